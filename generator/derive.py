@@ -1,0 +1,486 @@
+"""The derivation core: scenario facts → everything the page *decides*.
+
+Pure functions, no I/O, no rendering. Every rule is written once here and
+listed in docs/derivation.md (rule ids in brackets); the page, the manifest
+and the comparisons all read the one `Derived` this module computes, so no
+part of a page can contradict another.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Literal
+
+from .scenario import Scenario, SyncRun
+
+Severity = Literal["blocking", "warning", "info"]
+
+#: [SCOPE-1] Scope policy of V1: orders only, read-only, no personal data.
+V1_MINIMUM = "read_orders"
+OUT_OF_V1 = frozenset({"read_all_orders"})
+FORBIDDEN = frozenset({"read_customers"})
+PLANS_FIT_FOR_PRODUCTION = frozenset({"pro", "enterprise"})
+#: [API-1] Shopify supports each quarterly version at least 12 months.
+SUPPORT_MONTHS = 12
+#: [API-2] Within this many days of leaving support, a review is recommended.
+SUPPORT_WARNING_DAYS = 90
+#: [DQ-STALE] Data older than this (since the last successful sync) is stale.
+STALE_AFTER = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    code: str
+    ok: bool
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    scope: str
+    policy: Literal["v1_minimum", "out_of_v1", "forbidden"]
+    requested: bool
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A source-health entry or a data-quality issue: code, severity, and a count where one applies."""
+
+    code: str
+    severity: Severity
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    allowed: bool
+    #: Why it is (or is not) allowed in this state: a message key under `reason.`.
+    reason: str
+    performs_real_action: Literal[False] = False
+
+
+@dataclass(frozen=True)
+class Credential:
+    code: Literal["client_id", "client_secret", "access_token"]
+    status: str
+    reference: str | None = None
+    value_displayed: Literal[False] = False
+
+
+@dataclass(frozen=True)
+class TokenCache:
+    state: Literal["inactive", "active", "expired", "failed"]
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApiVersionReview:
+    target: str
+    review: Literal["NOT_REQUIRED", "RECOMMENDED", "REQUIRED"]
+    reason: Literal["supported", "expiring", "unsupported", "unreleased"]
+    #: The version requests really use: an unsupported target falls forward.
+    effective: str
+    supported_until: str
+
+
+@dataclass(frozen=True)
+class Technical:
+    enabled: bool
+    api: ApiVersionReview
+    schema_changed: bool
+    schema_change: str
+    changelog_review_required: bool
+    field_mapping_check_required: bool
+    mapping_status: Literal["confirmed", "unconfirmed"]
+    last_successful_sync: datetime | None
+
+
+@dataclass(frozen=True)
+class Health:
+    status: Literal["healthy", "warning", "failing", "not_connected", "disabled"]
+    issues: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Everything the page shows that is decided rather than given."""
+
+    credentials: tuple[Credential, ...]
+    persistence_enabled: bool
+    readiness: str
+    ready: bool
+    exchange_enabled: bool
+    token: TokenCache
+    scope_policy: tuple[ScopeRule, ...]
+    checklist: tuple[ChecklistItem, ...]
+    source_health: tuple[Finding, ...]
+    data_quality: tuple[Finding, ...]
+    health: Health
+    technical: Technical
+    actions: tuple[Action, ...]
+    credential_actions: tuple[Action, ...]
+    sync_runs: tuple[SyncRun, ...]
+    last_finished_sync: SyncRun | None
+    running_sync: SyncRun | None
+    external_accounts: tuple = field(default=())
+
+
+# --- scopes and checklist ----------------------------------------------------
+
+def scope_policy(s: Scenario) -> tuple[ScopeRule, ...]:
+    """[SCOPE-1] Each scope the policy names, plus any other requested one (out of V1)."""
+    requested = set(s.scopes.requested)
+    rules = [ScopeRule(V1_MINIMUM, "v1_minimum", V1_MINIMUM in requested)]
+    rules += [ScopeRule(x, "out_of_v1", x in requested) for x in sorted(OUT_OF_V1)]
+    rules += [ScopeRule(x, "forbidden", x in requested) for x in sorted(FORBIDDEN)]
+    named = {r.scope for r in rules}
+    for scope in sorted(requested - named):
+        # [SCOPE-2] Any write scope is forbidden (the connector only reads); other reads are out of V1.
+        rules.append(ScopeRule(scope, "forbidden" if scope.startswith("write_") or "_write_" in scope
+                               else "out_of_v1", True))
+    return tuple(rules)
+
+
+def forbidden_requested(s: Scenario) -> bool:
+    """[SCOPE-3] A forbidden scope, or protected customer data level 2 (names, addresses…)."""
+    return s.scopes.protected_customer_data_level == 2 or any(
+        r.requested and r.policy == "forbidden" for r in scope_policy(s))
+
+
+def scopes_fit_v1(s: Scenario) -> bool:
+    """[SCOPE-4] read_orders requested, nothing forbidden, nothing out of V1."""
+    rules = scope_policy(s)
+    return (not forbidden_requested(s)
+            and any(r.policy == "v1_minimum" and r.requested for r in rules)
+            and not any(r.policy == "out_of_v1" and r.requested for r in rules))
+
+
+def checklist(s: Scenario) -> tuple[ChecklistItem, ...]:
+    """[CHECK-1…6] The readiness checklist, in the order the page shows it."""
+    return (
+        ChecklistItem("client_id_ref", s.credentials.client_id_ref is not None),
+        ChecklistItem("client_secret_ref", s.credentials.client_secret_ref is not None),
+        ChecklistItem("secret_manager", s.secret_manager.configured),
+        ChecklistItem("scopes_v1", scopes_fit_v1(s)),
+        ChecklistItem("exchange_flags", s.flags.real_exchange),
+        ChecklistItem("plan_pro", s.source.plan in PLANS_FIT_FOR_PRODUCTION),
+    )
+
+
+def readiness(s: Scenario) -> str:
+    """[READY-1] The first unmet condition, in this order; READY only if all are met."""
+    refs = s.credentials.client_id_ref and s.credentials.client_secret_ref
+    scope_ok = scopes_fit_v1(s)
+    for code, unmet in (
+        ("SOURCE_DISABLED", not s.source.enabled),
+        ("SECRET_REFS_MISSING", not refs),
+        ("SECRET_MANAGER_NOT_CONFIGURED", not s.secret_manager.configured),
+        ("FORBIDDEN_SCOPE_REQUESTED", forbidden_requested(s)),
+        ("SCOPES_NOT_V1", not scope_ok),
+        ("PLAN_NOT_PRO", s.source.plan not in PLANS_FIT_FOR_PRODUCTION),
+        ("EXCHANGE_DISABLED", not s.flags.real_exchange),
+    ):
+        if unmet:
+            return code
+    return "READY"
+
+
+# --- token, API version, sync runs -------------------------------------------
+
+def token_cache(s: Scenario) -> TokenCache:
+    """[TOKEN-1] A token exists only in memory, only after an exchange, for expires_in seconds.
+
+    There is no refresh token: once expired, a new exchange is needed. With the
+    exchange flag off, or the source disabled, the cache is empty.
+    """
+    if not s.flags.real_exchange or not s.source.enabled or s.exchange is None:
+        return TokenCache("inactive")
+    if s.exchange.outcome != "ok":
+        return TokenCache("failed")
+    expires_at = s.exchange.at + timedelta(seconds=s.exchange.expires_in)
+    return TokenCache("active" if s.as_of < expires_at else "expired", expires_at)
+
+
+def _version_start(version: str) -> datetime:
+    year, month = version.split("-")
+    return datetime(int(year), int(month), 1, tzinfo=timezone.utc)
+
+
+def _add_months(version: str, months: int) -> str:
+    year, month = (int(x) for x in version.split("-"))
+    index = year * 12 + (month - 1) + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def oldest_supported_version(as_of: datetime) -> str:
+    """[API-1] The oldest quarterly version still released within the last 12 months."""
+    quarter_month = ((as_of.month - 1) // 3) * 3 + 1
+    newest = f"{as_of.year:04d}-{quarter_month:02d}"
+    return _add_months(newest, -(SUPPORT_MONTHS - 3))
+
+
+def api_version_review(s: Scenario) -> ApiVersionReview:
+    """[API-1…3] Review the target version against Shopify's support window at `as_of`."""
+    target = s.api.target_version
+    until = _add_months(target, SUPPORT_MONTHS)
+    oldest = oldest_supported_version(s.as_of)
+    if _version_start(target) > s.as_of:
+        return ApiVersionReview(target, "REQUIRED", "unreleased", oldest, until)
+    if _version_start(until) <= s.as_of:
+        # [API-3] Requests to an unsupported version fall forward to the oldest supported one.
+        return ApiVersionReview(target, "REQUIRED", "unsupported", oldest, until)
+    if _version_start(until) - s.as_of <= timedelta(days=SUPPORT_WARNING_DAYS):
+        return ApiVersionReview(target, "RECOMMENDED", "expiring", target, until)
+    return ApiVersionReview(target, "NOT_REQUIRED", "supported", target, until)
+
+
+def ordered_runs(s: Scenario) -> tuple[SyncRun, ...]:
+    """Newest first, whatever order the file gives."""
+    return tuple(sorted(s.sync_runs, key=lambda r: r.started_at, reverse=True))
+
+
+def last_finished(runs: tuple[SyncRun, ...]) -> SyncRun | None:
+    """[SYNC-1] The page reports the last *finished* run: a running one is not a result."""
+    return next((r for r in runs if r.status != "running"), None)
+
+
+def last_successful(runs: tuple[SyncRun, ...]) -> SyncRun | None:
+    """[SYNC-2] Only a succeeded run counts as successful: partial and cancelled never do."""
+    return next((r for r in runs if r.status == "succeeded"), None)
+
+
+def sync_problem(run: SyncRun | None) -> str | None:
+    """[SYNC-3] What the last finished run says about the connection, by Shopify's answer."""
+    if run is None or run.status in ("succeeded", "running"):
+        return None
+    if run.status == "failed":
+        status = run.error.http_status if run.error else None
+        if status == 401:
+            return "SYNC_UNAUTHORIZED"
+        if status == 403:
+            return "SYNC_FORBIDDEN"
+        return "LAST_SYNC_FAILED"
+    return "LAST_SYNC_PARTIAL" if run.status == "partial" else "LAST_SYNC_CANCELLED"
+
+
+def mapping_status(s: Scenario) -> Literal["confirmed", "unconfirmed"]:
+    """[SCHEMA-2] A breaking change not yet acknowledged unconfirms the mapping."""
+    breaking_open = s.schema_.change == "breaking" and not s.schema_.acknowledged
+    return "unconfirmed" if (not s.mapping.confirmed or breaking_open) else "confirmed"
+
+
+def technical(s: Scenario, runs: tuple[SyncRun, ...]) -> Technical:
+    api = api_version_review(s)
+    mapping = mapping_status(s)
+    changed = s.schema_.change != "none"
+    success = last_successful(runs)
+    return Technical(
+        enabled=s.source.enabled,
+        api=api,
+        schema_changed=changed,
+        schema_change=s.schema_.change,
+        # [SCHEMA-1] An unacknowledged change, or a required API review, needs the changelog read.
+        changelog_review_required=(changed and not s.schema_.acknowledged) or api.review == "REQUIRED",
+        field_mapping_check_required=mapping == "unconfirmed",
+        mapping_status=mapping,
+        last_successful_sync=success.finished_at if success else None,
+    )
+
+
+# --- findings ----------------------------------------------------------------
+
+EXCHANGE_ERRORS = {
+    "shop_not_permitted": "SHOP_NOT_PERMITTED",
+    "app_not_installed": "APP_NOT_INSTALLED",
+    "invalid_client": "INVALID_CLIENT",
+}
+
+
+def source_health(s: Scenario, runs: tuple[SyncRun, ...], token: TokenCache,
+                  tech: Technical) -> tuple[Finding, ...]:
+    """[HEALTH-SRC] Connection-level findings, each with its next step (in the catalogue)."""
+    found: list[Finding] = []
+    code = readiness(s)
+    if code != "READY":
+        # [HEALTH-SRC-1] Disabled is a decision, not a fault: info.
+        found.append(Finding(code, "info" if code == "SOURCE_DISABLED" else "blocking"))
+    if s.source.enabled and s.flags.real_exchange and s.exchange and s.exchange.outcome != "ok":
+        found.append(Finding(EXCHANGE_ERRORS[s.exchange.outcome], "blocking"))  # [HEALTH-SRC-2]
+    if token.state == "expired":
+        found.append(Finding("TOKEN_EXPIRED", "warning"))  # [HEALTH-SRC-3]
+    problem = sync_problem(last_finished(runs))
+    if problem:
+        severity: Severity = "blocking" if problem in ("SYNC_UNAUTHORIZED", "SYNC_FORBIDDEN", "LAST_SYNC_FAILED") \
+            else "warning"
+        found.append(Finding(problem, severity))  # [HEALTH-SRC-4]
+    if tech.schema_changed and not s.schema_.acknowledged:
+        # [HEALTH-SRC-5] A breaking change pauses syncs until reviewed; a non-breaking one only warns.
+        found.append(Finding("SCHEMA_CHANGED_BREAKING" if tech.schema_change == "breaking" else "SCHEMA_CHANGED",
+                             "blocking" if tech.schema_change == "breaking" else "warning"))
+    if tech.api.review == "REQUIRED":
+        found.append(Finding("API_VERSION_UNSUPPORTED" if tech.api.reason == "unsupported"
+                             else "API_VERSION_UNRELEASED", "warning"))  # [HEALTH-SRC-6]
+    elif tech.api.review == "RECOMMENDED":
+        found.append(Finding("API_VERSION_EXPIRING", "info"))
+    if tech.field_mapping_check_required:
+        found.append(Finding("MAPPING_UNCONFIRMED", "warning"))  # [HEALTH-SRC-7]
+    return tuple(found)
+
+
+def data_quality(s: Scenario, runs: tuple[SyncRun, ...], tech: Technical) -> tuple[Finding, ...]:
+    """[DQ] Data-level issues: what the data would lack or get wrong in this state."""
+    found: list[Finding] = []
+    if not (s.credentials.client_id_ref and s.credentials.client_secret_ref):
+        found.append(Finding("credential_missing", "blocking"))  # [DQ-1]
+    if not s.secret_manager.configured:
+        found.append(Finding("secret_manager_missing", "blocking"))
+    if forbidden_requested(s):
+        found.append(Finding("forbidden_scope", "blocking"))  # [DQ-2]
+    elif not scopes_fit_v1(s):
+        found.append(Finding("scope_out_of_v1", "warning"))
+    last = last_finished(runs)
+    if last is not None and last.status == "failed":
+        found.append(Finding("sync_failed", "blocking"))  # [DQ-3]
+    elif last is not None and last.status == "partial":
+        found.append(Finding("records_failed", "warning", last.failed))  # [DQ-4]
+    elif last is not None and last.status == "cancelled":
+        found.append(Finding("sync_cancelled", "warning"))
+    if tech.schema_changed:
+        # [DQ-5] Acknowledged changes stay visible as info until the source is re-checked.
+        acknowledged = s.schema_.acknowledged
+        breaking = tech.schema_change == "breaking"
+        found.append(Finding("schema_changed_breaking" if breaking else "schema_changed",
+                             "info" if acknowledged else ("blocking" if breaking else "warning"),
+                             len(s.schema_.changes) or None))
+    if tech.field_mapping_check_required:
+        found.append(Finding("mapping_unconfirmed", "warning"))
+    if tech.api.effective != tech.api.target:
+        found.append(Finding("api_version_fall_forward", "warning"))  # [DQ-6]
+    success = last_successful(runs)
+    if not s.source.enabled:
+        found.append(Finding("data_frozen", "info"))  # [DQ-7]
+    elif success is None:
+        found.append(Finding("no_data_yet", "info"))  # [DQ-8]
+    elif s.as_of - success.finished_at > STALE_AFTER:
+        found.append(Finding("stale_data", "warning"))  # [DQ-9]
+    return tuple(found)
+
+
+def health(s: Scenario, runs: tuple[SyncRun, ...], findings: tuple[Finding, ...]) -> Health:
+    """[HEALTH-1] Disabled, then not connected, then the worst severity of all findings.
+
+    It never reads healthy beside a blocking or warning finding.
+    """
+    issues = tuple(f for f in findings if f.severity != "info")
+    if not s.source.enabled:
+        return Health("disabled", issues)
+    connected = bool(runs) or (s.exchange is not None and s.exchange.outcome == "ok")
+    if not connected:
+        return Health("not_connected", issues)
+    if any(f.severity == "blocking" for f in issues):
+        return Health("failing", issues)
+    if issues:
+        return Health("warning", issues)
+    return Health("healthy", ())
+
+
+# --- actions -----------------------------------------------------------------
+
+def source_actions(s: Scenario, ready_code: str, runs: tuple[SyncRun, ...],
+                   tech: Technical) -> tuple[Action, ...]:
+    """[ACT-1…9] Which source actions this state allows, and why (or why not)."""
+    enabled = s.source.enabled
+    last = last_finished(runs)
+    running = any(r.status == "running" for r in runs)
+    exchange_error = s.exchange is not None and s.exchange.outcome != "ok" and s.flags.real_exchange
+    auth_error = sync_problem(last) in ("SYNC_UNAUTHORIZED", "SYNC_FORBIDDEN")
+    breaking_open = tech.schema_change == "breaking" and not s.schema_.acknowledged
+
+    def gate(*checks: tuple[bool, str], ok: str) -> tuple[bool, str]:
+        for failed, reason in checks:
+            if failed:
+                return False, reason
+        return True, ok
+
+    not_ready = (ready_code != "READY", f"readiness.{ready_code}")
+    connection = (exchange_error or auth_error, "connection_error")
+    sync_gates = (not_ready, connection, (running, "sync_running"), (breaking_open, "breaking_schema_change"))
+    table = {
+        "reconnect": gate(not_ready, ok="reconnect_new_exchange"),
+        "disable_source": gate((not enabled, "already_disabled"), ok="disable_freezes_data"),
+        "manual_sync": gate(*sync_gates, ok="sync_preview"),
+        "retry_failed_sync": gate(*sync_gates, (last is None or last.status not in ("failed", "partial"),
+                                                "no_failed_sync"), ok="retry_last_failed"),
+        "refresh_metadata": gate(not_ready, connection, ok="refresh_preview"),
+        "field_mapping_check": gate((not enabled, "source_disabled"),
+                                    (not tech.field_mapping_check_required, "mapping_confirmed"),
+                                    ok="mapping_unconfirmed"),
+        "acknowledge_schema_change": gate((not tech.schema_changed, "no_schema_change"),
+                                          (s.schema_.acknowledged, "schema_already_acknowledged"),
+                                          ok="schema_change_pending"),
+        "open_sync_history": gate((not runs, "no_sync_yet"), ok="history_available"),
+        "open_data_quality": (True, "always_available"),
+    }
+    return tuple(Action(code, allowed, reason) for code, (allowed, reason) in table.items())
+
+
+def credential_actions(s: Scenario, items: tuple[ChecklistItem, ...]) -> tuple[Action, ...]:
+    """[CRED-1…5] Write-only credential actions available in this state."""
+    enabled = s.source.enabled
+    refs = s.credentials.client_id_ref is not None and s.credentials.client_secret_ref is not None
+    others_ok = all(i.ok for i in items if i.code != "exchange_flags")
+    rows = [
+        ("enter_credentials", *((False, "source_disabled") if not enabled else
+                                (False, "refs_present") if refs else (True, "creates_references"))),
+        ("replace_credentials", *((False, "source_disabled") if not enabled else
+                                  (True, "never_read_back") if refs else (False, "refs_missing"))),
+        ("verify_configuration", True, "verify_without_exchange"),
+        ("enable_exchange_staging", *((False, "source_disabled") if not enabled else
+                                      (False, "exchange_already_enabled") if s.flags.real_exchange else
+                                      (True, "checklist_complete") if others_ok else
+                                      (False, "checklist_incomplete"))),
+        ("disable_source", *((True, "logical_revocation") if enabled else (False, "already_disabled"))),
+    ]
+    return tuple(Action(code, allowed, reason) for code, allowed, reason in rows)
+
+
+def credentials(s: Scenario, token: TokenCache) -> tuple[Credential, ...]:
+    """[CRED-0] Statuses only: a reference is a pointer, a value is never displayed."""
+    cid, secret = s.credentials.client_id_ref, s.credentials.client_secret_ref
+    return (
+        Credential("client_id", "configured" if cid else "not_configured", cid),
+        Credential("client_secret", "configured" if secret else "not_configured", secret),
+        Credential("access_token", f"token_{token.state}"),
+    )
+
+
+def derive(s: Scenario) -> Derived:
+    """Compute the whole decided state of one scenario."""
+    runs = ordered_runs(s)
+    token = token_cache(s)
+    tech = technical(s, runs)
+    items = checklist(s)
+    code = readiness(s)
+    src = source_health(s, runs, token, tech)
+    dq = data_quality(s, runs, tech)
+    return Derived(
+        credentials=credentials(s, token),
+        persistence_enabled=s.flags.persistence,
+        readiness=code,
+        ready=code == "READY",
+        exchange_enabled=s.flags.real_exchange,
+        token=token,
+        scope_policy=scope_policy(s),
+        checklist=items,
+        source_health=src,
+        data_quality=dq,
+        health=health(s, runs, src + dq),
+        technical=tech,
+        actions=source_actions(s, code, runs, tech),
+        credential_actions=credential_actions(s, items),
+        sync_runs=runs,
+        last_finished_sync=last_finished(runs),
+        running_sync=next((r for r in runs if r.status == "running"), None),
+        # [ACCT-1] Accounts outside the authorised profile never leave the core.
+        external_accounts=tuple(a for a in s.external_accounts if a.in_profile),
+    )

@@ -1,0 +1,37 @@
+"""The errors the generator reports to people: each names where the problem is."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in one input file; `field` is a dotted path such as sync_runs[0].status."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.field:
+            where += f": {self.field}"
+        return f"{where}: {self.message}"
+
+
+class GeneratorError(Exception):
+    """Base of every error the CLI turns into a clear message and a non-zero exit."""
+
+
+class ScenarioErrors(GeneratorError):
+    """Every problem found in one run, reported together."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.field or "", p.message))
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the scenarios (format: docs/scenarios.md):"
+        return "\n".join([head, *(f"  {p}" for p in self.problems)])

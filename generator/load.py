@@ -1,0 +1,264 @@
+"""Load + validate: scenario files → `Scenario` objects, or every problem found.
+
+YAML is composed into nodes first so that every value keeps the line it came
+from: a validation error then names file, line and field. Files named `_*.yml`
+are shared bases that scenarios `extends:`; they are not pages themselves.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import Problem, ScenarioErrors
+from .scenario import DOCS, Scenario
+
+#: A scenario is a few KB; anything far larger is a mistake or an attack.
+MAX_FILE_BYTES = 256 * 1024
+#: Bound on YAML nodes visited, aliases expanded: stops "billion laughs".
+MAX_NODES = 20_000
+SUFFIXES = (".yml", ".yaml")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+Path_ = tuple[str | int, ...]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class _Document:
+    """One parsed file: its data and, per field path, the line it is on."""
+
+    name: str
+    data: dict[str, Any]
+    lines: dict[Path_, tuple[str, int]]
+
+
+class _Reject(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+def _parse(path: Path, label: str) -> _Document:
+    """Read one YAML file into data plus a line map; raise _Reject on any problem."""
+    def reject(message: str, line: int | None = None, field: str | None = None) -> _Reject:
+        return _Reject(Problem(label, line, field, message))
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise reject(f"cannot be read ({exc.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise reject(f"is {size} bytes; a scenario may be at most {MAX_FILE_BYTES} bytes")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise reject(f"is not UTF-8 (byte {exc.start})", line) from None
+    if not text.strip():
+        raise reject("is empty: a scenario needs at least title, as_of, source and api")
+
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise reject("is empty: a scenario needs at least title, as_of, source and api")
+        if not isinstance(root, yaml.MappingNode):
+            raise reject("must be a mapping of fields (key: value) at the top level", root.start_mark.line + 1)
+        lines: dict[Path_, tuple[str, int]] = {}
+        budget = [MAX_NODES]
+        data = _construct(loader, root, (), lines, label, budget)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise reject(f"is not valid YAML: {exc.problem or exc.context}", line) from None
+    except yaml.YAMLError as exc:
+        raise reject(f"is not valid YAML: {type(exc).__name__}") from None
+    finally:
+        loader.dispose()
+    return _Document(label, data, lines)
+
+
+def _construct(loader, node, path: Path_, lines, label: str, budget: list[int], line: int | None = None) -> Any:
+    """Build Python data from a node, recording lines and bounding total work.
+
+    A mapping entry is located on its key's line (where a reader looks for it).
+    """
+    budget[0] -= 1
+    line = line if line is not None else node.start_mark.line + 1
+    if budget[0] < 0:
+        raise _Reject(Problem(label, line, _dotted(path) or None,
+                              f"is too large or too deeply aliased (over {MAX_NODES} values)"))
+    lines[path] = (label, line)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Reject(Problem(label, key_node.start_mark.line + 1, _dotted(path) or None,
+                                      "keys must be plain names (YAML merge keys are not supported: use extends)"))
+            key = str(loader.construct_object(key_node))
+            if key in result:
+                raise _Reject(Problem(label, key_node.start_mark.line + 1, _dotted(path + (key,)),
+                                      "is given twice"))
+            result[key] = _construct(loader, value_node, path + (key,), lines, label, budget,
+                                     key_node.start_mark.line + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(loader, item, path + (i,), lines, label, budget) for i, item in enumerate(node.value)]
+    return loader.construct_object(node)
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _merge(base: _Document, child: _Document) -> _Document:
+    """Child over base: mappings merge key by key, everything else is replaced."""
+    def merge(a: Any, b: Any) -> Any:
+        if isinstance(a, dict) and isinstance(b, dict):
+            out = dict(a)
+            for key, value in b.items():
+                out[key] = merge(a[key], value) if key in a else value
+            return out
+        return b
+
+    data = merge(base.data, child.data)
+    # Where the child replaces a value (not a mapping), the base's lines below it are stale.
+    replaced = {path for path in child.lines if not isinstance(_get(child.data, path), dict)}
+    lines = {path: where for path, where in base.lines.items()
+             if not any(path[:i] in replaced for i in range(len(path) + 1))}
+    lines.update(child.lines)
+    return _Document(child.name, data, lines)
+
+
+def _get(data: Any, path: Path_) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _resolve(name: str, docs: dict[str, _Document], files: dict[str, Path], labels: dict[str, str],
+             chain: tuple[str, ...] = ()) -> _Document:
+    """The document `name` with every base it extends merged in (cycles rejected)."""
+    doc = docs[name]
+    parent = doc.data.get("extends")
+    if parent is None:
+        return doc
+    line = doc.lines.get(("extends",), (doc.name, None))[1]
+    if not isinstance(parent, str) or parent not in files:
+        known = ", ".join(sorted(files)) or "none"
+        raise _Reject(Problem(doc.name, line, "extends", f"names no scenario or base in this folder (known: {known})"))
+    if parent in chain or parent == name:
+        raise _Reject(Problem(doc.name, line, "extends", "forms a cycle: " + " → ".join((*chain, name, parent))))
+    if parent not in docs:
+        raise _Reject(Problem(doc.name, line, "extends", f"names {labels[parent]}, which has problems of its own"))
+    base = _resolve(parent, docs, files, labels, (*chain, name))
+    child = _Document(doc.name, {k: v for k, v in doc.data.items() if k != "extends"},
+                      {p: w for p, w in doc.lines.items() if p[:1] != ("extends",)})
+    return _merge(base, child)
+
+
+def _validation_problems(exc: ValidationError, doc: _Document) -> list[Problem]:
+    """Turn pydantic's errors into problems with file, line and a readable field path."""
+    problems: dict[str, Problem] = {}
+    for error in exc.errors(include_url=False, include_input=False):
+        path: list[str | int] = []
+        data: Any = doc.data
+        for part in error["loc"]:
+            if isinstance(data, dict) and part in data:
+                data = data[part]
+                path.append(part)
+            elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+                data = data[part]
+                path.append(part)
+            elif error["type"] == "missing" and isinstance(part, str) and isinstance(data, dict):
+                path.append(part)
+            # else: a union member's name such as 'str' or 'function-after[…]': not a field.
+        field = _dotted(tuple(path)) or None
+        where = None
+        for cut in range(len(path), -1, -1):
+            where = doc.lines.get(tuple(path[:cut]))
+            if where:
+                break
+        file, line = where if where else (doc.name, None)
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "is not a known field"
+        elif error["type"] == "missing":
+            message = "is required"
+        # A union reports once per member; the first message is the clearest.
+        problems.setdefault(field or "", Problem(file, line, field, message))
+    return list(problems.values())
+
+
+def scenario_files(folder: Path) -> list[Path]:
+    """Every scenario and base file of a folder, in a stable order."""
+    return sorted((p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.name.startswith(".")),
+                  key=lambda p: p.name)
+
+
+def load_scenarios(folder: Path) -> list[Scenario]:
+    """Load and validate every scenario in `folder`; raise ScenarioErrors listing all problems."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ScenarioErrors([Problem(str(folder), None, None, "is not a folder of scenarios")])
+    problems: list[Problem] = []
+    files: dict[str, Path] = {}
+    labels: dict[str, str] = {}
+    root = folder.resolve()
+    for path in scenario_files(folder):
+        label = f"{folder.name}/{path.name}"
+        name = path.stem
+        pattern_name = name[1:] if name.startswith("_") else name
+        if not ID_PATTERN.match(pattern_name):
+            problems.append(Problem(label, None, "id",
+                                    "the file name must be lower-case kebab-case, e.g. token-expired.yml"))
+            continue
+        if name in files:
+            problems.append(Problem(label, None, "id", f"duplicates the id of {labels[name]}"))
+            continue
+        if path.is_symlink() and root not in path.resolve().parents:
+            problems.append(Problem(label, None, None, "is a link to a file outside the scenarios folder"))
+            continue
+        if not path.is_file():
+            problems.append(Problem(label, None, None, "is not a regular file"))
+            continue
+        files[name] = path
+        labels[name] = label
+
+    docs: dict[str, _Document] = {}
+    for name, path in files.items():
+        try:
+            docs[name] = _parse(path, labels[name])
+        except _Reject as reject:
+            problems.append(reject.problem)
+
+    scenarios: list[Scenario] = []
+    for name, doc in docs.items():
+        if name.startswith("_"):
+            continue
+        if "id" in doc.data:
+            problems.append(Problem(doc.name, doc.lines[("id",)][1], "id",
+                                    "is the file name; remove this field"))
+            continue
+        try:
+            merged = _resolve(name, docs, files, labels)
+        except _Reject as reject:
+            problems.append(reject.problem)
+            continue
+        try:
+            scenarios.append(Scenario.model_validate({**merged.data, "id": name}))
+        except ValidationError as exc:
+            problems.extend(_validation_problems(exc, merged))
+    if not problems and not scenarios:
+        problems.append(Problem(str(folder), None, None, f"holds no scenario (*.yml); see {DOCS}"))
+    if problems:
+        raise ScenarioErrors(problems)
+    return sorted(scenarios, key=lambda s: (s.lifecycle, s.id))

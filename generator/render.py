@@ -1,0 +1,160 @@
+"""Render: derived scenarios → HTML and JSON text, in memory (nothing touches the disk here)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .derive import Derived, derive
+from .errors import GeneratorError
+from .scenario import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+
+#: Markdown may produce only these; everything else is stripped (allow-list, not deny-list).
+ALLOWED_TAGS = {"p", "em", "strong", "code", "a", "ul", "ol", "li", "br", "blockquote", "pre"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_URL_SCHEMES = {"https", "http", "mailto"}
+
+SECTIONS = (
+    "banner", "credentials", "readiness", "checklist", "source-health", "data-quality-preview",
+    "health", "technical-status", "actions", "credential-actions", "data-quality",
+    "sync-history", "external-accounts",
+)
+
+
+class MissingMessage(GeneratorError):
+    """A template asked for a message key that the catalogue does not have."""
+
+
+class Catalogue:
+    """One locale's messages, looked up by dotted key; a missing key is an error, never blank."""
+
+    def __init__(self, locale: str, messages: dict[str, Any]):
+        self.locale = locale
+        self.messages = messages
+
+    @classmethod
+    def load(cls, locale: str, folder: Path = TEMPLATES / "messages") -> Catalogue:
+        with open(folder / f"{locale}.yml", encoding="utf-8") as handle:
+            return cls(locale, yaml.safe_load(handle))
+
+    def __call__(self, key: str, **values: Any) -> Any:
+        node: Any = self.messages
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise MissingMessage(f"message '{key}' is missing from templates/messages/{self.locale}.yml")
+            node = node[part]
+        if values and isinstance(node, str):
+            return node.format(**values)
+        return node
+
+
+def markdown_to_html(text: str) -> Markup:
+    """Scenario Markdown → sanitised HTML, the only HTML ever marked safe."""
+    html = markdown.markdown(text, extensions=[], output_format="html")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                      url_schemes=ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer nofollow")
+    return Markup(clean)
+
+
+def format_timestamp(value: datetime | None) -> str:
+    """UTC, ISO 8601, second precision: the form the reference page uses."""
+    if value is None:
+        return ""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One scenario with its derived state: what the templates, manifest and compare read."""
+
+    scenario: Scenario
+    derived: Derived
+
+    @property
+    def id(self) -> str:
+        return self.scenario.id
+
+    @property
+    def path(self) -> str:
+        return f"scenarios/{self.id}/index.html"
+
+    @cached_property
+    def last_sync_status(self) -> str:
+        run = self.derived.last_finished_sync
+        return run.status if run else "none"
+
+
+def make_environment(templates: Path = TEMPLATES) -> Environment:
+    """One environment for the whole build: templates compile once and are reused."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["markdown"] = markdown_to_html
+    env.filters["timestamp"] = format_timestamp
+    return env
+
+
+def manifest(pages: list[Page]) -> str:
+    """scenarios.json: ids, titles, paths and key derived states, for tools and tests."""
+    entries = []
+    for page in pages:
+        d = page.derived
+        entries.append({
+            "id": page.id,
+            "title": page.scenario.text("title", "en")[0],
+            "path": page.path,
+            "lifecycle": page.scenario.lifecycle,
+            "readiness": d.readiness,
+            "ready": d.ready,
+            "health": d.health.status,
+            "token_cache": d.token.state,
+            "exchange_enabled": d.exchange_enabled,
+            "last_sync": page.last_sync_status,
+            "api_version_review": d.technical.api.review,
+            "mapping_status": d.technical.mapping_status,
+            "schema_change": d.technical.schema_change,
+            "checklist": {item.code: item.ok for item in d.checklist},
+            "source_health": [f.code for f in d.source_health],
+            "data_quality": [{"code": f.code, "severity": f.severity} for f in d.data_quality],
+            "actions": {a.code: a.allowed for a in d.actions},
+            "credential_actions": {a.code: a.allowed for a in d.credential_actions},
+            "external_accounts": [a.store for a in d.external_accounts],
+        })
+    return json.dumps({"scenarios": entries}, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def render_site(scenarios: list[Scenario], env: Environment | None = None,
+                locale: str = "en") -> dict[str, str]:
+    """Every output file of the site as {relative path: text}; nothing is written here."""
+    env = env or make_environment()
+    t = Catalogue.load(locale)
+    pages = [Page(s, derive(s)) for s in scenarios]
+    common = {"t": t, "pages": pages, "sections": SECTIONS, "locale": locale}
+    out: dict[str, str] = {}
+    scenario_template = env.get_template("scenario.html")
+    for index, page in enumerate(pages):
+        out[page.path] = scenario_template.render(
+            **common, page=page, s=page.scenario, d=page.derived, root="../../",
+            previous=pages[index - 1] if index > 0 else None,
+            next=pages[index + 1] if index + 1 < len(pages) else None,
+        )
+    out["index.html"] = env.get_template("index.html").render(**common, root="", page=None)
+    out["scenarios.json"] = manifest(pages)
+    out["style.css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+    return out

@@ -1,0 +1,189 @@
+"""The scenario schema: the raw facts of one state of the connector page.
+
+A scenario says what *is* (references present, flags, sync runs, …); it never
+says what the page should conclude. Conclusions are made in `derive.py`.
+The format is documented field by field in docs/scenarios.md.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+DOCS = "docs/scenarios.md"
+
+LOCALES = ("en", "fr")
+
+#: An API version as Shopify names them: quarterly, YYYY-01/04/07/10.
+ApiVersion = Annotated[str, Field(pattern=r"^\d{4}-(01|04|07|10)$")]
+
+#: A pointer to a secret in the secret manager (project/env/path/KEY), never the value.
+SecretRef = Annotated[
+    str,
+    Field(pattern=r"^[a-z0-9][a-z0-9-]*/(dev|staging|prod)(/[A-Za-z0-9_.-]+)*/[A-Z][A-Z0-9_]*$"),
+]
+
+ShopDomain = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")]
+
+Scope = Annotated[str, Field(pattern=r"^(read|write|unauthenticated_read|unauthenticated_write)_[a-z_]+$")]
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timestamp needs a time zone, e.g. 2026-05-03T06:05:00Z")
+    return value
+
+
+Timestamp = Annotated[datetime, AfterValidator(_utc)]
+
+#: Text shown to people: one string, or one per locale ({en: …, fr: …}).
+LocalText = Union[str, dict[Literal["en", "fr"], str]]
+
+
+class Facts(BaseModel):
+    """Base of every block: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Source(Facts):
+    name: str = Field(min_length=1, max_length=80)
+    store: ShopDomain
+    enabled: bool = True
+    plan: Literal["starter", "growth", "pro", "enterprise"]
+
+
+class Credentials(Facts):
+    client_id_ref: SecretRef | None = None
+    client_secret_ref: SecretRef | None = None
+
+
+class SecretManager(Facts):
+    provider: Literal["infisical"] = "infisical"
+    configured: bool = False
+    project: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    environment: Literal["dev", "staging", "prod"] | None = None
+
+
+class Flags(Facts):
+    real_exchange: bool = False
+    persistence: bool = False
+
+
+class Exchange(Facts):
+    """The last client-credentials exchange the platform attempted."""
+
+    at: Timestamp
+    outcome: Literal["ok", "shop_not_permitted", "app_not_installed", "invalid_client"]
+    #: Seconds the token lives; Shopify answers 86399 (24 h) and no refresh token.
+    expires_in: int = Field(default=86399, ge=1)
+
+
+class Scopes(Facts):
+    requested: list[Scope] = Field(default_factory=lambda: ["read_orders"])
+    protected_customer_data_level: Literal[0, 1, 2] = 0
+
+
+class Api(Facts):
+    target_version: ApiVersion
+
+
+class SchemaChangeItem(Facts):
+    field: str = Field(min_length=1, max_length=120)
+    change: Literal["added", "removed", "type_changed", "renamed", "deprecated"]
+    detail: str | None = Field(default=None, max_length=200)
+
+
+class SchemaFacts(Facts):
+    change: Literal["none", "non_breaking", "breaking"] = "none"
+    changes: list[SchemaChangeItem] = Field(default_factory=list)
+    acknowledged: bool = False
+
+    @model_validator(mode="after")
+    def _changes_match_kind(self) -> SchemaFacts:
+        if self.change == "none" and (self.changes or self.acknowledged):
+            raise ValueError("change is 'none' but changes or acknowledged are given")
+        return self
+
+
+class Mapping(Facts):
+    confirmed: bool = True
+
+
+class SyncError(Facts):
+    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    http_status: int | None = Field(default=None, ge=100, le=599)
+    message: str = Field(min_length=1, max_length=300)
+
+
+class SyncRun(Facts):
+    started_at: Timestamp
+    finished_at: Timestamp | None = None
+    status: Literal["succeeded", "partial", "failed", "cancelled", "running"]
+    fetched: int = Field(ge=0)
+    processed: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    api_version: ApiVersion
+    error: SyncError | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SyncRun:
+        if (self.status == "running") != (self.finished_at is None):
+            raise ValueError("finished_at is required unless status is 'running' (and only then absent)")
+        if self.finished_at is not None and self.finished_at < self.started_at:
+            raise ValueError("finished_at is before started_at")
+        if self.processed + self.failed > self.fetched:
+            raise ValueError("processed + failed exceeds fetched")
+        if self.status == "succeeded" and (self.failed or self.error):
+            raise ValueError("a succeeded run has no failed records and no error")
+        if self.status == "partial" and not self.failed:
+            raise ValueError("a partial run has failed records")
+        if self.status == "failed" and self.error is None:
+            raise ValueError("a failed run says its error")
+        return self
+
+
+class ExternalAccount(Facts):
+    store: ShopDomain
+    #: A masked reference such as shop_ch_•••1: never a full identifier.
+    masked_ref: str = Field(pattern=r"^[a-z0-9_]+•••[A-Za-z0-9]{1,4}$")
+    selected: bool = False
+    #: Accounts outside the authorised profile exist in the facts but are never shown.
+    in_profile: bool = True
+
+
+class Scenario(Facts):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)
+    title: LocalText
+    description: LocalText = ""
+    #: Place in the lifecycle order (switcher, compare, prev/next); ties sort by id.
+    lifecycle: int = Field(default=1000, ge=0)
+    #: The moment the mock depicts: token ages and support windows are measured from it.
+    as_of: Timestamp
+    source: Source
+    credentials: Credentials = Credentials()
+    secret_manager: SecretManager = SecretManager()
+    flags: Flags = Flags()
+    exchange: Exchange | None = None
+    scopes: Scopes = Scopes()
+    api: Api
+    schema_: SchemaFacts = Field(default=SchemaFacts(), alias="schema")
+    mapping: Mapping = Mapping()
+    #: Newest first, as the history shows them.
+    sync_runs: list[SyncRun] = Field(default_factory=list, max_length=200)
+    external_accounts: list[ExternalAccount] = Field(default_factory=list, max_length=200)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def text(self, field: str, locale: str) -> tuple[str, str]:
+        """A localised text and the locale it is really in (fallback is visible)."""
+        value = getattr(self, field)
+        if isinstance(value, str):
+            return value, "en"  # a plain string is English
+        if locale in value:
+            return value[locale], locale
+        for other in LOCALES:
+            if other in value:
+                return value[other], other
+        return "", locale

@@ -1,0 +1,51 @@
+"""Fixtures that build on each other: scenarios folder → built site → parsed pages."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generator.build import build  # noqa: E402
+from generator.load import load_scenarios  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def bundled_scenarios():
+    return load_scenarios(ROOT / "scenarios")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The bundled scenarios, built once for the whole session."""
+    out = tmp_path_factory.mktemp("built") / "site"
+    build(ROOT / "scenarios", out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def page(site):
+    cache: dict[str, BeautifulSoup] = {}
+
+    def parse(relative: str) -> BeautifulSoup:
+        if relative not in cache:
+            cache[relative] = BeautifulSoup((site / relative).read_text(encoding="utf-8"), "html.parser")
+        return cache[relative]
+    return parse
+
+
+@pytest.fixture
+def write_scenarios(tmp_path):
+    """Write {file name: YAML text} into a fresh scenarios folder and return it."""
+    def write(files: dict[str, str | bytes]) -> Path:
+        folder = tmp_path / "scenarios"
+        folder.mkdir(exist_ok=True)
+        for name, text in files.items():
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            (folder / name).write_bytes(data)
+        return folder
+    return write

@@ -1,0 +1,38 @@
+"""The command line as a user runs it: exit codes, messages, and the previous site kept."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_build_succeeds_and_writes_the_site(tmp_path):
+    result = cli("build", "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site/index.html").is_file()
+    assert (tmp_path / "site/scenarios/healthy/index.html").is_file()
+
+
+def test_broken_scenario_exits_non_zero_names_the_file_and_keeps_the_old_site(tmp_path, write_scenarios):
+    out = tmp_path / "site"
+    assert cli("build", "--out", str(out)).returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    folder = write_scenarios({"broken.yml": "title: x\nsource: {plan: gold}\n"})
+    result = cli("build", "--scenarios", str(folder), "--out", str(out))
+    assert result.returncode != 0
+    assert "scenarios/broken.yml:2: source.plan" in result.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(tmp_path):
+    mine = tmp_path / "precious"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    result = cli("build", "--out", str(mine))
+    assert result.returncode != 0 and (mine / "keep.txt").read_text() == "mine"
