@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .load import load_scenarios
 from .render import render_site
+from .scenario import Scenario
 from .write import write_site
 
 
@@ -22,21 +23,36 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def build(scenarios_dir: Path, out: Path) -> BuildReport:
-    """Build the site from `scenarios_dir` into `out`; raise GeneratorError on any problem."""
-    clock = time.perf_counter()
-    seconds: dict[str, float] = {}
+class _Laps:
+    """Seconds per phase, for the build summary and the benchmark."""
 
-    def lap(phase: str) -> None:
-        nonlocal clock
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
         now = time.perf_counter()
-        seconds[phase] = now - clock
-        clock = now
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + now - self._clock
+        self._clock = now
 
+
+def prepare(scenarios_dir: Path, lap: _Laps | None = None) -> tuple[list[Scenario], dict[str, str]]:
+    """Everything but writing: load + validate every scenario, derive, render the site in memory.
+
+    `check` stops here; `build` writes the result. Raises GeneratorError on any problem.
+    """
+    lap = lap or _Laps()
     scenarios = load_scenarios(Path(scenarios_dir))
     lap("load")
     files = render_site(scenarios)
     lap("render")
+    return scenarios, files
+
+
+def build(scenarios_dir: Path, out: Path) -> BuildReport:
+    """Build the site from `scenarios_dir` into `out`; raise GeneratorError on any problem."""
+    lap = _Laps()
+    scenarios, files = prepare(scenarios_dir, lap)
     write_site(files, Path(out))
     lap("write")
-    return BuildReport(len(scenarios), len(files), sum(len(t.encode()) for t in files.values()), seconds)
+    return BuildReport(len(scenarios), len(files), sum(len(t.encode()) for t in files.values()), lap.seconds)

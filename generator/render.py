@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from .derive import Derived, derive
 from .errors import GeneratorError
+from .rows import rows
 from .scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +111,14 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
     return env
 
 
+def state_table(page: Page) -> dict[str, dict[str, str]]:
+    """The page's rows as {section: {field: value}}, in page order."""
+    table: dict[str, dict[str, str]] = {}
+    for row in rows(page.scenario, page.derived):
+        table.setdefault(row.section, {})[row.field] = row.value
+    return table
+
+
 def manifest(pages: list[Page]) -> str:
     """scenarios.json: ids, titles, paths and key derived states, for tools and tests."""
     entries = []
@@ -135,6 +144,8 @@ def manifest(pages: list[Page]) -> str:
             "actions": {a.code: a.allowed for a in d.actions},
             "credential_actions": {a.code: a.allowed for a in d.credential_actions},
             "external_accounts": [a.store for a in d.external_accounts],
+            # Every shown value, section by section: what `diff` and compare read.
+            "state": state_table(page),
         })
     return json.dumps({"scenarios": entries}, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
