@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from .errors import GeneratorError
 def _build(args: argparse.Namespace) -> int:
     report = build(args.scenarios, args.out)
     total = sum(report.seconds.values())
+    if args.timings:
+        args.timings.write_text(json.dumps(report.seconds), encoding="utf-8")
     print(f"Built {report.scenarios} scenarios into {args.out}/ "
           f"({report.files} files, {report.bytes / 1024:.1f} KiB) in {total * 1000:.0f} ms")
     return 0
@@ -26,6 +29,7 @@ def parser() -> argparse.ArgumentParser:
     b = commands.add_parser("build", help="render every scenario into a static site")
     b.add_argument("--scenarios", type=Path, default=Path("scenarios"), help="folder of *.yml (default: scenarios)")
     b.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+    b.add_argument("--timings", type=Path, help=argparse.SUPPRESS)  # seconds per phase, for bench/bench.py
     b.set_defaults(run=_build)
     return p
 
