@@ -213,3 +213,75 @@ def test_the_rules_table_and_the_evidence_here_name_the_same_pairs():
 def test_the_named_scenario_exhibits_the_rule(rule, sid, by_id):
     s = by_id[sid]
     assert EVIDENCE[(rule, sid)](s, derive(s)), f"{sid} does not show {rule}"
+
+
+# --- docs/scenarios.md ---------------------------------------------------------
+
+def schema_fields(model=None, prefix: str = "") -> set[str]:
+    """Every field path of the scenario schema as the document writes it: sync_runs[].error.code."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    from generator.scenario import Scenario
+
+    model = model or Scenario
+    paths: set[str] = set()
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if model is Scenario and key == "id":
+            continue  # the file name, never a field
+        path = f"{prefix}{key}"
+        paths.add(path)
+        annotation = info.annotation
+        inner = [annotation, *get_args(annotation)]
+        for candidate in inner:
+            is_list = candidate is not annotation and getattr(annotation, "__origin__", None) is list
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                paths |= schema_fields(candidate, f"{path}{'[]' if is_list else ''}.")
+    return paths
+
+
+def example_paths(data, prefix: str = "") -> set[str]:
+    paths: set[str] = set()
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        paths.add(path)
+        if isinstance(value, dict) and key not in ("title", "description"):
+            paths |= example_paths(value, f"{path}.")
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for item in value:
+                paths |= example_paths(item, f"{path}[].")
+    return paths
+
+
+def complete_example() -> str:
+    text = FORMAT_DOC.read_text(encoding="utf-8")
+    section = text.split("## A complete example", 1)[1]
+    return re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+
+
+def test_schema_walk_sees_nested_fields():
+    fields = schema_fields()
+    assert {"source.plan", "schema.changes[].detail", "sync_runs[].error.http_status",
+            "external_accounts[].in_profile"} <= fields
+
+
+def test_every_schema_field_is_explained_in_the_format_doc():
+    text = FORMAT_DOC.read_text(encoding="utf-8")
+    headings = [line for line in text.splitlines() if line.startswith("### ")]
+    # A leaf has its table row; a block (source, sync_runs…) its heading.
+    missing = sorted(f for f in schema_fields()
+                     if f"| `{f}` |" not in text and not any(f"`{f}`" in h for h in headings))
+    assert not missing, f"docs/scenarios.md does not explain: {missing}"
+    assert "| `extends` |" in text
+
+
+def test_the_complete_example_validates_and_uses_every_field(write_scenarios):
+    import yaml
+
+    example = complete_example()
+    assert example_paths(yaml.safe_load(example)) == schema_fields()
+    [loaded] = load_scenarios(write_scenarios({"doc-example.yml": example}))
+    assert loaded.id == "doc-example"
+    assert derive(loaded).readiness == "READY"
