@@ -426,3 +426,18 @@ def test_accounts_outside_the_profile_appear_nowhere(site, bundled_scenarios):
         if path.is_file():
             content = path.read_text(encoding="utf-8")
             assert not [h for h in hidden if h in content], path
+
+
+def test_every_message_is_text():
+    # YAML 1.1 reads a bare `on`, `no`, `yes` as booleans: the page then said "True" (issue #7 review).
+    def leaves(node, key=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from leaves(v, f"{key}.{k}" if key else str(k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from leaves(v, f"{key}[{i}]")
+        else:
+            yield key, node
+    not_text = [(k, v) for k, v in leaves(T.messages) if not isinstance(v, str)]
+    assert not not_text
