@@ -40,6 +40,11 @@ def _codes(findings) -> set[str]:
     return {f.code for f in findings}
 
 
+def finding(code: str, severity: str, where: str = "source_health"):
+    """Evidence that derive() found `code` at `severity` in source health (or data quality)."""
+    return lambda s, d: (code, severity) in {(f.code, f.severity) for f in getattr(d, where)}
+
+
 def _action(d, code):
     return next((a.allowed, a.reason) for a in d.actions + d.credential_actions if a.code == code)
 
@@ -111,27 +116,18 @@ EVIDENCE = {
                                                   and d.technical.mapping_status == "unconfirmed"),
     ("SCHEMA-2", "schema-breaking"): lambda s, d: (s.mapping.confirmed
                                                    and d.technical.field_mapping_check_required),
-    ("HEALTH-SRC-1", "missing-refs"): lambda s, d: ("SECRET_REFS_MISSING", "blocking") in {
-        (f.code, f.severity) for f in d.source_health},
-    ("HEALTH-SRC-1", "source-disabled"): lambda s, d: ("SOURCE_DISABLED", "info") in {
-        (f.code, f.severity) for f in d.source_health},
+    ("HEALTH-SRC-1", "missing-refs"): finding("SECRET_REFS_MISSING", "blocking"),
+    ("HEALTH-SRC-1", "source-disabled"): finding("SOURCE_DISABLED", "info"),
     ("HEALTH-SRC-2", "shop-not-permitted"): lambda s, d: _codes(d.source_health) == {"SHOP_NOT_PERMITTED"},
     ("HEALTH-SRC-2", "app-not-installed"): lambda s, d: _codes(d.source_health) == {"APP_NOT_INSTALLED"},
     ("HEALTH-SRC-3", "token-expired"): lambda s, d: _codes(d.source_health) == {"TOKEN_EXPIRED"},
-    ("HEALTH-SRC-4", "failed-sync"): lambda s, d: ("LAST_SYNC_FAILED", "blocking") in {
-        (f.code, f.severity) for f in d.source_health},
-    ("HEALTH-SRC-4", "partial-sync"): lambda s, d: ("LAST_SYNC_PARTIAL", "warning") in {
-        (f.code, f.severity) for f in d.source_health},
-    ("HEALTH-SRC-4", "sync-cancelled"): lambda s, d: ("LAST_SYNC_CANCELLED", "warning") in {
-        (f.code, f.severity) for f in d.source_health},
-    ("HEALTH-SRC-5", "schema-changed"): lambda s, d: ("SCHEMA_CHANGED", "warning") in {
-        (f.code, f.severity) for f in d.source_health},
-    ("HEALTH-SRC-5", "schema-breaking"): lambda s, d: ("SCHEMA_CHANGED_BREAKING", "blocking") in {
-        (f.code, f.severity) for f in d.source_health},
-    ("HEALTH-SRC-6", "api-version-expiring"): lambda s, d: ("API_VERSION_EXPIRING", "info") in {
-        (f.code, f.severity) for f in d.source_health},
-    ("HEALTH-SRC-6", "api-version-unsupported"): lambda s, d: ("API_VERSION_UNSUPPORTED", "warning") in {
-        (f.code, f.severity) for f in d.source_health},
+    ("HEALTH-SRC-4", "failed-sync"): finding("LAST_SYNC_FAILED", "blocking"),
+    ("HEALTH-SRC-4", "partial-sync"): finding("LAST_SYNC_PARTIAL", "warning"),
+    ("HEALTH-SRC-4", "sync-cancelled"): finding("LAST_SYNC_CANCELLED", "warning"),
+    ("HEALTH-SRC-5", "schema-changed"): finding("SCHEMA_CHANGED", "warning"),
+    ("HEALTH-SRC-5", "schema-breaking"): finding("SCHEMA_CHANGED_BREAKING", "blocking"),
+    ("HEALTH-SRC-6", "api-version-expiring"): finding("API_VERSION_EXPIRING", "info"),
+    ("HEALTH-SRC-6", "api-version-unsupported"): finding("API_VERSION_UNSUPPORTED", "warning"),
     ("HEALTH-SRC-7", "schema-changed"): lambda s, d: "MAPPING_UNCONFIRMED" in _codes(d.source_health),
     ("DQ-1", "missing-refs"): lambda s, d: "credential_missing" in _codes(d.data_quality),
     ("DQ-1", "secret-manager-missing"): lambda s, d: ("secret_manager_missing" in _codes(d.data_quality)
@@ -142,10 +138,8 @@ EVIDENCE = {
     ("DQ-3…4", "partial-sync"): lambda s, d: any(
         f.code == "records_failed" and f.count == d.last_finished_sync.failed for f in d.data_quality),
     ("DQ-3…4", "sync-cancelled"): lambda s, d: "sync_cancelled" in _codes(d.data_quality),
-    ("DQ-5", "schema-changed"): lambda s, d: ("schema_changed", "warning") in {
-        (f.code, f.severity) for f in d.data_quality},
-    ("DQ-5", "schema-breaking"): lambda s, d: ("schema_changed_breaking", "blocking") in {
-        (f.code, f.severity) for f in d.data_quality},
+    ("DQ-5", "schema-changed"): finding("schema_changed", "warning", "data_quality"),
+    ("DQ-5", "schema-breaking"): finding("schema_changed_breaking", "blocking", "data_quality"),
     ("DQ-5", "recovered"): lambda s, d: s.schema_.acknowledged and ("schema_changed", "info") in {
         (f.code, f.severity) for f in d.data_quality},
     ("DQ-6", "api-version-unsupported"): lambda s, d: "api_version_fall_forward" in _codes(d.data_quality),
