@@ -16,7 +16,7 @@ TEMPLATE = """\
 extends: {source}
 # Edit the title: it names this state in the switcher and the overview.
 title:
-  en: {title}
+  en: "{title}"
 # description:
 #   en: What is true in this state, and why it matters.
 # lifecycle: 1000    # place in the lifecycle order; otherwise inherited from {source}

@@ -85,3 +85,10 @@ def test_check_reports_file_line_and_field(cli, catalogue):
     code, _, err = cli("check", "--scenarios", str(catalogue))
     assert code == 1
     assert "scenarios/partial-sync.yml:" in err and "a partial run has failed records" in err
+
+
+@pytest.mark.parametrize("new_id, title", [("no", "No"), ("2026", "2026")])
+def test_new_title_stays_text_whatever_the_id(cli, catalogue, new_id, title):
+    # Unquoted, YAML would read "No" as false and "2026" as a number.
+    assert cli("new", new_id, "--scenarios", str(catalogue))[0] == 0
+    assert {s.id: s.text("title", "en")[0] for s in load_scenarios(catalogue)}[new_id] == title
