@@ -139,7 +139,7 @@ def _plain(value: str | None) -> str:
     """One printable line: a manifest is input, and a terminal should not run its control codes."""
     if value is None:
         return ABSENT
-    return "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in " ".join(value.split()))
+    return "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in " ".join(str(value).split()))
 
 
 def _values(s: ScenarioDiff) -> str:
