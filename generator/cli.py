@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from . import __version__
@@ -35,6 +36,22 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    """Exit 0: same state everywhere; 1: something changed; 2: the builds could not be compared."""
+    from .diff import diff_manifests, to_markdown, to_text
+    from .sites import load_side
+    try:
+        with tempfile.TemporaryDirectory(prefix="generator-diff-") as work:
+            (old, old_label), (new, new_label) = (load_side(side, Path.cwd(), Path(work))
+                                                  for side in (args.old, args.new))
+        result = diff_manifests(old, new, old_label, new_label)
+    except GeneratorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(to_markdown(result) if args.markdown else to_text(result), end="")
+    return 1 if result.changed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m generator",
                                 description="Build the Shopify source connector mock from YAML scenarios.")
@@ -53,6 +70,13 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--from", dest="source", metavar="ID", default="_base", help="scenario or base to extend (default: _base)")
     n.add_argument("--scenarios", type=Path, default=Path("scenarios"), help="folder of *.yml (default: scenarios)")
     n.set_defaults(run=_new)
+    d = commands.add_parser("diff", help="what changed in every scenario's state between two builds",
+                            description="Compare two builds, each a site folder or a git revision "
+                                        "(built on the spot). Exit 0: no change; 1: changes; 2: error.")
+    d.add_argument("old", help="site folder or git revision before the change")
+    d.add_argument("new", help="site folder or git revision after the change")
+    d.add_argument("--markdown", action="store_true", help="Markdown for a pull-request comment")
+    d.set_defaults(run=_diff)
     return p
 
 

@@ -14,6 +14,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .about import BuildInfo, build_info
 from .derive import Derived, derive
 from .errors import GeneratorError
 from .rows import rows
@@ -164,12 +165,13 @@ def switcher_pages(pages: list[Page], index: int | None) -> list[Page]:
 
 
 def render_site(scenarios: list[Scenario], env: Environment | None = None,
-                locale: str = "en") -> dict[str, str]:
+                locale: str = "en", about: BuildInfo | None = None) -> dict[str, str]:
     """Every output file of the site as {relative path: text}; nothing is written here."""
     env = env or make_environment()
     t = Catalogue.load(locale)
     pages = [Page(s, derive(s)) for s in scenarios]
-    common = {"t": t, "pages": pages, "sections": SECTIONS, "locale": locale}
+    about = about or build_info(len(pages))
+    common = {"t": t, "pages": pages, "sections": SECTIONS, "locale": locale, "about": about}
     out: dict[str, str] = {}
     scenario_template = env.get_template("scenario.html")
     for index, page in enumerate(pages):
@@ -181,5 +183,8 @@ def render_site(scenarios: list[Scenario], env: Environment | None = None,
         )
     out["index.html"] = env.get_template("index.html").render(**common, root="", page=None, switcher=pages)
     out["scenarios.json"] = manifest(pages)
+    # Served for any missing address at any depth, so it links nowhere (see the template).
+    out["404.html"] = env.get_template("404.html").render(**common, root="", page=None)
+    out["robots.txt"] = (TEMPLATES / "robots.txt").read_text(encoding="utf-8")
     out["style.css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
     return out
