@@ -16,8 +16,10 @@ from markupsafe import Markup
 
 from .derive import Derived, derive
 from .errors import GeneratorError
+from .formats import FILTERS
+from .languages import alternates, links, output_path
 from .rows import rows
-from .scenario import Scenario
+from .scenario import LOCALES, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -108,6 +110,7 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
     )
     env.filters["markdown"] = markdown_to_html
     env.filters["timestamp"] = format_timestamp
+    env.filters.update(FILTERS)
     return env
 
 
@@ -119,6 +122,16 @@ def state_table(page: Page) -> dict[str, dict[str, str]]:
     return table
 
 
+def translations(scenario: Scenario, field: str) -> dict[str, str]:
+    """A scenario text per locale it really exists in: a fallback is not a translation."""
+    found = {}
+    for locale in LOCALES:
+        text, really = scenario.text(field, locale)
+        if really == locale:
+            found[locale] = text
+    return found
+
+
 def manifest(pages: list[Page]) -> str:
     """scenarios.json: ids, titles, paths and key derived states, for tools and tests."""
     entries = []
@@ -128,6 +141,8 @@ def manifest(pages: list[Page]) -> str:
             "id": page.id,
             "title": page.scenario.text("title", "en")[0],
             "path": page.path,
+            "titles": translations(page.scenario, "title"),
+            "paths": {locale: output_path(locale, page.path) for locale in LOCALES},
             "lifecycle": page.scenario.lifecycle,
             "readiness": d.readiness,
             "ready": d.ready,
@@ -150,22 +165,37 @@ def manifest(pages: list[Page]) -> str:
     return json.dumps({"scenarios": entries}, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def render_site(scenarios: list[Scenario], env: Environment | None = None,
-                locale: str = "en") -> dict[str, str]:
-    """Every output file of the site as {relative path: text}; nothing is written here."""
+def render_page(env: Environment, template: str, path: str, locale: str,
+                catalogues: dict[str, Catalogue], **context: Any) -> tuple[str, str]:
+    """One page in one locale: where it lands and its HTML, with links relative to that place.
+
+    `path` names the page inside a locale ("scenarios/x/index.html"); `root` leads to the
+    locale's home, `assets` to the shared files (style.css, scenarios.json).
+    """
+    html = env.get_template(template).render(
+        **context, **links(locale, path), t=catalogues[locale], locale=locale,
+        lang=catalogues[locale]("language.tag"), alternates=alternates(locale, path, catalogues))
+    return output_path(locale, path), html
+
+
+def render_site(scenarios: list[Scenario], env: Environment | None = None) -> dict[str, str]:
+    """Every output file of the site, in every locale, as {relative path: text}; nothing is written here."""
     env = env or make_environment()
-    t = Catalogue.load(locale)
+    catalogues = {locale: Catalogue.load(locale) for locale in LOCALES}
     pages = [Page(s, derive(s)) for s in scenarios]
-    common = {"t": t, "pages": pages, "sections": SECTIONS, "locale": locale}
+    common = {"pages": pages, "sections": SECTIONS}
     out: dict[str, str] = {}
-    scenario_template = env.get_template("scenario.html")
-    for index, page in enumerate(pages):
-        out[page.path] = scenario_template.render(
-            **common, page=page, s=page.scenario, d=page.derived, root="../../",
-            previous=pages[index - 1] if index > 0 else None,
-            next=pages[index + 1] if index + 1 < len(pages) else None,
-        )
-    out["index.html"] = env.get_template("index.html").render(**common, root="", page=None)
+    for locale in LOCALES:
+        for index, page in enumerate(pages):
+            target, html = render_page(
+                env, "scenario.html", page.path, locale, catalogues,
+                **common, page=page, s=page.scenario, d=page.derived,
+                previous=pages[index - 1] if index > 0 else None,
+                next=pages[index + 1] if index + 1 < len(pages) else None,
+            )
+            out[target] = html
+        target, html = render_page(env, "index.html", "index.html", locale, catalogues, **common, page=None)
+        out[target] = html
     out["scenarios.json"] = manifest(pages)
     out["style.css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
     return out
