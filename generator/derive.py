@@ -24,7 +24,7 @@ PLANS_FIT_FOR_PRODUCTION = frozenset({"pro", "enterprise"})
 SUPPORT_MONTHS = 12
 #: [API-2] Within this many days of leaving support, a review is recommended.
 SUPPORT_WARNING_DAYS = 90
-#: [DQ-STALE] Data older than this (since the last successful sync) is stale.
+#: [DQ-9] Data older than this (since the last successful sync) is stale.
 STALE_AFTER = timedelta(hours=48)
 
 
@@ -69,7 +69,7 @@ class Credential:
 
 @dataclass(frozen=True)
 class TokenCache:
-    state: Literal["inactive", "active", "expired", "failed"]
+    state: Literal["inactive", "active", "expired", "failed", "rejected"]
     expires_at: datetime | None = None
 
 
@@ -197,6 +197,10 @@ def token_cache(s: Scenario) -> TokenCache:
         return TokenCache("inactive")
     if s.exchange.outcome != "ok":
         return TokenCache("failed")
+    last = last_finished(ordered_runs(s))
+    if last is not None and sync_problem(last) == "SYNC_UNAUTHORIZED" and last.started_at >= s.exchange.at:
+        # [TOKEN-2] Shopify answered 401 to this very token: it is dropped, whatever its age.
+        return TokenCache("rejected")
     expires_at = s.exchange.at + timedelta(seconds=s.exchange.expires_in)
     return TokenCache("active" if s.as_of < expires_at else "expired", expires_at)
 
@@ -393,7 +397,10 @@ def source_actions(s: Scenario, ready_code: str, runs: tuple[SyncRun, ...],
     last = last_finished(runs)
     running = any(r.status == "running" for r in runs)
     exchange_error = s.exchange is not None and s.exchange.outcome != "ok" and s.flags.real_exchange
-    auth_error = sync_problem(last) in ("SYNC_UNAUTHORIZED", "SYNC_FORBIDDEN")
+    auth_error = sync_problem(last) == "SYNC_UNAUTHORIZED"
+    # A 403 is not a broken connection: the token works, the merchant must approve the scope,
+    # so "reconnect first" would send the operator the wrong way (issue #7).
+    approval_missing = (sync_problem(last) == "SYNC_FORBIDDEN", "merchant_approval_missing")
     breaking_open = tech.schema_change == "breaking" and not s.schema_.acknowledged
 
     def gate(*checks: tuple[bool, str], ok: str) -> tuple[bool, str]:
@@ -404,14 +411,15 @@ def source_actions(s: Scenario, ready_code: str, runs: tuple[SyncRun, ...],
 
     not_ready = (ready_code != "READY", f"readiness.{ready_code}")
     connection = (exchange_error or auth_error, "connection_error")
-    sync_gates = (not_ready, connection, (running, "sync_running"), (breaking_open, "breaking_schema_change"))
+    sync_gates = (not_ready, connection, approval_missing, (running, "sync_running"),
+                  (breaking_open, "breaking_schema_change"))
     table = {
         "reconnect": gate(not_ready, ok="reconnect_new_exchange"),
         "disable_source": gate((not enabled, "already_disabled"), ok="disable_freezes_data"),
         "manual_sync": gate(*sync_gates, ok="sync_preview"),
         "retry_failed_sync": gate(*sync_gates, (last is None or last.status not in ("failed", "partial"),
                                                 "no_failed_sync"), ok="retry_last_failed"),
-        "refresh_metadata": gate(not_ready, connection, ok="refresh_preview"),
+        "refresh_metadata": gate(not_ready, connection, approval_missing, ok="refresh_preview"),
         "field_mapping_check": gate((not enabled, "source_disabled"),
                                     (not tech.field_mapping_check_required, "mapping_confirmed"),
                                     ok="mapping_unconfirmed"),

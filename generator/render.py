@@ -29,6 +29,11 @@ ALLOWED_TAGS = {"p", "em", "strong", "code", "a", "ul", "ol", "li", "br", "block
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_URL_SCHEMES = {"https", "http", "mailto"}
 
+#: Up to this many scenarios, every page's switcher links them all; beyond, it shows the
+#: lifecycle neighbours and the overview, so that page size does not grow with N (N² site).
+SWITCHER_ALL = 40
+SWITCHER_WINDOW = 7
+
 SECTIONS = (
     "banner", "credentials", "readiness", "checklist", "source-health", "data-quality-preview",
     "health", "technical-status", "actions", "credential-actions", "data-quality",
@@ -165,6 +170,14 @@ def manifest(pages: list[Page]) -> str:
     return json.dumps({"scenarios": entries}, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+def switcher_pages(pages: list[Page], index: int | None) -> list[Page]:
+    """The scenarios the switcher links from page `index` (None: the overview)."""
+    if len(pages) <= SWITCHER_ALL or index is None:
+        return pages
+    low = max(0, min(index - SWITCHER_WINDOW, len(pages) - 2 * SWITCHER_WINDOW - 1))
+    return pages[low:low + 2 * SWITCHER_WINDOW + 1]
+
+
 def render_page(env: Environment, template: str, path: str, locale: str,
                 catalogues: dict[str, Catalogue], **context: Any) -> tuple[str, str]:
     """One page in one locale: where it lands and its HTML, with links relative to that place.
@@ -190,11 +203,13 @@ def render_site(scenarios: list[Scenario], env: Environment | None = None) -> di
             target, html = render_page(
                 env, "scenario.html", page.path, locale, catalogues,
                 **common, page=page, s=page.scenario, d=page.derived,
+                switcher=switcher_pages(pages, index),
                 previous=pages[index - 1] if index > 0 else None,
                 next=pages[index + 1] if index + 1 < len(pages) else None,
             )
             out[target] = html
-        target, html = render_page(env, "index.html", "index.html", locale, catalogues, **common, page=None)
+        target, html = render_page(env, "index.html", "index.html", locale, catalogues, **common, page=None,
+                                   switcher=pages)
         out[target] = html
     out["scenarios.json"] = manifest(pages)
     out["style.css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")

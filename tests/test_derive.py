@@ -207,3 +207,29 @@ def test_never_healthy_beside_a_blocking_or_warning_finding():
         findings = d.source_health + d.data_quality
         if d.health.status == "healthy":
             assert all(f.severity == "info" for f in findings)
+
+
+UNAUTHORIZED = {"code": "unauthorized", "http_status": 401,
+                "message": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
+
+
+@pytest.mark.parametrize("exchange_at, token", [
+    ("2026-05-03T06:00:00Z", "rejected"),  # the 401 run used this token
+    ("2026-05-03T07:30:00Z", "active"),    # a reconnect after the 401 issued a new one
+])
+def test_a_401_rejects_the_token_it_was_sent_with(exchange_at, token):
+    # [TOKEN-2] factory run starts 07:00: after the 06:00 exchange, before the 07:30 one.
+    d = derive(scenario(exchange={"at": exchange_at}, sync_runs=[run("failed", error=UNAUTHORIZED)]))
+    assert d.token.state == token
+    assert {c.code: c.status for c in d.credentials}["access_token"] == f"token_{token}"
+
+
+def test_403_waits_for_merchant_approval_not_for_a_reconnect():
+    # [ACT-1…9] A 403 keeps syncs blocked, but for the merchant's approval; a 401 asks for a reconnect.
+    forbidden = {"code": "forbidden", "http_status": 403,
+                 "message": "[API] This action requires merchant approval for read_orders scope."}
+    for error, reason in ((forbidden, "merchant_approval_missing"), (UNAUTHORIZED, "connection_error")):
+        actions = {a.code: a for a in derive(scenario(sync_runs=[run("failed", error=error)])).actions}
+        for code in ("manual_sync", "retry_failed_sync", "refresh_metadata"):
+            assert (actions[code].allowed, actions[code].reason) == (False, reason), (code, error["http_status"])
+        assert actions["reconnect"].allowed

@@ -1,0 +1,174 @@
+"""Build benchmark: synthesise N scenarios, build them, print figures against the targets.
+
+    .venv/bin/python bench/bench.py                # N = 10, 100, 1000
+    .venv/bin/python bench/bench.py --sizes 2000   # any sizes
+
+Each size is built in a fresh interpreter (`python -m generator build`, so start-up
+is included) into a temporary folder that is removed afterwards. Scenarios are
+varied from the bundled ones (flags, refs, scopes, runs, schema, dates…), so that
+derivation and rendering do real work rather than repeat one page.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.load import _parse, _resolve, scenario_files  # noqa: E402
+
+TARGET_MS_PER_PAGE = 1.0
+TARGET_PEAK_MB = 150
+TARGET_REBUILD_MS = 50
+
+
+def bundled_facts() -> list[dict]:
+    """The bundled scenarios' facts, with every `extends` merged in."""
+    folder = ROOT / "scenarios"
+    files = {p.stem: p for p in scenario_files(folder)}
+    labels = {name: f"scenarios/{p.name}" for name, p in files.items()}
+    docs = {name: _parse(path, labels[name]) for name, path in files.items()}
+    return [_resolve(name, docs, files, labels).data for name in docs if not name.startswith("_")]
+
+
+def vary(facts: dict, i: int, rng: random.Random) -> dict:
+    """One synthetic scenario: a bundled one with facts changed, deterministically per i."""
+    s = json.loads(json.dumps(facts, default=str))
+    s["title"] = f"Synthetic state {i:05d}"
+    s["lifecycle"] = i
+    creds = s.setdefault("credentials", {})
+    if rng.random() < 0.2:
+        creds["client_id_ref"] = None
+    elif rng.random() < 0.8:
+        creds["client_id_ref"] = f"data-platform/staging/shopify/store-{i}/CLIENT_ID"
+        creds["client_secret_ref"] = f"data-platform/staging/shopify/store-{i}/CLIENT_SECRET"
+    s.setdefault("secret_manager", {})["configured"] = rng.random() < 0.8
+    s.setdefault("flags", {})["real_exchange"] = rng.random() < 0.7
+    s["source"]["store"] = f"store-{i}.myshopify.com"
+    s["source"]["plan"] = rng.choice(["pro", "pro", "enterprise", "growth"])
+    s["source"]["enabled"] = rng.random() < 0.9
+    s.setdefault("scopes", {})["requested"] = rng.choice(
+        [["read_orders"], ["read_orders"], ["read_orders", "read_all_orders"], ["read_orders", "read_customers"]])
+    s["api"] = {"target_version": rng.choice(["2025-01", "2025-07", "2025-10", "2026-01", "2026-04"])}
+    s["schema"] = rng.choice([{"change": "none"}, {"change": "non_breaking", "changes": [
+        {"field": f"Order.field{i}", "change": "added"}]}, {"change": "breaking", "changes": [
+        {"field": f"Order.legacy{i}", "change": "removed"}]}])
+    runs = []
+    for k in range(rng.randint(0, 6)):
+        status = rng.choice(["succeeded", "succeeded", "succeeded", "partial", "failed", "cancelled"])
+        fetched = rng.randint(1, 5000)
+        failed = rng.randint(1, fetched) if status == "partial" else 0
+        run = {"started_at": f"2026-05-{3 - min(k, 2):02d}T0{k}:00:00Z",
+               "finished_at": f"2026-05-{3 - min(k, 2):02d}T0{k}:05:00Z", "status": status,
+               "fetched": fetched, "processed": 0 if status == "failed" else fetched - failed,
+               "failed": failed, "api_version": s["api"]["target_version"]}
+        if status == "failed":
+            run["error"] = {"code": "internal_server_error", "http_status": 500,
+                            "message": "Internal Server Error: retry later."}
+        runs.append(run)
+    s["sync_runs"] = runs
+    return s
+
+
+def synthesise(n: int, folder: Path) -> None:
+    rng = random.Random(n)
+    bases = bundled_facts()
+    folder.mkdir(parents=True)
+    for i in range(n):
+        facts = vary(bases[i % len(bases)], i, rng)
+        (folder / f"synthetic-{i:05d}.yml").write_text(yaml.safe_dump(facts, allow_unicode=True, sort_keys=False),
+                                                       encoding="utf-8")
+
+
+def run_build(scenarios: Path, out: Path) -> tuple[float, float, dict]:
+    """Wall seconds, peak RSS (MB) and phase seconds of one build in a fresh interpreter."""
+    timings = out.parent / "timings.json"
+    command = [sys.executable, "-m", "generator", "build", "--scenarios", str(scenarios), "--out", str(out),
+               "--timings", str(timings)]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"build failed: {process.stderr.read().decode()}")
+    phases = json.loads(timings.read_text()) if timings.exists() else {}
+    return wall, usage.ru_maxrss / 1024, phases
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def rebuild_ms(scenarios: Path, out: Path, repeat: int = 5) -> float | None:
+    """Median time to rebuild after one scenario changes, as the dev server does it."""
+    try:
+        from generator.serve import Rebuilder  # the dev server's incremental rebuild
+    except ImportError:
+        return None
+    rebuilder = Rebuilder(scenarios, out)
+    rebuilder.full()
+    target = sorted(scenarios.glob("*.yml"))[len(list(scenarios.glob("*.yml"))) // 2]
+    original = target.read_text(encoding="utf-8")
+    samples = []
+    for k in range(repeat):
+        target.write_text(original.replace("Synthetic state", f"Synthetic state v{k}"), encoding="utf-8")
+        start = time.perf_counter()
+        rebuilder.changed([target])
+        samples.append((time.perf_counter() - start) * 1000)
+    target.write_text(original, encoding="utf-8")
+    return statistics.median(samples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        for n in args.sizes:
+            scenarios, out = Path(tmp) / f"n{n}" / "scenarios", Path(tmp) / f"n{n}" / "site"
+            synthesise(n, scenarios)
+            wall, peak, phases = run_build(scenarios, out)
+            pages = len(list(out.rglob("index.html")))
+            rebuild = rebuild_ms(scenarios, out) if n == max(args.sizes) else None
+            results.append((n, wall, peak, phases, pages, folder_bytes(out), rebuild))
+            shutil.rmtree(Path(tmp) / f"n{n}")
+
+    print(f"{'N':>6} {'wall s':>8} {'ms/scen':>8} {'pages':>6} {'pages/s':>8} {'peak MB':>8} {'output':>9}  phases (ms)")
+    for n, wall, peak, phases, pages, size, _ in results:
+        phase_text = " ".join(f"{k}={v * 1000:.0f}" for k, v in phases.items())
+        print(f"{n:>6} {wall:>8.2f} {wall * 1000 / n:>8.2f} {pages:>6} {pages / wall:>8.0f} {peak:>8.1f} "
+              f"{size / 1e6:>7.1f}MB  {phase_text}")
+    n, wall, peak, *_ , rebuild = results[-1]
+    print()
+    verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    print(f"target ≤ {TARGET_MS_PER_PAGE} ms per scenario at N={n}: {wall * 1000 / n:.2f} ms — "
+          f"{verdict(wall * 1000 / n <= TARGET_MS_PER_PAGE)}")
+    print(f"target peak RSS ≤ {TARGET_PEAK_MB} MB at N={n}: {peak:.1f} MB — {verdict(peak <= TARGET_PEAK_MB)}")
+    if rebuild is None:
+        print("one-scenario rebuild: not measured (no incremental rebuilder)")
+    else:
+        print(f"target one-scenario rebuild ≤ {TARGET_REBUILD_MS} ms at N={n}: {rebuild:.1f} ms — "
+              f"{verdict(rebuild <= TARGET_REBUILD_MS)}")
+    if len(results) >= 2:
+        (n1, w1, *_), (n2, w2, *_) = results[-2], results[-1]
+        growth = (w2 / w1) / (n2 / n1)
+        print(f"growth from N={n1} to N={n2}: time ×{w2 / w1:.1f} for N ×{n2 / n1:.0f} "
+              f"(1.0 = linear; start-up dominates small N): {growth:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""`new` scaffolds a valid scenario from another; `check` validates everything and writes nothing."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from test_cli import ROOT
+
+from generator.cli import main
+from generator.derive import derive
+from generator.load import load_scenarios
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the command line in-process (fast); returns (exit code, stdout, stderr)."""
+    def run(*args):
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+    return run
+
+
+@pytest.fixture
+def catalogue(tmp_path):
+    """A copy of the bundled scenarios that tests may change."""
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", folder)
+    return folder
+
+
+def test_new_extends_the_source_and_validates(cli, catalogue):
+    code, out, err = cli("new", "token-revoked", "--from", "sync-unauthorized", "--scenarios", str(catalogue))
+    assert code == 0, err
+    path = catalogue / "token-revoked.yml"
+    assert out.strip() == str(path)
+    assert "extends: sync-unauthorized" in path.read_text()
+    loaded = {s.id: s for s in load_scenarios(catalogue)}
+    # Nothing but the title differs, so every derived value is the source's.
+    new, source = loaded["token-revoked"], loaded["sync-unauthorized"]
+    assert new.text("title", "en")[0] == "Token revoked" != source.text("title", "en")[0]
+    assert derive(new) == derive(source)
+
+
+def test_new_defaults_to_the_base(cli, catalogue):
+    assert cli("new", "first-state", "--scenarios", str(catalogue))[0] == 0
+    assert "extends: _base" in (catalogue / "first-state.yml").read_text()
+    assert "first-state" in {s.id for s in load_scenarios(catalogue)}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["healthy"], "already exists"),
+    (["Token_Expired"], "not a valid scenario id"),
+    (["_mine"], "not a valid scenario id"),
+    (["x" * 65], "not a valid scenario id"),
+    (["fresh", "--from", "nowhere"], "no such scenario or base"),
+])
+def test_new_refuses_and_writes_nothing(cli, catalogue, args, message):
+    before = {p.name: p.read_bytes() for p in catalogue.iterdir()}
+    code, _, err = cli("new", *args, "--scenarios", str(catalogue))
+    assert code == 1
+    assert message in err
+    assert {p.name: p.read_bytes() for p in catalogue.iterdir()} == before
+
+
+def test_check_passes_on_the_catalogue_and_writes_nothing(tmp_path, catalogue):
+    # A real process in an empty working folder: after it, the folder holds only what was there.
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = subprocess.run([sys.executable, "-m", "generator", "check", "--scenarios", str(catalogue)],
+                            cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    count = len([p for p in catalogue.glob("*.yml") if not p.name.startswith("_")])
+    assert f"OK: {count} scenarios" in result.stdout
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_check_reports_file_line_and_field(cli, catalogue):
+    (catalogue / "partial-sync.yml").write_text(
+        (catalogue / "partial-sync.yml").read_text().replace("failed: 250", "failed: 0", 1))
+    code, _, err = cli("check", "--scenarios", str(catalogue))
+    assert code == 1
+    assert "scenarios/partial-sync.yml:" in err and "a partial run has failed records" in err
+
+
+@pytest.mark.parametrize("new_id, title", [("no", "No"), ("2026", "2026")])
+def test_new_title_stays_text_whatever_the_id(cli, catalogue, new_id, title):
+    # Unquoted, YAML would read "No" as false and "2026" as a number.
+    assert cli("new", new_id, "--scenarios", str(catalogue))[0] == 0
+    assert {s.id: s.text("title", "en")[0] for s in load_scenarios(catalogue)}[new_id] == title
