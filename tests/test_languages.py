@@ -293,6 +293,7 @@ def test_a_missing_translation_falls_back_visibly(tmp_path, write_scenarios):
     assert h1.select_one('[lang="en"]').get_text() == "Only English"
     assert h1.select_one('[data-fallback="en"]').get_text() == "non traduit — affiché en anglais"
     assert fr.select_one('.switcher abbr[data-fallback="en"]')["title"] == "non traduit — affiché en anglais"
+    assert fr.title.get_text().startswith("Only English (EN) — ")
     assert fr.select_one('tr[data-scenario="x"] [data-fallback="en"]') is None  # overview is its own page
     overview = read(site, "fr/index.html").select_one('tr[data-scenario="x"]')
     assert overview.select_one('[lang="en"]').get_text() == "Only English" and overview.select_one("[data-fallback]")
