@@ -17,8 +17,10 @@ from markupsafe import Markup
 from .about import BuildInfo, build_info
 from .derive import Derived, derive
 from .errors import GeneratorError
+from .formats import FILTERS
+from .languages import alternates, links, output_path
 from .rows import rows
-from .scenario import Scenario
+from .scenario import LOCALES, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -114,6 +116,7 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
     )
     env.filters["markdown"] = markdown_to_html
     env.filters["timestamp"] = format_timestamp
+    env.filters.update(FILTERS)
     return env
 
 
@@ -125,6 +128,16 @@ def state_table(page: Page) -> dict[str, dict[str, str]]:
     return table
 
 
+def translations(scenario: Scenario, field: str) -> dict[str, str]:
+    """A scenario text per locale it really exists in: a fallback is not a translation."""
+    found = {}
+    for locale in LOCALES:
+        text, really = scenario.text(field, locale)
+        if really == locale:
+            found[locale] = text
+    return found
+
+
 def manifest(pages: list[Page]) -> str:
     """scenarios.json: ids, titles, paths and key derived states, for tools and tests."""
     entries = []
@@ -134,6 +147,8 @@ def manifest(pages: list[Page]) -> str:
             "id": page.id,
             "title": page.scenario.text("title", "en")[0],
             "path": page.path,
+            "titles": translations(page.scenario, "title"),
+            "paths": {locale: output_path(locale, page.path) for locale in LOCALES},
             "lifecycle": page.scenario.lifecycle,
             "readiness": d.readiness,
             "ready": d.ready,
@@ -164,27 +179,47 @@ def switcher_pages(pages: list[Page], index: int | None) -> list[Page]:
     return pages[low:low + 2 * SWITCHER_WINDOW + 1]
 
 
+def render_page(env: Environment, template: str, path: str, locale: str,
+                catalogues: dict[str, Catalogue], **context: Any) -> tuple[str, str]:
+    """One page in one locale: where it lands and its HTML, with links relative to that place.
+
+    `path` names the page inside a locale ("scenarios/x/index.html"); `root` leads to the
+    locale's home, `assets` to the shared files (style.css, scenarios.json).
+    """
+    html = env.get_template(template).render(
+        **context, **links(locale, path), t=catalogues[locale], locale=locale,
+        lang=catalogues[locale]("language.tag"), alternates=alternates(locale, path, catalogues))
+    return output_path(locale, path), html
+
+
 def render_site(scenarios: list[Scenario], env: Environment | None = None,
-                locale: str = "en", about: BuildInfo | None = None) -> dict[str, str]:
-    """Every output file of the site as {relative path: text}; nothing is written here."""
+                about: BuildInfo | None = None) -> dict[str, str]:
+    """Every output file of the site, in every locale, as {relative path: text}; nothing is written here."""
     env = env or make_environment()
-    t = Catalogue.load(locale)
+    catalogues = {locale: Catalogue.load(locale) for locale in LOCALES}
     pages = [Page(s, derive(s)) for s in scenarios]
     about = about or build_info(len(pages))
-    common = {"t": t, "pages": pages, "sections": SECTIONS, "locale": locale, "about": about}
+    common = {"pages": pages, "sections": SECTIONS, "about": about}
     out: dict[str, str] = {}
-    scenario_template = env.get_template("scenario.html")
-    for index, page in enumerate(pages):
-        out[page.path] = scenario_template.render(
-            **common, page=page, s=page.scenario, d=page.derived, root="../../",
-            switcher=switcher_pages(pages, index),
-            previous=pages[index - 1] if index > 0 else None,
-            next=pages[index + 1] if index + 1 < len(pages) else None,
-        )
-    out["index.html"] = env.get_template("index.html").render(**common, root="", page=None, switcher=pages)
+    for locale in LOCALES:
+        for index, page in enumerate(pages):
+            target, html = render_page(
+                env, "scenario.html", page.path, locale, catalogues,
+                **common, page=page, s=page.scenario, d=page.derived,
+                switcher=switcher_pages(pages, index),
+                previous=pages[index - 1] if index > 0 else None,
+                next=pages[index + 1] if index + 1 < len(pages) else None,
+            )
+            out[target] = html
+        target, html = render_page(env, "index.html", "index.html", locale, catalogues, **common, page=None,
+                                   switcher=pages)
+        out[target] = html
     out["scenarios.json"] = manifest(pages)
     # Served for any missing address at any depth, so it links nowhere (see the template).
-    out["404.html"] = env.get_template("404.html").render(**common, root="", page=None)
+    # English only, with no alternates: there is no address a French 404 could be served at.
+    out["404.html"] = env.get_template("404.html").render(
+        **common, t=catalogues["en"], locale="en", lang=catalogues["en"]("language.tag"), alternates=(),
+        root="", assets="", page=None)
     out["robots.txt"] = (TEMPLATES / "robots.txt").read_text(encoding="utf-8")
     out["style.css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
     return out

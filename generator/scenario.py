@@ -37,8 +37,10 @@ def _utc(value: datetime) -> datetime:
 
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
 
-#: Text shown to people: one string, or one per locale ({en: …, fr: …}).
-LocalText = Union[str, dict[Literal["en", "fr"], str]]
+#: Text shown to people: one string, or one per locale ({en: …, fr: …}), none of them empty
+#: (an empty translation would hide the text instead of falling back visibly).
+LocalText = Union[str, Annotated[dict[Literal["en", "fr"], Annotated[str, Field(min_length=1)]],
+                                 Field(min_length=1)]]
 
 
 class Facts(BaseModel):

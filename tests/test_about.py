@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
+from generator.render import Catalogue
 from bs4 import BeautifulSoup
 
 from generator import __version__
@@ -53,7 +55,7 @@ def test_every_page_carries_the_footer_with_what_ci_provides(ci_site):
     count = len(json.loads((ci_site / "scenarios.json").read_text())["scenarios"])
     date = datetime.fromtimestamp(1700000000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     pages = html_pages(ci_site)
-    assert len(pages) == count + 2  # every scenario, the overview and 404.html
+    assert len(pages) == 2 * (count + 1) + 1  # every scenario and the overview, in two languages, and 404.html
     for page in pages:
         assert footer(page) == {"version": __version__, "revision": SHA[:SHORT],
                                 "scenarios": str(count), "built-at": date}, page
@@ -62,7 +64,9 @@ def test_every_page_carries_the_footer_with_what_ci_provides(ci_site):
 def test_a_local_build_has_no_revision_and_no_date(local_site):
     for page in html_pages(local_site):
         about = footer(page)
-        assert "built-at" not in about and about["revision"] == "not recorded (local build)", page
+        locale = "fr" if page.relative_to(local_site).parts[0] == "fr" else "en"
+        assert "built-at" not in about, page
+        assert about["revision"] == Catalogue.load(locale)("about.revision_none"), page
 
 
 def test_same_input_and_environment_give_the_same_bytes(local_site, tmp_path):

@@ -1,0 +1,335 @@
+"""Both languages, rendered: every page in en and fr, the switch, hreflang, locale formats, fallbacks.
+
+The untranslated-text check reads every visible text of every page against the
+catalogues: a French page may not show a message that exists only in English (and
+the other way round), a raw key, or an unfilled placeholder.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, Comment, NavigableString
+from hypothesis import given
+from hypothesis import strategies as st
+
+from factories import facts, run, scenario
+from generator import render
+from generator.build import build
+from generator.derive import derive
+from generator.formats import format_datetime, format_number
+from generator.render import Catalogue, render_site
+from generator.scenario import Scenario
+from test_catalogues import leaves, load
+from test_derive import CHECKLIST, CREDENTIAL_ACTIONS, EXCHANGE, READINESS, SCHEMA, SYNC_FINDINGS
+
+TAGS = {"en": "en", "fr": "fr-CH"}
+PREFIX = {"en": "", "fr": "fr/"}
+PUNCTUATION = " \t\n\u00a0\u202f:;,.()—–-·→←“”«»!?"
+
+
+def locale_of(relative: str) -> str:
+    return "fr" if relative.startswith("fr/") else "en"
+
+
+def html_pages(site: Path) -> list[str]:
+    # 404.html is English only: it is served at any address, where no language can be told.
+    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if p.name != "404.html")
+
+
+def resolve(site: Path, relative: str, href: str) -> str:
+    """A relative link from one page, as a path inside the site."""
+    target = ((site / relative).parent / href.split("#")[0]).resolve()
+    return str(target.relative_to(site.resolve()))
+
+
+# --- every state the derivation tests know, rendered in both languages ------------------
+
+def many_states() -> list[Scenario]:
+    """The derive tables' states plus the ones they do not cover: every code reaches a template."""
+    overrides = [o for _, o, _ in READINESS] + [o for o, _ in CHECKLIST] + [o for o, _ in CREDENTIAL_ACTIONS]
+    overrides += [{"sync_runs": [r]} for r, _, _ in SYNC_FINDINGS]
+    overrides += [{"schema": sc, "mapping": {"confirmed": ok}} for sc, ok, _, _ in SCHEMA]
+    overrides += [{"exchange": {"outcome": outcome}, "sync_runs": []} for outcome, _ in EXCHANGE]
+    overrides += [
+        {"as_of": "2026-05-05T08:00:00Z"},  # token expired, data stale
+        {"api": {"target_version": "2024-01"}},  # out of support: falls forward
+        {"api": {"target_version": "2027-01"}},  # not released yet
+        {"api": {"target_version": "2025-07"}},  # leaves support within 90 days
+        {"sync_runs": [run("running", started_at="2026-05-03T07:30:00Z"), run("succeeded")]},
+        {"sync_runs": [], "exchange": None},
+        {"source": {"enabled": False}},
+        {"schema": {"change": "breaking", "changes": [{"field": "Order.x", "change": "removed", "detail": "gone"}]}},
+        {"external_accounts": [{"store": "other-shop.myshopify.com", "masked_ref": "shop_x_•••2", "in_profile": False}]},
+        {"sync_runs": [run("partial", fetched=12345, processed=10000, failed=2345)]},
+    ]
+    states = []
+    for index, over in enumerate(overrides):
+        data = facts(**over)
+        data.update(id=f"state-{index}", title={"en": f"State {index}", "fr": f"État {index}"})
+        states.append(Scenario.model_validate(data))
+    return states
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, BeautifulSoup]:
+    """Every page of the many states, both languages (render_site raises on any missing key)."""
+    files = render_site(many_states())
+    return {path: BeautifulSoup(text, "html.parser") for path, text in files.items() if path.endswith(".html")}
+
+
+def test_every_page_exists_in_both_languages(site):
+    pages = html_pages(site)
+    english = [p for p in pages if locale_of(p) == "en"]
+    assert len(english) >= 5  # overview + the four required scenarios
+    assert sorted(p for p in pages if locale_of(p) == "fr") == sorted("fr/" + p for p in english)
+
+
+def test_many_states_render_in_both_languages(rendered):
+    states = many_states()
+    pages = [path for path in rendered if path.endswith(".html") and path != "404.html"]
+    assert len(pages) == 2 * (len(states) + 1)
+    for s in states:
+        assert f"scenarios/{s.id}/index.html" in rendered and f"fr/scenarios/{s.id}/index.html" in rendered
+
+
+# --- untranslated text ---------------------------------------------------------------------
+
+def normal(text: str) -> str:
+    return " ".join(text.split()).strip(PUNCTUATION).casefold()
+
+
+def only_in(locale: str, other: str) -> set[str]:
+    """Messages of `locale` that no message of `other` shares: they betray an untranslated page."""
+    def texts(loc):
+        out = set()
+        for value in leaves(load(loc)).values():
+            out.update(normal(v) for v in (value if isinstance(value, list) else [value]))
+        return out
+    return {text for text in texts(locale) - texts(other) if text}
+
+
+def shown_texts(node, page_lang: str) -> list[str]:
+    """Visible text in the page's own language: not codes, not text marked as another language."""
+    out = []
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            if child.strip() and not isinstance(child, Comment):
+                out.append(str(child))
+        elif child.name not in ("code", "script", "style", "head") and not child.has_attr("data-fallback") \
+                and child.get("lang", page_lang).split("-")[0] == page_lang:
+            out += shown_texts(child, page_lang)
+    return out
+
+
+def untranslated(soup: BeautifulSoup, locale: str, foreign: set[str], keys: re.Pattern) -> list[str]:
+    problems = []
+    texts = shown_texts(soup.body, locale)
+    for text in texts:
+        if normal(text) in foreign:
+            problems.append(f"message of the other language: {text!r}")
+        if keys.search(text):
+            problems.append(f"raw key: {text!r}")
+        if re.search(r"[{}]|\['|\bTrue\b|\bFalse\b|\bNone\b", text):
+            problems.append(f"unfilled placeholder or Python value: {text!r}")
+    joined = normal(" ".join(texts))
+    problems += [f"sentence of the other language: {m!r}" for m in foreign if len(m.split()) >= 4 and m in joined]
+    return problems
+
+
+def check_untranslated(pages: dict[str, BeautifulSoup]) -> list[str]:
+    keys = re.compile(r"\b(?:%s)\.[A-Za-z_-]+" % "|".join(re.escape(k) for k in load("en")))
+    foreign = {"en": only_in("fr", "en"), "fr": only_in("en", "fr")}
+    problems = []
+    for path, soup in pages.items():
+        locale = locale_of(path)
+        problems += [f"{path}: {p}" for p in untranslated(soup, locale, foreign[locale], keys)]
+    return problems
+
+
+def test_no_page_shows_an_untranslated_message(site, page, rendered):
+    pages = {p: page(p) for p in html_pages(site)} | rendered
+    assert check_untranslated(pages) == []
+
+
+def test_the_untranslated_check_sees_an_english_message_on_a_french_page(monkeypatch):
+    """Mutation: French catalogue with two English messages put back, the check must flag them."""
+    original = Catalogue.load.__func__
+
+    def load_with_english(cls, locale, *args, **kwargs):
+        catalogue = original(cls, locale, *args, **kwargs)
+        if locale == "fr":
+            english = load("en")
+            catalogue.messages["section"]["checklist"] = english["section"]["checklist"]
+            catalogue.messages["banner"]["nothing_real"] = english["banner"]["nothing_real"]
+        return catalogue
+    monkeypatch.setattr(render.Catalogue, "load", classmethod(load_with_english))
+    files = render_site([scenario()])
+    problems = check_untranslated({"fr/scenarios/t/index.html": BeautifulSoup(files["fr/scenarios/t/index.html"],
+                                                                              "html.parser")})
+    assert any("'Checklist'" in p for p in problems)
+    assert any("No real Shopify API connection" in p for p in problems)
+
+
+# --- the switch, lang and hreflang -----------------------------------------------------------
+
+def test_the_switch_round_trips_to_the_same_page(site, page):
+    for relative in html_pages(site):
+        locale = locale_of(relative)
+        other = "fr" if locale == "en" else "en"
+        links = page(relative).select(f'.languages a[data-switch-locale="{other}"]')
+        assert len(links) == 1, relative
+        there = resolve(site, relative, links[0]["href"])
+        inner = relative[len(PREFIX[locale]):]
+        assert there == PREFIX[other] + inner, (relative, there)  # same scenario, other language
+        back = page(there).select_one(f'.languages a[data-switch-locale="{locale}"]')
+        assert resolve(site, there, back["href"]) == relative
+        current = page(relative).select_one(".languages a[aria-current]")
+        assert resolve(site, relative, current["href"]) == relative and current["lang"] == TAGS[locale]
+
+
+def test_lang_and_hreflang_alternates(site, page):
+    for relative in html_pages(site):
+        locale = locale_of(relative)
+        soup = page(relative)
+        assert soup.html["lang"] == TAGS[locale]
+        alternates = {link["hreflang"]: resolve(site, relative, link["href"])
+                      for link in soup.select('head link[rel="alternate"][hreflang]')}
+        inner = relative[len(PREFIX[locale]):]
+        assert alternates == {"en": inner, "fr-CH": "fr/" + inner, "x-default": inner}, relative
+        assert alternates[TAGS[locale]] == relative  # a page lists itself too
+        for target in alternates.values():
+            assert (site / target).is_file()
+
+
+def test_the_overview_offers_both_languages_without_javascript(page):
+    soup = page("index.html")
+    assert not soup.find("script")
+    assert soup.select_one('.languages a[data-switch-locale="fr"]')["href"] == "fr/index.html"
+    assert page("fr/index.html").select_one('.languages a[data-switch-locale="en"]')["href"] == "../index.html"
+
+
+def test_pages_carry_no_inline_script_or_style(site, page):
+    for relative in html_pages(site):
+        soup = page(relative)
+        assert all(s.get("src") for s in soup.find_all("script")), relative
+        assert not soup.find("style") and not soup.select("[style]"), relative
+
+
+def test_french_scenario_pages_read_from_the_french_catalogue(page, bundled_scenarios):
+    french = load("fr")
+    for s in bundled_scenarios:
+        soup = page(f"fr/scenarios/{s.id}/index.html")
+        d = derive(s)
+        headings = [h.get_text(strip=True) for h in soup.select("[data-section] > h2")]
+        assert headings == [french["banner"]["title"]] + [french["section"][key] for key in render.SECTIONS[1:]]
+        assert soup.select_one('[data-section="readiness"] .big .badge').get_text(strip=True) == \
+            french["readiness"][d.readiness]
+        for li in soup.select("[data-check]"):
+            assert french["checklist"][li["data-check"]] in li.get_text()
+
+
+# --- numbers and dates ---------------------------------------------------------------------
+
+@given(st.integers(min_value=-10**12, max_value=10**12))
+def test_number_groups_thousands(n):
+    for group in (",", "\u202f"):
+        text = format_number(n, group, ".")
+        assert text.replace(group, "") == str(n)
+        groups = text.lstrip("-").split(group)
+        assert 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
+
+
+def test_decimals_use_the_locale_mark():
+    assert format_number(1234.5, "\u202f", ",", digits=2) == "1\u202f234,50"
+    assert format_number(1234.5, ",", ".", digits=2) == "1,234.50"
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
+                    timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=2))])))
+def test_swiss_dates_are_day_month_year_in_utc(moment):
+    utc = moment.astimezone(timezone.utc)
+    expected = f"{utc.day:02d}.{utc.month:02d}.{utc.year} {utc.hour:02d}:{utc.minute:02d} UTC"
+    assert format_datetime(moment, load("fr")["format"]["datetime"]) == expected
+
+
+def test_pages_format_numbers_and_dates_by_locale_and_keep_iso_for_machines(rendered):
+    for s in many_states():
+        d = derive(s)
+        for locale, group in (("en", ","), ("fr", "\u202f")):
+            soup = rendered[f"{PREFIX[locale]}scenarios/{s.id}/index.html"]
+            rows = soup.select("tr[data-run]")
+            assert len(rows) == len(d.sync_runs)
+            for row, r in zip(rows, d.sync_runs):
+                cells = [td.get_text() for td in row.select("td.num")]
+                assert cells == [f"{n:,}".replace(",", group) for n in (r.fetched, r.processed, r.failed)]
+            for time in soup.select("time"):
+                moment = datetime.strptime(time["datetime"], "%Y-%m-%dT%H:%M:%SZ")  # ISO, machine-readable
+                shown = time.get_text()
+                if locale == "fr":
+                    assert shown == moment.strftime("%d.%m.%Y %H:%M UTC"), shown
+                else:
+                    assert shown == moment.strftime("%Y-%m-%d %H:%M UTC"), shown
+
+
+# --- scenario texts: per language, fallback visible -----------------------------------------
+
+def build_one(tmp_path, write_scenarios, title: str, description: str) -> Path:
+    base = (Path(__file__).resolve().parent.parent / "scenarios" / "_base.yml").read_text()
+    folder = write_scenarios({"_base.yml": base, "x.yml": f"extends: _base\ntitle: {title}\ndescription: {description}\n"})
+    build(folder, tmp_path / "site")
+    return tmp_path / "site"
+
+
+def read(site: Path, relative: str) -> BeautifulSoup:
+    return BeautifulSoup((site / relative).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_a_missing_translation_falls_back_visibly(tmp_path, write_scenarios):
+    site = build_one(tmp_path, write_scenarios, "{en: Only English}", "{fr: Seulement en français}")
+    fr = read(site, "fr/scenarios/x/index.html")
+    h1 = fr.select_one("h1")
+    assert h1.select_one('[lang="en"]').get_text() == "Only English"
+    assert h1.select_one('[data-fallback="en"]').get_text() == "non traduit — affiché en anglais"
+    assert fr.select_one('.switcher abbr[data-fallback="en"]')["title"] == "non traduit — affiché en anglais"
+    assert fr.title.get_text().startswith("Only English (EN) — ")
+    assert fr.select_one('tr[data-scenario="x"] [data-fallback="en"]') is None  # overview is its own page
+    overview = read(site, "fr/index.html").select_one('tr[data-scenario="x"]')
+    assert overview.select_one('[lang="en"]').get_text() == "Only English" and overview.select_one("[data-fallback]")
+    en = read(site, "scenarios/x/index.html")
+    assert en.select_one(".description")["lang"] == "fr"
+    assert en.select_one('[data-fallback="fr"]').get_text() == "not translated — shown in French"
+    assert not en.select_one("h1 [data-fallback]")  # the title is English: nothing to mark
+    manifest = json.loads((site / "scenarios.json").read_text())["scenarios"][0]
+    assert manifest["titles"] == {"en": "Only English"}  # a fallback is not a translation
+
+
+def test_a_plain_string_is_english_and_marked_on_french_pages(tmp_path, write_scenarios):
+    site = build_one(tmp_path, write_scenarios, "Plain title", "'Plain *text*'")
+    fr = read(site, "fr/scenarios/x/index.html")
+    assert fr.select_one('h1 [lang="en"]').get_text() == "Plain title"
+    assert fr.select_one('.description[lang="en"]') is not None
+    assert len(fr.select('[data-fallback="en"]')) >= 3  # title, description, switcher
+
+
+def test_bundled_scenarios_are_fully_translated(site, page, bundled_scenarios):
+    for s in bundled_scenarios:
+        for locale in ("en", "fr"):
+            soup = page(f"{PREFIX[locale]}scenarios/{s.id}/index.html")
+            assert not soup.select("[data-fallback]"), (s.id, locale)
+
+
+def test_empty_translations_are_refused():
+    for title in ({}, {"en": "x", "fr": ""}):
+        with pytest.raises(ValueError):
+            Scenario.model_validate(facts(title=title))
+
+
+def test_manifest_lists_both_languages(site):
+    for entry in json.loads((site / "scenarios.json").read_text())["scenarios"]:
+        assert entry["paths"] == {"en": entry["path"], "fr": "fr/" + entry["path"]}
+        assert set(entry["titles"]) == {"en", "fr"} and entry["titles"]["en"] == entry["title"]
+        assert all((site / p).is_file() for p in entry["paths"].values())
