@@ -14,8 +14,10 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .compare_pages import comparison_links, render_compare
 from .derive import Derived, derive
 from .errors import GeneratorError
+from .matrix import state_matrix
 from .rows import rows
 from .scenario import Scenario
 
@@ -159,13 +161,18 @@ def render_site(scenarios: list[Scenario], env: Environment | None = None,
     common = {"t": t, "pages": pages, "sections": SECTIONS, "locale": locale}
     out: dict[str, str] = {}
     scenario_template = env.get_template("scenario.html")
+    links = comparison_links([p.id for p in pages])
     for index, page in enumerate(pages):
         out[page.path] = scenario_template.render(
-            **common, page=page, s=page.scenario, d=page.derived, root="../../",
+            **common, page=page, s=page.scenario, d=page.derived, root="../../", comparisons=links[page.id],
             previous=pages[index - 1] if index > 0 else None,
             next=pages[index + 1] if index + 1 < len(pages) else None,
         )
-    out["index.html"] = env.get_template("index.html").render(**common, root="", page=None)
+    out["index.html"] = env.get_template("index.html").render(
+        **common, root="", page=None, matrix=state_matrix([(p.scenario, p.derived) for p in pages]))
+    out.update(render_compare(env, common, pages))
     out["scenarios.json"] = manifest(pages)
     out["style.css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+    for script in sorted((TEMPLATES / "static").glob("*.js")):
+        out[script.name] = script.read_text(encoding="utf-8")  # served as files: CSP allows no inline script
     return out
