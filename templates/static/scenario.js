@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var keys = { "[": "a[rel=prev]", "]": "a[rel=next]" };
+  var hint = document.querySelector("[data-keyboard-hint]");
+  if (hint) hint.hidden = false;  // the keys work only with this script, so the hint shows only with it
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
