@@ -19,6 +19,8 @@ from .derive import Derived, derive
 from .errors import GeneratorError
 from .formats import FILTERS
 from .languages import alternates, links, output_path
+from .compare_pages import comparison_links, render_compare
+from .matrix import state_matrix
 from .rows import rows
 from .scenario import LOCALES, Scenario
 
@@ -201,19 +203,26 @@ def render_site(scenarios: list[Scenario], env: Environment | None = None,
     about = about or build_info(len(pages))
     common = {"pages": pages, "sections": SECTIONS, "about": about}
     out: dict[str, str] = {}
+    comparisons = comparison_links([p.id for p in pages])
+    matrix = state_matrix([(p.scenario, p.derived) for p in pages])
+    position = {p.id: i for i, p in enumerate(pages)}
+
+    def around(sid: str | None) -> list[Page]:
+        return pages if sid is None else switcher_pages(pages, position[sid])
+
     for locale in LOCALES:
-        for index, page in enumerate(pages):
-            target, html = render_page(
-                env, "scenario.html", page.path, locale, catalogues,
-                **common, page=page, s=page.scenario, d=page.derived,
-                switcher=switcher_pages(pages, index),
-                previous=pages[index - 1] if index > 0 else None,
-                next=pages[index + 1] if index + 1 < len(pages) else None,
-            )
+        def render(template: str, path: str, **context: Any) -> None:
+            target, html = render_page(env, template, path, locale, catalogues, **common, **context)
             out[target] = html
-        target, html = render_page(env, "index.html", "index.html", locale, catalogues, **common, page=None,
-                                   switcher=pages)
-        out[target] = html
+
+        for index, page in enumerate(pages):
+            render("scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
+                   switcher=switcher_pages(pages, index), comparisons=comparisons[page.id],
+                   previous=pages[index - 1] if index > 0 else None,
+                   next=pages[index + 1] if index + 1 < len(pages) else None)
+        render("index.html", "index.html", page=None, switcher=pages, matrix=matrix)
+        for path, text in render_compare(render, catalogues[locale], locale, pages, around).items():
+            out[output_path(locale, path)] = text
     out["scenarios.json"] = manifest(pages)
     # Served for any missing address at any depth, so it links nowhere (see the template).
     # English only, with no alternates: there is no address a French 404 could be served at.
@@ -222,4 +231,6 @@ def render_site(scenarios: list[Scenario], env: Environment | None = None,
         root="", assets="", page=None)
     out["robots.txt"] = (TEMPLATES / "robots.txt").read_text(encoding="utf-8")
     out["style.css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+    for script in sorted((TEMPLATES / "static").glob("*.js")):
+        out[script.name] = script.read_text(encoding="utf-8")  # served as files: CSP allows no inline script
     return out

@@ -1,0 +1,151 @@
+"""Render the compare view: pre-rendered pairs (linear in N), the picker page, and its data files.
+
+Any other pair is computed in the browser by compare.js from compare/data/*.js:
+plain script files that assign globals, so they load from file:// under a strict
+CSP (no fetch, no inline script). Each scenario's rows live in their own file, so
+a comparison loads two small files whatever the number of scenarios.
+"""
+from __future__ import annotations
+
+import json
+from fnmatch import fnmatchcase
+from itertools import groupby
+from typing import Any, Callable, Sequence
+
+from .causes import drivers
+from .compare import BASELINE, Comparison, Line, Side, compare, pair_path, pairs, side
+
+#: The catalogue key labelling a row, by (section/field) pattern, first match wins.
+FIELD_LABELS: tuple[tuple[str, str], ...] = (
+    ("credentials/*.reference", "credentials.reference"),
+    ("credentials/persistenceEnabled", "compare.field.persistence"),
+    ("credentials/*", "credentials.{field}"),
+    ("readiness/code", "readiness.label"),
+    ("readiness/token_cache", "readiness.token_cache"),
+    ("readiness/scope.*", "readiness.scopes"),
+    ("readiness/protected_customer_data_level", "readiness.pcd_level"),
+    ("readiness/*", "compare.field.{field}"),
+    ("checklist/*", "checklist.{field}"),
+    ("source-health/findings", "compare.field.findings"),
+    ("source-health/*", "source_health.{field}"),
+    ("data-quality-preview/issues", "compare.field.issues"),
+    ("data-quality-preview/*", "data_quality.{field}"),
+    ("health/status", "health.status"),
+    ("health/issues", "compare.field.issues"),
+    ("technical-status/*", "technical.{field}"),
+    ("actions/*", "action.{field}"),
+    ("credential-actions/*", "credential_action.{field}"),
+    ("data-quality/alerts", "compare.field.alerts"),
+    ("sync-history/last_finished", "sync.last_finished"),
+    ("sync-history/*", "compare.field.{field}"),
+    ("external-accounts/selected", "accounts.selected"),
+    ("external-accounts/*", "compare.field.{field}"),
+)
+
+#: Badge tone of a row value, by its first word (values are codes, e.g. "allowed: sync_preview").
+VALUE_TONES = {
+    "ok": "ok", "todo": "warn", "allowed": "ok", "available": "ok", "configured": "ok",
+    "not_configured": "warn", "token_active": "ok", "token_expired": "warn", "token_failed": "bad",
+    "READY": "ok", "healthy": "ok", "warning": "warn", "failing": "bad", "blocking": "bad", "info": "info",
+    "active": "ok", "expired": "warn", "failed": "bad", "succeeded": "ok", "partial": "warn",
+    "confirmed": "ok", "unconfirmed": "warn", "NOT_REQUIRED": "ok", "RECOMMENDED": "info", "REQUIRED": "warn",
+    "v1_minimum": "ok", "out_of_v1": "warn", "forbidden": "bad",
+}
+
+
+def value_tone(value: str) -> str:
+    return VALUE_TONES.get(value.split(":")[0].split(" (")[0], "neutral")
+
+
+def field_label(t: Callable[..., Any], section: str, field: str) -> str:
+    key = f"{section}/{field}"
+    for pattern, template in FIELD_LABELS:
+        if fnmatchcase(key, pattern):
+            label = t(template.format(field=field))
+            return label[0] if isinstance(label, list) else label  # actions are [name, what it does]
+    return t(f"compare.field.{field}")  # raises MissingMessage: every row needs a label
+
+
+def count_text(t: Callable[..., Any], n: int) -> str:
+    return t(f"compare.count.{'zero' if n == 0 else 'one' if n == 1 else 'other'}", count=n)
+
+
+def _sections(c: Comparison) -> list[tuple[str, list[Line]]]:
+    return [(section, list(lines)) for section, lines in groupby(c.lines, key=lambda line: line.section)]
+
+
+def _js(name: str, value: Any) -> str:
+    """A script that assigns data to a global: loads from file:// where fetch() cannot."""
+    return f"window.{name} = {json.dumps(value, ensure_ascii=False, separators=(',', ':'))};\n"
+
+
+def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Side],
+                prepared: list[tuple[str, str]], locale: str) -> dict[str, Any]:
+    keys = dict.fromkeys((r.section, r.field) for s in sides.values() for r in s.rows)
+    return {
+        "scenarios": [[p.id, p.scenario.text("title", locale)[0], p.path] for p in pages],
+        "prepared": [f"{a}--{b}" for a, b in prepared],
+        "sections": {section: t(f"section.{section}") for section, _ in keys},
+        "fields": {f"{s}/{f}": [field_label(t, s, f), list(drivers(s, f))] for s, f in keys},
+        "labels": {
+            "count": {n: t(f"compare.count.{n}") for n in ("zero", "one", "other")},
+            **{k: t(f"compare.{k}") for k in ("col_field", "col_difference", "different", "same", "absent",
+                                               "caused_by", "facts_title", "fact", "explains", "no_facts",
+                                               "unknown", "vs")},
+        },
+    }
+
+
+def _state_data(s: Side) -> dict[str, Any]:
+    return {"rows": [[r.section, r.field, r.value, value_tone(r.value)] for r in s.rows],
+            "facts": [list(f) for f in s.facts]}
+
+
+def render_comparison(render: Callable[..., None], t: Callable[..., Any], path: str, pages_by_id: dict[str, Any],
+                      c: Comparison, *, index: bool, prepared: list[tuple[str, str]],
+                      switcher: Callable[[str | None], Sequence[Any]]) -> None:
+    render("compare.html", path, page=None, c=c, a=pages_by_id[c.a], b=pages_by_id[c.b],
+           switcher=switcher(None if index else c.a),
+           sections_of=_sections(c), index=index, prepared=prepared, pair_path=pair_path,
+           count_text=count_text(t, c.differences),
+           label=lambda line: field_label(t, line.section, line.field), tone=value_tone)
+
+
+def comparison_links(ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Per scenario, the pre-rendered comparisons its page links to: {"baseline"|"previous"|"next": path}."""
+    prepared = {frozenset(p): pair_path(*p) for p in pairs(ids)}
+    links: dict[str, dict[str, str]] = {i: {} for i in ids}
+    for index, sid in enumerate(ids):
+        for kind, other in (("baseline", BASELINE), ("previous", ids[index - 1] if index else None),
+                            ("next", ids[index + 1] if index + 1 < len(ids) else None)):
+            path = prepared.get(frozenset((sid, other))) if other and other != sid else None
+            if path:
+                links[sid][kind] = path
+    return links
+
+
+def render_compare(render: Callable[..., None], t: Callable[..., Any], locale: str, pages: Sequence[Any],
+                   switcher: Callable[[str | None], Sequence[Any]]) -> dict[str, str]:
+    """compare/index.html and compare/<a>--<b>.html for the prepared pairs, through `render`
+    (one locale's page renderer); returns that locale's data files compare/data/*.js.
+
+    `switcher` gives the scenarios a page's switcher links: around scenario a, or all (None).
+    """
+    sides = {p.id: side(p.scenario, p.derived) for p in pages}
+    by_id = {p.id: p for p in pages}
+    ids = [p.id for p in pages]
+    prepared = pairs(ids)
+    for a, b in prepared:
+        render_comparison(render, t, pair_path(a, b), by_id, compare(sides[a], sides[b]),
+                          index=False, prepared=prepared, switcher=switcher)
+    if ids:
+        # Without JavaScript the picker page shows the first prepared pair (or a scenario with itself).
+        a, b = prepared[0] if prepared else (ids[0], ids[0])
+        render_comparison(render, t, "compare/index.html", by_id, compare(sides[a], sides[b]),
+                          index=True, prepared=prepared, switcher=switcher)
+    out = {"compare/data/index.js": _js("CompareData", _index_data(t, pages, sides, prepared, locale))}
+    for sid, s in sides.items():
+        out[f"compare/data/{sid}.js"] = (
+            f"(window.CompareStates = window.CompareStates || {{}})[{json.dumps(sid)}] = "
+            f"{json.dumps(_state_data(s), ensure_ascii=False, separators=(',', ':'))};\n")
+    return out
