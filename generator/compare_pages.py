@@ -53,6 +53,51 @@ VALUE_TONES = {
 }
 
 
+#: The catalogue key naming a row value, by (section/field) pattern, first match wins;
+#: values of other rows (versions, dates, references, lists of codes) are shown as they are.
+VALUE_LABELS: tuple[tuple[str, str], ...] = (
+    ("credentials/*.reference", ""),
+    ("credentials/persistenceEnabled", ""),
+    ("credentials/*", "credential_status.{value}"),
+    ("readiness/code", "readiness.{value}"),
+    ("readiness/token_cache", "token.{value}"),
+    ("checklist/*", "checklist.{value}"),
+    ("source-health/findings", ""),
+    ("source-health/*", "severity.{value}"),
+    ("data-quality-preview/issues", ""),
+    ("data-quality-preview/*", "severity.{value}"),
+    ("health/status", "health.{value}"),
+    ("technical-status/mapping_status", "technical.{value}"),
+    ("technical-status/schema_change", "technical.{value}"),
+    ("sync-history/last_finished", "sync.{value}"),
+)
+#: Words of "verdict: reason" values of the two action sections.
+VERDICTS = {"allowed": "action.allowed", "not allowed": "action.not_allowed",
+            "available": "action.available", "unavailable": "action.unavailable"}
+
+
+def value_label(t: Callable[..., Any], section: str, field: str, value: str) -> str:
+    """A row value in words of this language; a code without a message is shown as it is."""
+    if value in ("true", "false"):
+        return t("meta.bool_true" if value == "true" else "meta.bool_false")
+    if value == "none":
+        return t("meta.no_value")
+    verdict, _, reason = value.partition(": ")
+    if section in ("actions", "credential-actions") and verdict in VERDICTS:
+        return f"{t(VERDICTS[verdict])} — {t('reason.' + reason)}"
+    if section == "readiness" and field.startswith("scope."):
+        policy, _, requested = value.partition(" (")
+        return t(f"scope_policy.{policy}") + (f" ({t('scope_policy.requested')})" if requested else "")
+    code, _, count = value.partition(" (")  # "warning (3)": a severity and a count
+    for pattern, key in VALUE_LABELS:
+        if fnmatchcase(f"{section}/{field}", pattern):
+            if not key:
+                return value
+            code = "failed_status" if key.startswith("sync.") and code == "failed" else code
+            return t(key.format(value=code)) + (f" ({count}" if count else "")
+    return value
+
+
 def value_tone(value: str) -> str:
     return VALUE_TONES.get(value.split(":")[0].split(" (")[0], "neutral")
 
@@ -82,7 +127,14 @@ def _js(name: str, value: Any) -> str:
 def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Side],
                 prepared: list[tuple[str, str]], locale: str) -> dict[str, Any]:
     keys = dict.fromkeys((r.section, r.field) for s in sides.values() for r in s.rows)
+    values = {}
+    for s in sides.values():
+        for r in s.rows:
+            words = value_label(t, r.section, r.field, r.value)
+            if words != r.value:
+                values[f"{r.section}/{r.field}\t{r.value}"] = words
     return {
+        "values": values,
         "scenarios": [[p.id, p.scenario.text("title", locale)[0], p.path] for p in pages],
         "prepared": [f"{a}--{b}" for a, b in prepared],
         "sections": {section: t(f"section.{section}") for section, _ in keys},
@@ -108,7 +160,8 @@ def render_comparison(render: Callable[..., None], t: Callable[..., Any], path: 
            switcher=switcher(None if index else c.a),
            sections_of=_sections(c), index=index, prepared=prepared, pair_path=pair_path,
            count_text=count_text(t, c.differences),
-           label=lambda line: field_label(t, line.section, line.field), tone=value_tone)
+           label=lambda line: field_label(t, line.section, line.field), tone=value_tone,
+           words=lambda line, value: value_label(t, line.section, line.field, value))
 
 
 def comparison_links(ids: Sequence[str]) -> dict[str, dict[str, str]]:

@@ -192,8 +192,8 @@ def test_prepared_pages_count_the_differences_of_the_derived_data(site, page):
             f"{expected} differences" if expected > 1 else "1 difference" if expected else "No difference")
         for tr in soup.select("tr[data-row]"):
             section, field = tr["data-row"].split("/", 1)
-            cells = [td.select_one(".badge") for td in tr.select("td[data-side]")]
-            shown = [cell.get_text(strip=True) if cell else None for cell in cells]
+            cells = [td.select_one("[data-code]") for td in tr.select("td[data-side]")]
+            shown = [cell["data-code"] if cell else None for cell in cells]
             assert shown == [states[a].get((section, field)), states[b].get((section, field))], tr["data-row"]
             assert ("differs" in tr["class"]) == (shown[0] != shown[1])
 

@@ -47,6 +47,12 @@
     return out;
   }
 
+  function cell(sideName, l, v, c) {
+    var w = D.values[l.key + "\t" + v];
+    return el("td", {"data-side": sideName}, [v === undefined ? absent() :
+      w ? badge(w, c.tones[v], v) : el("code", {"class": "value", "data-code": v}, [v])]);
+  }
+
   function compare(A, B) {
     var order = [], fields = Object.create(null), values = [new Map(), new Map()], tones = Object.create(null);
     [A, B].forEach(function (S, i) {
@@ -98,8 +104,7 @@
       body.appendChild(el("tr", {"data-row": l.key, "class": l.differs ? "differs" : "same",
         id: l.differs ? "diff-" + n : null, tabindex: l.differs ? "-1" : null}, [
         el("th", {scope: "row"}, [(D.fields[l.key] || [l.field])[0] + " ", code(l.field)]),
-        el("td", {"data-side": "a"}, [l.a === undefined ? absent() : badge(l.a, c.tones[l.a])]),
-        el("td", {"data-side": "b"}, [l.b === undefined ? absent() : badge(l.b, c.tones[l.b])]),
+        cell("a", l, l.a, c), cell("b", l, l.b, c),
         el("td", {}, verdict)]));
     });
     var total = count(differences.length);
@@ -111,7 +116,7 @@
     if (c.facts.length) {
       parts.push(el("div", {"class": "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "h-facts"}, [
         el("table", {"class": "compare-facts"}, [
-          el("thead", {}, [el("tr", {}, [L.fact, x, y, L.explains].map(function (h) {
+          el("thead", {}, [el("tr", {}, [L.fact, code(x), code(y), L.explains].map(function (h) {
             return el("th", {scope: "col"}, [h]);
           }))]),
           el("tbody", {}, c.facts.map(function (f) {
