@@ -18,6 +18,11 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve  # the server's imports cost a build nothing
+    return serve(args.scenarios, args.host, args.port)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m generator",
                                 description="Build the Shopify source connector mock from YAML scenarios.")
@@ -27,6 +32,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--scenarios", type=Path, default=Path("scenarios"), help="folder of *.yml (default: scenarios)")
     b.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
     b.set_defaults(run=_build)
+    s = commands.add_parser("serve", help="serve the site, rebuild on save and reload the open pages")
+    s.add_argument("--scenarios", type=Path, default=Path("scenarios"), help="folder of *.yml (default: scenarios)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    s.set_defaults(run=_serve)
     return p
 
 
