@@ -332,7 +332,10 @@ class DevServer:
             self._loop.call_soon_threadsafe(self._stop.set)
 
     def _poll(self) -> None:
-        changed_file, _ = self.watcher.examine()
+        try:
+            changed_file, _ = self.watcher.examine()
+        except OSError:  # a file vanished between listing and stat (an editor's temp file): look again
+            return
         if not changed_file:
             return
         result = self.site.rebuild()
