@@ -108,9 +108,9 @@ def server(scenarios):
 
 
 def _retitle(text: str, title: str) -> str:
-    """Replace the English title of a scenario file (the bundled ones give it as `title: en: …`)."""
-    new, count = re.subn(r"(?m)^(title:\n  en: ).*$", lambda m: m.group(1) + title, text)
-    assert count == 1
+    """Replace the English title of a scenario file (`title: …` or `title:` then `  en: …`)."""
+    new, count = re.subn(r"(?m)^(title:\n  en: |title: (?=\S)).*$", lambda m: m.group(1) + title, text)
+    assert count == 1, "the scenario has one English title"
     return new
 
 
@@ -172,16 +172,18 @@ def test_a_broken_scenario_shows_its_problem_and_keeps_the_last_good_site(server
     server.until(entry["path"], lambda s, body: 'data-dev="problems"' not in body, "fixing clears the problem")
 
 
-def test_a_broken_template_never_kills_the_server(tmp_path, scenarios):
+@pytest.mark.parametrize("breakage", ["{% if %}", "{{ no_such_value }}"], ids=["syntax", "undefined"])
+def test_a_broken_template_never_kills_the_server(tmp_path, scenarios, breakage):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     with Running(scenarios, templates) as server:
         good = server.get("/")[1]
         index = templates / "index.html"
         good_template = index.read_text(encoding="utf-8")
-        lines = good_template.splitlines(keepends=True)
-        broken_line = len(lines) + 1
-        save(index, good_template + "{% if %}\n")
+        # Appended inside the last block: Jinja renders nothing outside blocks of a child template.
+        head, tail = good_template.rsplit("{% endblock %}", 1)
+        broken_line = head.count("\n") + 1
+        save(index, head + breakage + "{% endblock %}" + tail)
         _, shown = server.until("/", lambda s, body: 'data-dev="problems"' in body, "the template error is shown")
         assert f'<code data-dev="file">templates/index.html</code>, line <span data-dev="line">{broken_line}</span>' \
             in shown
@@ -199,6 +201,18 @@ def test_a_first_build_that_fails_serves_the_problems_until_fixed(scenarios):
         assert status == 500 and 'data-dev="problems"' in body and "lifecycle" in body
         save(file, good_text)
         server.until("/", lambda s, body: s == 200 and 'data-dev="problems"' not in body, "the site appears")
+
+
+def test_problems_are_escaped_in_the_panel(scenarios):
+    from generator.errors import Problem
+    from generator.serve import DevSite
+    site = DevSite(scenarios)
+    assert site.rebuild().ok
+    site.problems = [Problem("scenarios/<b>.yml", 3, "title", '<script src="x.js"></script>')]
+    _, body = site.respond("index.html")
+    panel = re.search(r'<aside class="dev-problems".*?</aside>', body.decode(), re.S).group(0)
+    assert "<script" not in panel and "&lt;script src=&#34;x.js&#34;&gt;" in panel
+    assert "scenarios/&lt;b&gt;.yml" in panel
 
 
 @pytest.mark.parametrize("path", [
