@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jinja2 import Environment
+
 from .load import load_scenarios
 from .render import render_site
 from .scenario import Scenario
@@ -36,15 +38,17 @@ class _Laps:
         self._clock = now
 
 
-def prepare(scenarios_dir: Path, lap: _Laps | None = None) -> tuple[list[Scenario], dict[str, str]]:
+def prepare(scenarios_dir: Path, lap: _Laps | None = None,
+            env: Environment | None = None) -> tuple[list[Scenario], dict[str, str]]:
     """Everything but writing: load + validate every scenario, derive, render the site in memory.
 
-    `check` stops here; `build` writes the result. Raises GeneratorError on any problem.
+    `check` stops here; `build` writes the result; `serve` passes its own `env` so that
+    templates compile once and only changed ones recompile. Raises GeneratorError on any problem.
     """
     lap = lap or _Laps()
     scenarios = load_scenarios(Path(scenarios_dir))
     lap("load")
-    files = render_site(scenarios)
+    files = render_site(scenarios, env)
     lap("render")
     return scenarios, files
 

@@ -52,6 +52,11 @@ def _diff(args: argparse.Namespace) -> int:
     return 1 if result.changed else 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve  # the server's imports cost a build nothing
+    return serve(args.scenarios, args.host, args.port)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m generator",
                                 description="Build the Shopify source connector mock from YAML scenarios.")
@@ -77,6 +82,11 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("new", help="site folder or git revision after the change")
     d.add_argument("--markdown", action="store_true", help="Markdown for a pull-request comment")
     d.set_defaults(run=_diff)
+    s = commands.add_parser("serve", help="serve the site, rebuild on save and reload the open pages")
+    s.add_argument("--scenarios", type=Path, default=Path("scenarios"), help="folder of *.yml (default: scenarios)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    s.set_defaults(run=_serve)
     return p
 
 

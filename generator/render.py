@@ -58,7 +58,8 @@ class Catalogue:
     @classmethod
     def load(cls, locale: str, folder: Path = TEMPLATES / "messages") -> Catalogue:
         with open(folder / f"{locale}.yml", encoding="utf-8") as handle:
-            return cls(locale, yaml.safe_load(handle))
+            # libyaml when present, as in load.py: the pure-Python parser was half of a dev-server rebuild.
+            return cls(locale, yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
     def __call__(self, key: str, **values: Any) -> Any:
         node: Any = self.messages

@@ -1,0 +1,153 @@
+"""Save → page latency of `python -m generator serve`, measured from outside like a designer sees it.
+
+Runs the real command on a copy of the scenarios (optionally grown to --scenarios N
+by copying the bundled ones), then saves a scenario --edits times and measures:
+
+- rebuild:   what the server reports for the rebuild itself;
+- served:    save → the new text served over HTTP;
+- reload:    save → an open Chromium page of that scenario has reloaded (its load event);
+- navigate:  save → an open page of *another* scenario has loaded the saved one.
+
+Usage: .venv/bin/python bench/serve_latency.py [--edits 20] [--scenarios N] [--no-browser]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+#: Between two saves: lets the previous reload finish, so every edit is measured alone.
+SETTLE = 0.4
+#: When the page now open finished loading, in epoch ms (the same clock as time.time()).
+LOADED_AT = ("() => performance.timeOrigin"
+             " + performance.getEntriesByType('navigation')[0].loadEventEnd")
+TITLE = re.compile(r"(?m)^(title:\n  en: ).*$")
+
+
+def prepare_scenarios(folder: Path, count: int | None) -> list[str]:
+    """Copy the bundled scenarios, grown to `count` pages; return the ids that have a title to edit."""
+    shutil.copytree(ROOT / "scenarios", folder)
+    originals = sorted(p for p in folder.glob("*.yml") if not p.name.startswith("_"))
+    copy = 0
+    while count and len(list(folder.glob("[!_]*.yml"))) < count:
+        source = originals[copy % len(originals)]
+        shutil.copy(source, folder / f"{source.stem}-copy-{copy // len(originals) + 1}.yml")
+        copy += 1
+    return sorted(p.stem for p in folder.glob("[!_]*.yml") if TITLE.search(p.read_text(encoding="utf-8")))
+
+
+def start_server(folder: Path) -> tuple[subprocess.Popen, str, list[str]]:
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", "0", "--scenarios", str(folder)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    url = None
+    while url is None:
+        line = process.stdout.readline()
+        if not line:
+            raise SystemExit("the server stopped:\n" + "".join(lines))
+        lines.append(line)
+        match = re.search(r"Serving (http://\S+/)", line)
+        url = match.group(1) if match else None
+    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
+    return process, url, lines
+
+
+def save_title(folder: Path, scenario: str, title: str) -> float:
+    """Rewrite one scenario's title; return the moment the save completed."""
+    path = folder / f"{scenario}.yml"
+    text = TITLE.sub(lambda m: m.group(1) + title, path.read_text(encoding="utf-8"), count=1)
+    path.write_text(text, encoding="utf-8")
+    return time.perf_counter()
+
+
+def served(url: str, page: str, marker: str, timeout: float = 10.0) -> float:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        with urllib.request.urlopen(url + page) as response:
+            if marker in response.read().decode("utf-8"):
+                return time.perf_counter()
+        time.sleep(0.002)
+    raise SystemExit(f"{marker} never appeared in {page}")
+
+
+def summary(name: str, seconds: list[float]) -> str:
+    ms = sorted(s * 1000 for s in seconds)
+    p95 = ms[max(0, math.ceil(0.95 * len(ms)) - 1)]  # nearest rank
+    return f"{name:<9} n={len(ms):<3} median {statistics.median(ms):6.0f} ms   p95 {p95:6.0f} ms   max {ms[-1]:6.0f} ms"
+
+
+def main() -> int:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--edits", type=int, default=20)
+    args.add_argument("--scenarios", type=int, default=None, help="grow the bundled set to this many pages")
+    args.add_argument("--no-browser", action="store_true")
+    options = args.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="serve-latency-") as tmp:
+        folder = Path(tmp) / "scenarios"
+        ids = prepare_scenarios(folder, options.scenarios)
+        process, url, lines = start_server(folder)
+        try:
+            results: dict[str, list[float]] = {"served": [], "reload": [], "navigate": []}
+            for n in range(options.edits):
+                scenario = ids[n % len(ids)]
+                marker = f"Latency probe {n} {time.time_ns()}"
+                saved = save_title(folder, scenario, marker)
+                results["served"].append(served(url, f"scenarios/{scenario}/index.html", marker) - saved)
+                time.sleep(SETTLE)
+            if not options.no_browser and os.path.exists(CHROMIUM):
+                from playwright.sync_api import sync_playwright
+                with sync_playwright() as playwright:
+                    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                    page = browser.new_page()
+                    for n in range(options.edits):
+                        scenario, other = ids[n % len(ids)], ids[(n + 1) % len(ids)]
+                        for kind, open_id in (("reload", scenario), ("navigate", other)):
+                            page.goto(f"{url}scenarios/{open_id}/index.html")
+                            page.wait_for_function("() => window.LiveReload && window.LiveReload.connector"
+                                                   " && window.LiveReload.connector._connectionDesired"
+                                                   " && window.LiveReload.connector.protocol >= 7")
+                            time.sleep(SETTLE)
+                            marker = f"Latency probe {kind} {n} {time.time_ns()}"
+                            save_title(folder, scenario, marker)
+                            saved = time.time()
+                            page.wait_for_function("marker => document.body && document.body.textContent"
+                                                   ".includes(marker)", arg=marker, timeout=10_000)
+                            assert page.url.endswith(f"scenarios/{scenario}/index.html"), page.url
+                            # The page's own clock, not Playwright's: noticing the change from
+                            # outside adds 100-400 ms of its own on a busy machine.
+                            loaded = page.evaluate(LOADED_AT) / 1000
+                            results[kind].append(loaded - saved)
+                    browser.close()
+            time.sleep(0.2)
+        finally:
+            process.terminate()
+            process.wait(10)
+        rebuilds = [float(m.group(1)) / 1000 for line in lines
+                    if (m := re.match(r"rebuilt in (\d+) ms", line))]
+        pages = len(ids)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"{pages} scenario pages, {options.edits} edits each, {os.cpu_count()} CPUs, load average {load}")
+        print(summary("rebuild", rebuilds))
+        for name, values in results.items():
+            if values:
+                print(summary(name, values))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,375 @@
+"""The dev server: build, serve from memory, watch, rebuild on save, reload the open pages.
+
+At the edge of the pipeline, like the CLI. It reuses livereload's pieces (issue #5):
+its WebSocket protocol handler, its browser client (served as a file) and its
+file watcher; but not `livereload.Server`, because that one injects an inline
+<script> (blocked by our `script-src 'self'`), polls every 800 ms and ignores
+changes within 3 s of a reload (the target is 300 ms from save to page), and
+keeps its state in one global IOLoop that tests cannot stop.
+
+- The site lives in memory and is swapped whole after a successful rebuild, so a
+  half-built or broken site is never served; nothing is written to disk, so a
+  published build (`generator build`) never contains reload code.
+- Every rebuild re-renders the whole site in memory with a warm template cache
+  (34 ms median for the bundled scenarios: bench/README.md) and compares bytes: the changed files are
+  exactly the pages that depend on what was saved, whatever the dependency was.
+  Only open pages whose file changed are told to reload.
+- A failed rebuild keeps the last good site and shows its problems (file, line,
+  field) above every page until a rebuild succeeds.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import mimetypes
+import re
+import socket
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+import yaml
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.watcher import Watcher
+from tornado import httpserver, netutil, web
+from tornado.ioloop import PeriodicCallback
+
+from .build import prepare
+from .errors import GeneratorError, Problem
+from .render import TEMPLATES, make_environment
+
+DEV = Path(__file__).resolve().parent / "dev"
+#: How often the watched folders are checked: a stat of a few dozen files, well
+#: under 1 ms, so 50 ms costs nothing and keeps save → page far below 300 ms.
+POLL_SECONDS = 0.05
+#: Served by the dev server only, under a prefix no site path can take (ids are kebab-case).
+DEV_ASSETS = {"reload.js": "application/javascript; charset=utf-8", "overlay.css": "text/css; charset=utf-8"}
+_HEAD_END = "</head>"
+_BODY_START = re.compile(r"<body[^>]*>")
+
+
+def site_path(request_path: str) -> str | None:
+    """The site file a URL path names ("/" → index.html), or None when it tries to leave the site.
+
+    Percent-decoding is repeated until stable, so encoded and double-encoded `..`
+    are caught as well as plain ones; backslashes and NUL are refused outright.
+    """
+    path = request_path
+    for _ in range(5):
+        decoded = unquote(path)
+        if decoded == path:
+            break
+        path = decoded
+    else:
+        return None
+    if "\\" in path or "\0" in path:
+        return None
+    parts = path.split("/")
+    if any(part in (".", "..") for part in parts):
+        return None
+    key = "/".join(part for part in parts if part)
+    if not key or path.endswith("/"):
+        key = f"{key}/index.html".lstrip("/")
+    return key
+
+
+def reload_path(open_page: str | None, changed: set[str], target: str | None,
+                scenario_pages: set[str], problems_changed: bool) -> str | None:
+    """What one open page is told after a rebuild: a page to go to, a stylesheet, "*" (reload) or nothing.
+
+    A saved scenario takes a page showing another scenario to the saved one.
+    """
+    if target and open_page in scenario_pages and open_page != target:
+        return "/" + target
+    if problems_changed or open_page is None or open_page in changed:
+        return "*"
+    styles = {path for path in changed if path.endswith(".css")}
+    if styles and changed <= styles:
+        return "/" + styles.pop() if len(styles) == 1 else "*"
+    return None
+
+
+def problems_of(exc: BaseException, templates: Path = TEMPLATES) -> list[Problem]:
+    """A failed rebuild as problems naming file, line and field where the error knows them.
+
+    Messages come from our own errors (scenario and leak-guard errors never carry a
+    value), Jinja and YAML; any other exception shows only its type and where it
+    happened, since its message could quote a value.
+    """
+    found = getattr(exc, "problems", None)
+    if found:
+        return list(found)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return [Problem(_relative(exc.filename or exc.name or "", templates), exc.lineno, None, exc.message or "")]
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return [Problem(_relative(mark.name, templates), mark.line + 1, None,
+                        f"is not valid YAML: {exc.problem or exc.context}")]
+    file, line = _template_frame(exc, templates)
+    if isinstance(exc, (GeneratorError, jinja2.TemplateError)):
+        return [Problem(file, line, None, str(exc))]
+    return [Problem(file, line, None,
+                    f"{type(exc).__name__} while building; run `python -m generator build` for details")]
+
+
+def _relative(name: str, templates: Path) -> str:
+    try:
+        return str(Path(name).resolve().relative_to(templates.parent))
+    except (ValueError, OSError):
+        return name
+
+
+def _template_frame(exc: BaseException, templates: Path) -> tuple[str, int | None]:
+    """The innermost template file and line in a traceback (Jinja maps frames to template lines)."""
+    where: tuple[str, int | None] = ("", None)
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if name.startswith(str(templates)):
+            where = (_relative(name, templates), line)
+    return where
+
+
+@dataclass
+class Rebuild:
+    """What one rebuild did, for the log and for the open pages."""
+
+    ok: bool
+    changed: set[str] = field(default_factory=set)
+    problems_changed: bool = False
+    seconds: float = 0.0
+
+
+class DevSite:
+    """The site as served: the last good files in memory, and the problems of the last rebuild."""
+
+    def __init__(self, scenarios: Path, templates: Path = TEMPLATES):
+        self.scenarios = Path(scenarios)
+        self.templates = templates
+        self.files: dict[str, bytes] = {}
+        self.problems: list[Problem] = []
+        self.scenario_pages: dict[str, str] = {}
+        # One environment for the server's life: Jinja recompiles a template only when
+        # its file changed, which saves most of a cold build's time.
+        self._env = make_environment(templates)
+        self._dev = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DEV)), autoescape=True,
+                                       trim_blocks=True, lstrip_blocks=True)
+
+    def rebuild(self) -> Rebuild:
+        start = time.perf_counter()
+        before = self.problems
+        try:
+            _, rendered = prepare(self.scenarios, env=self._env)
+        except Exception as exc:  # noqa: BLE001 — the server outlives any broken input
+            self.problems = problems_of(exc, self.templates)
+            return Rebuild(False, set(), self.problems != before, time.perf_counter() - start)
+        files = {path: text.encode("utf-8") for path, text in rendered.items()}
+        changed = {path for path in files.keys() | self.files.keys() if files.get(path) != self.files.get(path)}
+        self.files = files
+        self.problems = []
+        self.scenario_pages = _scenario_pages(files)
+        return Rebuild(True, changed, bool(before), time.perf_counter() - start)
+
+    def page_of(self, changed_file: str | None) -> str | None:
+        """The page of a saved scenario file, if it has one in the current site."""
+        if not changed_file:
+            return None
+        path = Path(changed_file)
+        if path.parent.resolve() != self.scenarios.resolve():
+            return None
+        return self.scenario_pages.get(path.stem)
+
+    def respond(self, key: str) -> tuple[int, bytes]:
+        """Status and body for one site path, with the dev additions in HTML."""
+        if key in self.files:
+            body = self.files[key]
+            return 200, self._inject(body.decode("utf-8")) if key.endswith(".html") else body
+        if not self.files:
+            return 500, self._dev_page("No site yet", "The first build failed; the problems are listed above.")
+        return 404, self._dev_page("Not found", "This page is not part of the site.")
+
+    def _inject(self, html: str) -> bytes:
+        """Add the reload scripts (as files: the CSP stays strict) and any problems."""
+        html = html.replace(_HEAD_END, self._dev.get_template("head.html").render() + _HEAD_END, 1)
+        if self.problems:
+            panel = self._dev.get_template("problems.html").render(problems=self.problems,
+                                                                    has_site=bool(self.files))
+            html = _BODY_START.sub(lambda m: m.group(0) + "\n" + panel, html, count=1)
+        return html.encode("utf-8")
+
+    def _dev_page(self, title: str, text: str) -> bytes:
+        return self._inject(self._dev.get_template("page.html").render(title=title, text=text))
+
+
+def _scenario_pages(files: dict[str, bytes]) -> dict[str, str]:
+    """{scenario id: page path}, read from the manifest: the site's own contract for tools."""
+    try:
+        entries = json.loads(files["scenarios.json"])["scenarios"]
+        return {entry["id"]: entry["path"] for entry in entries}
+    except (KeyError, TypeError, ValueError):
+        return {}
+
+
+class _ReloadSocket(LiveReloadHandler):
+    """livereload's WebSocket handshake, with per-server waiters and same-origin pages only."""
+
+    def initialize(self, waiters: set[_ReloadSocket]) -> None:
+        self.waiters = waiters
+        self.open_page: str | None = None
+
+    def check_origin(self, origin: str) -> bool:
+        # livereload accepts any origin; a page of another site has no business here.
+        return urlsplit(origin).netloc == self.request.host
+
+    def on_message(self, message: str) -> None:
+        super().on_message(message)
+        # livereload keeps waiters in one class-wide set, which would mix servers in one
+        # process (tests); keep ours apart, and remember which page each one shows.
+        LiveReloadHandler.waiters.discard(self)
+        data = json.loads(message)
+        if data.get("command") == "info" and "url" in data:
+            self.open_page = site_path(urlsplit(str(data["url"])).path)
+            self.waiters.add(self)
+
+    def on_close(self) -> None:
+        self.waiters.discard(self)
+
+
+class _DevAsset(web.RequestHandler):
+    def get(self, name: str) -> None:
+        self.set_header("Content-Type", DEV_ASSETS[name])
+        self.set_header("Cache-Control", "no-store")
+        self.write((DEV / name).read_bytes())
+
+
+class _SiteFile(web.RequestHandler):
+    """Any other path: a file of the in-memory site, never a file of the disk."""
+
+    def initialize(self, site: DevSite) -> None:
+        self.site = site
+
+    def get(self) -> None:
+        key = site_path(self.request.path)
+        if key is None:
+            raise web.HTTPError(403)
+        if key not in self.site.files and f"{key}/index.html" in self.site.files:
+            # Relative links in a page resolve against its folder, so the folder needs its slash.
+            # Built from the key, not the raw path: "//host/x" would leave the site.
+            self.redirect(f"/{key}/", permanent=True)
+            return
+        status, body = self.site.respond(key)
+        kind = "text/html" if status != 200 else (mimetypes.guess_type(key)[0] or "application/octet-stream")
+        self.set_status(status)
+        self.set_header("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind)
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.write(body)
+
+    head = get
+
+
+class DevServer:
+    """Serve `scenarios` on host:port until stop(); port 0 takes a free one."""
+
+    def __init__(self, scenarios: Path, host: str = "127.0.0.1", port: int = 8000,
+                 templates: Path = TEMPLATES, log: Callable[[str], None] | None = None):
+        self.site = DevSite(scenarios, templates)
+        self.host, self.port = host, port
+        self.log = log or (lambda line: print(line, flush=True))
+        self.waiters: set[_ReloadSocket] = set()
+        self.watcher = Watcher()
+        for folder in (self.site.scenarios, templates):
+            self.watcher.watch(str(folder))
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    def _application(self) -> web.Application:
+        return web.Application([
+            (r"/livereload", _ReloadSocket, {"waiters": self.waiters}),
+            (r"/livereload\.js", LiveReloadJSHandler),
+            (r"/_dev/(%s)" % "|".join(re.escape(name) for name in DEV_ASSETS), _DevAsset),
+            (r"/.*", _SiteFile, {"site": self.site}),
+        ], log_function=lambda handler: None)
+
+    async def run(self, ready: Callable[[str], None] | None = None) -> None:
+        """Build, listen, watch; return after stop()."""
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        self._report(self.site.rebuild(), "start")
+        self.watcher.examine()  # the first look only records what is there
+        try:
+            sockets = netutil.bind_sockets(self.port, address=self.host, family=socket.AF_UNSPEC)
+        except OSError as exc:
+            raise GeneratorError(f"cannot listen on {self.host}:{self.port} ({exc.strerror}); "
+                                 "choose another --port") from None
+        self.port = sockets[0].getsockname()[1]
+        server = httpserver.HTTPServer(self._application())
+        server.add_sockets(sockets)
+        poll = PeriodicCallback(self._poll, POLL_SECONDS * 1000)
+        poll.start()
+        if ready:
+            ready(self.url)
+        try:
+            await self._stop.wait()
+        finally:
+            poll.stop()
+            server.stop()
+            for waiter in list(self.waiters):
+                waiter.close()
+            await server.close_all_connections()
+
+    def stop(self) -> None:
+        """Stop serving; safe to call from any thread."""
+        if self._loop and self._stop:
+            self._loop.call_soon_threadsafe(self._stop.set)
+
+    def _poll(self) -> None:
+        try:
+            changed_file, _ = self.watcher.examine()
+        except OSError:  # a file vanished between listing and stat (an editor's temp file): look again
+            return
+        if not changed_file:
+            return
+        result = self.site.rebuild()
+        self._report(result, changed_file)
+        target = self.site.page_of(changed_file) if result.ok else None
+        pages = set(self.site.scenario_pages.values())
+        for waiter in list(self.waiters):
+            path = reload_path(waiter.open_page, result.changed, target, pages, result.problems_changed)
+            if path:
+                waiter.send_message({"command": "reload", "path": path, "liveCSS": True, "liveImg": True})
+
+    def _report(self, result: Rebuild, cause: str) -> None:
+        cause = _relative(cause, self.site.templates) if cause != "start" else cause
+        if result.ok:
+            listed = ", ".join(sorted(result.changed)[:5]) + (" …" if len(result.changed) > 5 else "")
+            self.log(f"{'built' if cause == 'start' else 'rebuilt'} in {result.seconds * 1000:.0f} ms ({cause}): "
+                     f"{len(result.changed)} of {len(self.site.files)} files changed{': ' + listed if listed else ''}")
+        else:
+            self.log(f"build failed ({cause}); still serving the last good site:")
+            for problem in self.site.problems:
+                self.log(f"  {problem}")
+
+
+def serve(scenarios: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """The `serve` command: run until Ctrl+C."""
+    server = DevServer(scenarios, host, port)
+
+    def ready(url: str) -> None:
+        print(f"Serving {url} (watching {scenarios}/ and templates/); Ctrl+C stops", flush=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"note: {host} is reachable from other machines", flush=True)
+
+    try:
+        asyncio.run(server.run(ready))
+    except KeyboardInterrupt:
+        print("stopped")
+    return 0

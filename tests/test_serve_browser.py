@@ -1,0 +1,67 @@
+"""The dev server in a real browser: the reload client runs under the strict CSP and follows saves."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from test_serve import WAIT, Running, _retitle, save
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def test_saving_a_scenario_takes_the_open_page_to_it_and_shows_problems_until_fixed(tmp_path, browser):
+    scenarios = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", scenarios)
+    with Running(scenarios) as server:
+        entries = json.loads(server.get("/scenarios.json")[1])["scenarios"]
+        shown, saved = entries[0], entries[1]
+        page = browser.new_page()
+        console: list[str] = []
+        page.on("console", lambda message: console.append(message.text))
+        page.on("pageerror", lambda error: console.append(str(error)))
+        page.goto(server.url + shown["path"])
+        _wait(lambda: any(w.open_page == shown["path"] for w in server.server.waiters), "the page connects")
+
+        file = scenarios / f"{saved['id']}.yml"
+        good = file.read_text(encoding="utf-8")
+        save(file, _retitle(good, "Saved in the editor"))
+        page.wait_for_url(server.url + saved["path"], timeout=WAIT * 1000)
+        page.get_by_text("Saved in the editor").first.wait_for(timeout=WAIT * 1000)
+
+        save(file, "extends: _base\nsource: {plan: gold}\n")
+        problems = page.locator('[data-dev="problems"]')
+        problems.wait_for(timeout=WAIT * 1000)
+        assert f"scenarios/{file.name}" in problems.inner_text() and "source.plan" in problems.inner_text()
+
+        save(file, good)
+        problems.wait_for(state="detached", timeout=WAIT * 1000)
+        # The reload client ran under `script-src 'self'; connect-src 'self'` without a violation.
+        assert not [line for line in console if "Content Security Policy" in line or "Refused" in line], console
+
+
+def _wait(condition, what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not after {WAIT}s")
+        time.sleep(0.02)
