@@ -168,4 +168,6 @@ def render_site(scenarios: list[Scenario], env: Environment | None = None,
     out["index.html"] = env.get_template("index.html").render(**common, root="", page=None)
     out["scenarios.json"] = manifest(pages)
     out["style.css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
+    # Without an icon every browser asks the host for /favicon.ico and logs a 404 (issue 6).
+    out["favicon.svg"] = (TEMPLATES / "favicon.svg").read_text(encoding="utf-8")
     return out
