@@ -68,6 +68,7 @@ def tabs(browser):
             width, height, scale = VIEWPORTS[viewport]
             context = browser.new_context(viewport={"width": width, "height": height},
                                           device_scale_factor=scale, color_scheme=scheme)
+            context.set_default_timeout(10_000)  # local pages: a wait this long is a failure
             cache[viewport, scheme] = Tab(context.new_page())
         return cache[viewport, scheme]
     yield open_tab

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_harness import describe_violations
+from browser_harness import Tab, describe_violations
 
 SCHEMES = ["light", "dark"]
 
@@ -14,10 +14,21 @@ def test_axe_finds_no_wcag_22_aa_violation(http_site, pages, tabs, axe, scheme):
     found = {}
     for relative in pages:
         tab.visit(http_site, relative)
+        assert tab.page.evaluate(f"matchMedia('(prefers-color-scheme: {scheme})').matches")
         violations = axe(tab)
         if violations:
             found[relative] = describe_violations(violations)
     assert not found, "\n".join(f"{page} ({scheme}):\n{lines}" for page, lines in found.items())
+
+
+def test_axe_runner_reports_what_it_should(browser):
+    """The runner is not blind: a page with known faults yields exactly those rules."""
+    tab = Tab(browser.new_page())
+    tab.page.set_content('<!doctype html><html lang="en"><title>faults</title><main>'
+                         '<img src="data:,"><p style="color:#bbb;background:#fff">faint text</p></main></html>')
+    found = {v["id"] for v in tab.run_axe()}
+    tab.page.close()
+    assert found == {"image-alt", "color-contrast"}
 
 
 # For the focused element: its outline, the contrast of that outline with what is behind it
@@ -49,6 +60,39 @@ FOCUS_STATE = """() => {
 MAX_TAB_STOPS = 300
 
 
+def _focus_fault(state: dict) -> str:
+    """Why a focus stop is not visibly focused ('' when it is)."""
+    if state["style"] in ("none", "hidden") or state["width"] < 2:
+        return "no outline of 2 px or more"
+    if state["contrast"] < 3:
+        return f"outline contrast {state['contrast']:.2f} < 3"
+    return "" if state["inView"] else "outside the viewport"
+
+
+def _tab_stops(tab) -> list[dict]:
+    """Press Tab until focus leaves the page or comes back to the first stop."""
+    stops: list[dict] = []
+    for _ in range(MAX_TAB_STOPS):
+        tab.page.keyboard.press("Tab")
+        state = tab.page.evaluate(FOCUS_STATE)
+        if state is None or (stops and state["element"] == stops[0]["element"]):
+            break
+        stops.append(state)
+    return stops
+
+
+def test_focus_check_is_not_blind(browser):
+    """Known faults are caught: no outline, a faint outline, a stop off screen; a good one passes."""
+    tab = Tab(browser.new_page())
+    tab.page.set_content(
+        '<!doctype html><html lang="en"><title>focus</title><style>a:focus { outline: 3px solid #00f; }</style>'
+        '<a href="#1" style="outline: none">none</a> <a href="#2" style="outline-color: #eee">faint</a>'
+        '<a href="#3" style="position: absolute; left: -999px">away</a> <a href="#4">good</a></html>')
+    faults = [_focus_fault(stop) for stop in _tab_stops(tab)]
+    tab.page.close()
+    assert faults == ["no outline of 2 px or more", "outline contrast 1.16 < 3", "outside the viewport", ""]
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_keyboard_focus_is_always_visible(http_site, pages, tabs, scheme):
     """Tab through every page: each stop has a solid outline of 2 px or more, contrasting 3:1 with
@@ -57,16 +101,9 @@ def test_keyboard_focus_is_always_visible(http_site, pages, tabs, scheme):
     hidden = []
     for relative in pages:
         tab.visit(http_site, relative)
-        stops = []
-        for _ in range(MAX_TAB_STOPS):
-            tab.page.keyboard.press("Tab")
-            state = tab.page.evaluate(FOCUS_STATE)
-            if state is None or (stops and state["element"] == stops[0]["element"]):
-                break
-            stops.append(state)
+        stops = _tab_stops(tab)
         assert len(stops) >= 2, (relative, stops)
-        hidden += [(relative, s) for s in stops
-                   if s["style"] in ("none", "hidden") or s["width"] < 2 or s["contrast"] < 3 or not s["inView"]]
+        hidden += [(relative, fault, s["element"]) for s in stops if (fault := _focus_fault(s))]
     assert not hidden, hidden
 
 

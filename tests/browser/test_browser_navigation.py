@@ -6,22 +6,29 @@ from generator.render import Catalogue
 SWITCHER_LINKS = "nav.switcher a"
 
 
-def test_switcher_reaches_every_scenario_from_every_page(served, pages, scenarios, tab):
-    """Each switcher link, clicked from each page, lands on its page, which marks itself current."""
-    for start in pages:
-        tab.visit(served, start)
-        targets = tab.page.eval_on_selector_all(SWITCHER_LINKS, "links => links.map(a => a.href)")
-        assert {served.relative(url) for url in targets} >= set(scenarios), (served.how, start)
-        for index, target in enumerate(targets):
-            tab.page.locator(SWITCHER_LINKS).nth(index).click()
-            tab.page.wait_for_url(target)
-            current = tab.page.eval_on_selector_all(
-                f"{SWITCHER_LINKS}[aria-current='page']", "links => links.map(a => a.href)")
-            assert current == [target], (served.how, start, target)
-            if target != served.url(start):
-                tab.page.go_back()
-                tab.page.wait_for_url(served.url(start))
-        assert not tab.problems, (served.how, start, tab.problems)
+def _switcher_targets(tab, served) -> list[str]:
+    return [served.relative(url) for url in
+            tab.page.eval_on_selector_all(SWITCHER_LINKS, "links => links.map(a => a.href)")]
+
+
+def test_switcher_links_every_scenario_and_clicks_through_all(served, pages, scenarios, tab):
+    """Every page's switcher lists every scenario and links only pages of the site. Then, clicking
+    once around the switcher's cycle (each page to the next, the last back to the first) uses each
+    page's own switcher and lands on each page, which marks itself current. Linear in pages."""
+    for relative in pages:
+        tab.visit(served, relative)
+        linked = _switcher_targets(tab, served)
+        assert set(scenarios) <= set(linked) <= set(pages), (served.how, relative, linked)
+    cycle = linked
+    tab.visit(served, cycle[0])
+    for target in cycle[1:] + cycle[:1]:
+        start = served.relative(tab.page.url)
+        tab.page.locator(SWITCHER_LINKS).nth(_switcher_targets(tab, served).index(target)).click()
+        tab.page.wait_for_url(served.url(target))
+        current = tab.page.eval_on_selector_all(f"{SWITCHER_LINKS}[aria-current='page']",
+                                                "links => links.map(a => a.href)")
+        assert current == [served.url(target)], (served.how, start, target)
+        assert not tab.problems, (served.how, start, target, tab.problems)
 
 
 def test_previous_and_next_walk_the_scenarios_in_order(served, scenarios, tab):
@@ -56,12 +63,11 @@ def test_each_action_preview_opens_and_closes_by_mouse_and_keyboard(http_site, s
         no_execution = Catalogue.load(tab.page.get_attribute("html", "lang"))("action.no_execution")
         previews = tab.page.locator("details.preview")
         assert previews.count(), f"{relative} has no action preview"
+        assert not tab.page.eval_on_selector_all("details.preview[open]", "open => open.length"), relative
         for index in range(previews.count()):
             details = previews.nth(index)
             summary = details.locator("summary")
             where = (relative, index)
-            is_open, shown, _ = details.evaluate(PREVIEW_STATE)
-            assert not is_open and not shown, where
             summary.click()
             is_open, shown, text = details.evaluate(PREVIEW_STATE)
             assert is_open and shown, where
