@@ -234,4 +234,6 @@ def render_site(scenarios: list[Scenario], env: Environment | None = None,
     out["style.css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
     for script in sorted((TEMPLATES / "static").glob("*.js")):
         out[script.name] = script.read_text(encoding="utf-8")  # served as files: CSP allows no inline script
+    # Without an icon every browser asks the host for /favicon.ico and logs a 404 (issue 6).
+    out["favicon.svg"] = (TEMPLATES / "favicon.svg").read_text(encoding="utf-8")
     return out

@@ -1,0 +1,120 @@
+"""Browser fixtures that build on each other: built site → served (http or file://) → one Chromium
+for the session → reusable tabs per viewport and colour scheme.
+
+Missing tools fail the tests with the setup command to run; they never skip, so CI cannot pass
+without a browser.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from browser_harness import (CHROMIUM, CHROMIUM_ARGS, ROOT, SETUP_HINT, VIEWPORTS, Served, SiteServer,
+                             Tab, missing_tools, scenario_paths, site_pages)
+
+#: Figures for the closing summary: axe runs and violations, and time spent in browser tests.
+STATS = {"axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.0, "pages": set(), "seconds": 0.0}
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def browser():
+    missing = missing_tools()
+    if missing:
+        pytest.fail(f"browser tests need {', '.join(missing)}: {SETUP_HINT}", pytrace=False)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def http_site(site):
+    with SiteServer(site) as server:
+        yield Served("http", server.base)
+
+
+@pytest.fixture(scope="session")
+def file_site(site):
+    return Served("file", site.resolve().as_uri() + "/")
+
+
+@pytest.fixture(scope="session", params=["http", "file"])
+def served(request):
+    """The site both ways a stakeholder opens it: from a web server and straight from disk."""
+    return request.getfixturevalue(f"{request.param}_site")
+
+
+@pytest.fixture(scope="session")
+def pages(site) -> list[str]:
+    return site_pages(site)
+
+
+@pytest.fixture(scope="session")
+def scenarios(site) -> list[str]:
+    return scenario_paths(site)
+
+
+@pytest.fixture(scope="session")
+def tabs(browser):
+    """tabs(viewport, scheme) → a Tab reused across tests; one browser context per combination."""
+    cache: dict[tuple[str, str], Tab] = {}
+
+    def open_tab(viewport: str = "desktop", scheme: str = "light") -> Tab:
+        if (viewport, scheme) not in cache:
+            width, height, scale = VIEWPORTS[viewport]
+            context = browser.new_context(viewport={"width": width, "height": height},
+                                          device_scale_factor=scale, color_scheme=scheme)
+            context.set_default_timeout(10_000)  # local pages: a wait this long is a failure
+            cache[viewport, scheme] = Tab(context.new_page())
+        return cache[viewport, scheme]
+    yield open_tab
+    for tab in cache.values():
+        tab.page.context.close()
+
+
+@pytest.fixture
+def tab(tabs) -> Tab:
+    return tabs()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe(tab) → violations at WCAG 2.2 AA, counted and timed for the closing summary."""
+    def run(tab: Tab) -> list[dict]:
+        start = time.perf_counter()
+        violations = tab.run_axe()
+        STATS["axe_seconds"] += time.perf_counter() - start
+        STATS["axe_runs"] += 1
+        STATS["axe_violations"] += sum(len(v["nodes"]) for v in violations)
+        STATS["pages"].add(tab.page.url)
+        return violations
+    return run
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go: $SCREENSHOTS (scripts/test sets it to screenshots/, which CI keeps and
+    the published site/ never contains), else a temporary folder so a bare pytest leaves nothing."""
+    folder = Path(os.environ["SCREENSHOTS"]) if os.environ.get("SCREENSHOTS") else \
+        tmp_path_factory.mktemp("screenshots")
+    folder = folder if folder.is_absolute() else ROOT / folder
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def pytest_runtest_logreport(report):
+    if Path(report.fspath).resolve().parent == HERE:
+        STATS["seconds"] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not STATS["seconds"]:
+        return
+    terminalreporter.write_line(
+        f"browser: {STATS['seconds']:.1f} s in browser tests; axe-core WCAG 2.2 AA: "
+        f"{STATS['axe_runs']} runs on {len(STATS['pages'])} page URLs, "
+        f"{STATS['axe_violations']} violations ({STATS['axe_seconds']:.1f} s)")
