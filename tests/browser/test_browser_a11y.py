@@ -102,7 +102,8 @@ def test_keyboard_focus_is_always_visible(http_site, pages, tabs, scheme):
     for relative in pages:
         tab.visit(http_site, relative)
         stops = _tab_stops(tab)
-        assert len(stops) >= 2, (relative, stops)
+        # 404.html links nowhere by design (it is served at any depth): its skip link is its one stop.
+        assert len(stops) >= (1 if relative == "404.html" else 2), (relative, stops)
         hidden += [(relative, fault, s["element"]) for s in stops if (fault := _focus_fault(s))]
     assert not hidden, hidden
 
