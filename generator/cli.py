@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from . import __version__
 from .build import build
 from .errors import GeneratorError
+from .leak_guard import redact
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -35,8 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except GeneratorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous site is unchanged", file=sys.stderr)
         return 130
+    except Exception:  # a bug: show where, but never a value that looks like a secret
+        print(redact(traceback.format_exc()), file=sys.stderr)
+        print("internal error; the previous site is unchanged", file=sys.stderr)
+        return 2
