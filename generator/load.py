@@ -29,6 +29,9 @@ SUFFIXES = (".yml", ".yaml")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 Path_ = tuple[str | int, ...]
+#: The tags plain YAML data resolves to; any other (!!python/…, !!binary, !custom) is refused.
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}"
+                        for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -82,7 +85,10 @@ def _parse(path: Path, label: str) -> _Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise reject(f"is not valid YAML: {exc.problem or exc.context}", line) from None
+        message = f"is not valid YAML: {exc.problem or exc.context}"
+        if exc.problem and exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            message += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        raise reject(message, line) from None
     except yaml.YAMLError as exc:
         raise reject(f"is not valid YAML: {type(exc).__name__}") from None
     except RecursionError:  # the pure-Python parser composes recursively
@@ -99,11 +105,16 @@ def _construct(loader, node, path: Path_, lines, label: str, budget: list[int], 
     """
     budget[0] -= 1
     line = line if line is not None else node.start_mark.line + 1
+    # Runaway structures are reported at the top-level field they grow from.
+    top_line = lines[path[:1]][1] if path[:1] in lines else line
     if budget[0] < 0:
-        raise _Reject(Problem(label, line, _dotted(path) or None,
+        raise _Reject(Problem(label, top_line, _dotted(path[:1]) or None,
                               f"is too large or too deeply aliased (over {MAX_NODES} values)"))
+    if node.tag not in _PLAIN_TAGS:
+        raise _Reject(Problem(label, line, _dotted(path) or None,
+                              "has an explicit YAML tag (such as !!python/…); a scenario is plain data"))
     if len(path) > MAX_DEPTH:
-        raise _Reject(Problem(label, line, _dotted(path[:MAX_DEPTH]) or None,
+        raise _Reject(Problem(label, top_line, _dotted(path[:1]) or None,
                               f"nests too deeply (over {MAX_DEPTH} levels; an alias may refer to itself)"))
     lines[path] = (label, line)
     if isinstance(node, yaml.MappingNode):
