@@ -171,10 +171,12 @@ def _assignments(raw: bytes) -> list[tuple[int, int, str]]:
             seen.add(end)
             # The name must end with the secret word: `client_secret_ref:` introduces a reference.
             if m and _SECRET_NAME.search(lower, max(0, end - 24), end):
-                value = m.group("value").decode("utf-8", "replace")
+                start, stop = m.span("value")
+                stop -= raw[stop - 1:stop] in (b":", b".")  # trailing punctuation is not part of it
+                value = raw[start:stop].decode("utf-8", "replace")
                 if m.group("scheme") or _credential_like(value):
                     header = _HEADER_NAME.search(lower, max(0, end - 24), end)
-                    found.append((*m.span("value"), _value_kind(value) or
+                    found.append((start, stop, _value_kind(value) or
                                   ("auth_header" if header else "keyword_secret")))
             at = lower.find(literal, at + 1)
     return found
