@@ -61,6 +61,10 @@ _SHOPIFY = re.compile(r"shp[a-z]{2}_[0-9a-fA-F]{8,}")
 #: A secret reference (project/env/path/KEY), the notation the schema accepts: a pointer, not a value.
 _SECRET_REF = re.compile(r"[a-z0-9][a-z0-9-]*/(?:dev|staging|prod)(?:/[A-Za-z0-9_.-]+)*/[A-Z][A-Z0-9_]*")
 _SEPARATORS = re.compile(r"[+/=_-]+")
+#: Names joined by '/', '_' or '-', each lower-case, Capitalised or UPPER-case (digits allowed).
+#: Checked piece by piece: one regex for the whole run would backtrack exponentially.
+_NAME_JOINTS = re.compile(r"[/_-]+")
+_NAME = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+")
 _HEX = re.compile(r"[0-9a-f]+|[0-9A-F]+")
 _DIGIT = re.compile(r"[0-9]")
 _LETTER = re.compile(r"[A-Za-z]")
@@ -134,10 +138,24 @@ def _classify_short_run(run: str) -> str | None:
 def _classify(run: str) -> str | None:
     if _SHOPIFY.search(run):
         return "shopify_token"
-    # A secret reference is names joined by '/': judged name by name, so a secret pasted
-    # as one of its parts is still caught, but the reference itself is not a secret.
-    pieces = run.split("/") if _SECRET_REF.fullmatch(run) else [run, *_SEPARATORS.split(run)]
+    # A secret reference, and any run shaped like names joined by separators (snake_case,
+    # kebab-case, UPPER_SNAKE, paths of them), is judged name by name: a secret pasted as one
+    # of its parts is still caught, but `AWS_S3_FORCE_PATH` or a reference is not a secret.
+    if _SECRET_REF.fullmatch(run):
+        pieces = run.split("/")
+    elif _name_shaped(run):
+        pieces = _SEPARATORS.split(run)
+    else:
+        pieces = [run, *_SEPARATORS.split(run)]
     return "high_entropy" if any(_random_looking(p) for p in pieces) else None
+
+
+def _name_shaped(run: str) -> bool:
+    """snake_case, kebab-case, UPPER_SNAKE or a path of such names: at least two names."""
+    if "+" in run or "=" in run:
+        return False
+    names = [name for name in _NAME_JOINTS.split(run) if name]
+    return len(names) > 1 and all(_NAME.fullmatch(name) for name in names)
 
 
 def _credential_like(value: str) -> bool:

@@ -96,7 +96,8 @@ def test_scan_is_linear_on_hostile_text():
     """Patterns that could backtrack are bounded: the work does not grow with the square of the text.
     Checked by counting, not timing: the number of findings equals the number of secrets planted."""
     planted = " ".join(FORMATS["shopify"](random.Random(i))[0] for i in range(2000))
-    hostile = "eyJ" * 20000 + "tokenA=" * 5000 + "-----BEGIN PRIVATE KEY-----" * 10 + " " + planted
+    hostile = ("eyJ" * 20000 + "tokenA=" * 5000 + "-----BEGIN PRIVATE KEY-----" * 10 + " "
+               + " ".join("1-" * n + "1=" for n in range(2000, 2010)) + " " + planted)
     kinds = [f.kind for f in scan(hostile)]
     assert kinds.count("shopify_token") == 2000
 
