@@ -11,6 +11,8 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from . import leak_guard
+from .errors import Problem, ScenarioErrors
 from .load import load_scenarios
 from .render import render_site
 from .scenario import Scenario
@@ -50,7 +52,22 @@ def prepare(scenarios_dir: Path, lap: _Laps | None = None,
     lap("load")
     files = render_site(scenarios, env)
     lap("render")
+    _guard_output(files)
+    lap("leak guard")
     return scenarios, files
+
+
+def _guard_output(files: dict[str, str]) -> None:
+    """Second net: no rendered file may hold a secret-like value, whatever put it there (issue 3)."""
+    known_clean: set[str] = set()  # pages share most lines: each distinct line is scanned once
+    problems = [
+        Problem(f"output {path}", line, None,
+                f"{finding.describe()} would be published; it comes from a scenario, template or message")
+        for path, text in sorted(files.items())
+        for line, finding in leak_guard.scan_lines(text, known_clean)
+    ]
+    if problems:
+        raise ScenarioErrors(problems)
 
 
 def build(scenarios_dir: Path, out: Path) -> BuildReport:

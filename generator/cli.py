@@ -5,11 +5,13 @@ import argparse
 import json
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 
 from . import __version__
 from .build import build, prepare
 from .errors import GeneratorError
+from .leak_guard import redact
 from .scaffold import scaffold
 
 
@@ -46,7 +48,7 @@ def _diff(args: argparse.Namespace) -> int:
                                                   for side in (args.old, args.new))
         result = diff_manifests(old, new, old_label, new_label)
     except GeneratorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         return 2
     print(to_markdown(result) if args.markdown else to_text(result), end="")
     return 1 if result.changed else 0
@@ -95,8 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except GeneratorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous site is unchanged", file=sys.stderr)
         return 130
+    except Exception:  # a bug: show where, but never a value that looks like a secret
+        print(redact(traceback.format_exc()), file=sys.stderr)
+        print("internal error; the previous site is unchanged", file=sys.stderr)
+        return 2

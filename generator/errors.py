@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .leak_guard import redact
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -28,7 +30,11 @@ class ScenarioErrors(GeneratorError):
     """Every problem found in one run, reported together."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.field or "", p.message))
+        # Last net before people see it: a file name, key or parser message that quotes the
+        # input could carry a secret; whatever looks like one is shown by its fingerprint only.
+        problems = [Problem(redact(p.file), p.line, p.field and redact(p.field), redact(p.message))
+                    for p in problems]
+        self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.field or "", p.message))
         super().__init__(self.report())
 
     def report(self) -> str:

@@ -7,6 +7,7 @@ are shared bases that scenarios `extends:`; they are not pages themselves.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from . import leak_guard
 from .errors import Problem, ScenarioErrors
 from .scenario import DOCS, Scenario
 
@@ -21,10 +23,15 @@ from .scenario import DOCS, Scenario
 MAX_FILE_BYTES = 256 * 1024
 #: Bound on YAML nodes visited, aliases expanded: stops "billion laughs".
 MAX_NODES = 20_000
+#: Bound on nesting (a self-referencing alias nests forever): far deeper than any scenario.
+MAX_DEPTH = 32
 SUFFIXES = (".yml", ".yaml")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 Path_ = tuple[str | int, ...]
+#: The tags plain YAML data resolves to; any other (!!python/…, !!binary, !custom) is refused.
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}"
+                        for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -53,7 +60,10 @@ def _parse(path: Path, label: str) -> _Document:
         raise reject(f"cannot be read ({exc.strerror})") from None
     if size > MAX_FILE_BYTES:
         raise reject(f"is {size} bytes; a scenario may be at most {MAX_FILE_BYTES} bytes")
-    raw = path.read_bytes()
+    with open(path, "rb") as handle:  # the file may have grown since stat(): read no more than allowed
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise reject(f"is over {MAX_FILE_BYTES} bytes; a scenario may be at most {MAX_FILE_BYTES} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -75,9 +85,14 @@ def _parse(path: Path, label: str) -> _Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise reject(f"is not valid YAML: {exc.problem or exc.context}", line) from None
+        message = f"is not valid YAML: {exc.problem or exc.context}"
+        if exc.problem and exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            message += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        raise reject(message, line) from None
     except yaml.YAMLError as exc:
         raise reject(f"is not valid YAML: {type(exc).__name__}") from None
+    except RecursionError:  # the pure-Python parser composes recursively
+        raise reject(f"nests too deeply (over {MAX_DEPTH} levels)") from None
     finally:
         loader.dispose()
     return _Document(label, data, lines)
@@ -90,9 +105,17 @@ def _construct(loader, node, path: Path_, lines, label: str, budget: list[int], 
     """
     budget[0] -= 1
     line = line if line is not None else node.start_mark.line + 1
+    # Runaway structures are reported at the top-level field they grow from.
+    top_line = lines[path[:1]][1] if path[:1] in lines else line
     if budget[0] < 0:
-        raise _Reject(Problem(label, line, _dotted(path) or None,
+        raise _Reject(Problem(label, top_line, _dotted(path[:1]) or None,
                               f"is too large or too deeply aliased (over {MAX_NODES} values)"))
+    if node.tag not in _PLAIN_TAGS:
+        raise _Reject(Problem(label, line, _dotted(path) or None,
+                              "has an explicit YAML tag (such as !!python/…); a scenario is plain data"))
+    if len(path) > MAX_DEPTH:
+        raise _Reject(Problem(label, top_line, _dotted(path[:1]) or None,
+                              f"nests too deeply (over {MAX_DEPTH} levels; an alias may refer to itself)"))
     lines[path] = (label, line)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -117,6 +140,44 @@ def _dotted(path: Path_) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def _leak_problems(doc: _Document, name: str) -> list[Problem]:
+    """Every secret-like key or string of one file, each naming its field and line, never its value.
+
+    All strings of the file are scanned as one text, one `key: value` per line, so that a
+    value is judged with its key (`password: …`) and the scan costs one pass per file.
+    """
+    entries: list[tuple[Path_, int, str]] = [(("id",), 0, name)]  # (path, length of the key part, text)
+
+    def walk(data: Any, path: Path_) -> None:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                text = f"{key}: {value}" if isinstance(value, str) else key
+                entries.append((path + (key,), len(key), text))
+                walk(value, path + (key,))
+        elif isinstance(data, list):
+            for index, item in enumerate(data):
+                if isinstance(item, str):
+                    entries.append((path + (index,), 0, item))
+                walk(item, path + (index,))
+
+    walk(doc.data, ())
+    starts, offset = [], 0
+    for _, _, text in entries:
+        starts.append(offset)
+        offset += len(text) + len(leak_guard.SEPARATOR)
+    problems: list[Problem] = []
+    for finding in leak_guard.scan(leak_guard.SEPARATOR.join(text for _, _, text in entries)):
+        index = bisect_right(starts, finding.start) - 1
+        path, key_length, _ = entries[index]
+        in_key = finding.start - starts[index] < key_length
+        where = doc.lines.get(path, (doc.name, None))[1]
+        what = ("this key " if in_key else "") + finding.describe()
+        problems.append(Problem(doc.name, where, leak_guard.redact(_dotted(path)),
+                                f"{what}: a scenario never holds a secret; use a secret reference "
+                                f"(project/env/path/KEY) or a masked value (shop_ch_•••1)"))
+    return problems
 
 
 def _merge(base: _Document, child: _Document) -> _Document:
@@ -239,6 +300,9 @@ def load_scenarios(folder: Path) -> list[Scenario]:
             docs[name] = _parse(path, labels[name])
         except _Reject as reject:
             problems.append(reject.problem)
+            continue
+        # The leak guard reads each file as written (before extends), so a hit names its own file.
+        problems.extend(_leak_problems(docs[name], name))
 
     scenarios: list[Scenario] = []
     for name, doc in docs.items():

@@ -44,7 +44,13 @@ def write_site(files: dict[str, str], out: Path) -> None:
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
             os.replace(out, old / "site")
-        os.replace(staging, out)
+        try:
+            os.replace(staging, out)
+        except BaseException:
+            if old is not None:  # put the previous site back where it was (issue 3)
+                os.replace(old / "site", out)
+                shutil.rmtree(old, ignore_errors=True)
+            raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -49,3 +49,22 @@ def write_scenarios(tmp_path):
             (folder / name).write_bytes(data)
         return folder
     return write
+
+
+_hypothesis_home: list[str] = []
+
+
+def pytest_configure(config):
+    """Hypothesis caches data in ./.hypothesis (even at collection): keep it in a temporary
+    folder removed at the end, so that tests leave nothing behind (issue 3)."""
+    import tempfile
+
+    from hypothesis import configuration
+    _hypothesis_home.append(tempfile.mkdtemp(prefix="hypothesis-"))
+    configuration.set_hypothesis_home_dir(_hypothesis_home[-1])
+
+
+def pytest_unconfigure(config):
+    import shutil
+    for folder in _hypothesis_home:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,276 @@
+"""Leak guard: find secret-like values in text, and report them without ever repeating them.
+
+Pure functions, no I/O. The build runs them on every scenario string and mapping key
+(load) and on every rendered file (a second net), before anything is written. A
+finding carries a kind and a fingerprint (length and a sha256 prefix), never the
+value: error messages, logs and pages can name it without leaking it.
+
+How a value is told apart from the lookalikes the mock must show is written down,
+with the measurements behind the thresholds, in docs/leak-guard.md.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: What each kind of finding is called in an error message.
+KINDS = {
+    "shopify_token": "a Shopify secret or access token",
+    "private_key": "a private key",
+    "jwt": "a JSON Web Token",
+    "auth_header": "an authorization header with its value",
+    "keyword_secret": "a value given to a secret-named key",
+    "high_entropy": "a random-looking string (high entropy)",
+}
+
+#: Generic detection looks at runs of the base64 / base64url alphabet at least this long.
+MIN_RUN = 20
+
+# Specific formats, each searched only when its literal prefix is in the text (a fast scan).
+_PRIVATE_KEY = re.compile(rb"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\s]*+"
+                          rb"(?:-----END[ A-Z0-9]{0,40}-----)?")
+_JWT = re.compile(rb"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}+\.eyJ[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]*+")
+_SHOPIFY_BYTES = re.compile(rb"shp[a-z]{2}_[0-9a-fA-F]{8,}+")
+_FORMATS = ((b"-----BEGIN", _PRIVATE_KEY, "private_key"), (b"eyJ", _JWT, "jwt"),
+            (b"shp", _SHOPIFY_BYTES, "shopify_token"))
+
+# Generic runs of the base64 / base64url alphabet. Python's regex engine restarts inside every
+# short word when asked for `[…]{20,}`; mapping the alphabet to 'a' and everything else to ' '
+# first turns the search into a literal-prefix search, about 4x faster on a page.
+_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-")
+_MASK = bytes(0x61 if b in _ALPHABET else 0x20 for b in range(256))
+_LONG_RUN = re.compile(b"a" * MIN_RUN + b"a*+")
+
+# A name that holds a secret, followed by ':' or '=' and a value (`password: …`,
+# `Authorization: Bearer …`). Found from a few literals in the lower-cased text.
+_KEY_LITERALS = (b"secret", b"passw", b"pwd", b"token", b"key", b"authorization")
+_NAME_TAIL = re.compile(rb"[a-z0-9_-]{0,64}")
+_SECRET_NAME = re.compile(rb"(?:secret|password|passwd|pwd|token|(?:api|private|secret|access)[_-]?key|apikey"
+                          rb"|authorization)$")
+_HEADER_NAME = re.compile(rb"(?:authorization|x-shopify-access-token)$")
+_ASSIGNMENT = re.compile(rb"[\"']?[ \t]*[:=][ \t]*[\"']?(?P<scheme>(?i:bearer|basic|token|digest)[ \t]+)?"
+                         rb"(?P<value>[^\s\"'<>,;()]{8,512}+)")
+#: When two findings overlap, the more specific kind names the merged one.
+_PRIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
+
+_SHOPIFY = re.compile(r"shp[a-z]{2}_[0-9a-fA-F]{8,}")
+#: A secret reference (project/env/path/KEY), the notation the schema accepts: a pointer, not a value.
+_SECRET_REF = re.compile(r"[a-z0-9][a-z0-9-]*/(?:dev|staging|prod)(?:/[A-Za-z0-9_.-]+)*/[A-Z][A-Z0-9_]*")
+_SEPARATORS = re.compile(r"[+/=_-]+")
+#: Names joined by '/', '_' or '-', each lower-case, Capitalised or UPPER-case (digits allowed).
+#: Checked piece by piece: one regex for the whole run would backtrack exponentially.
+_NAME_JOINTS = re.compile(r"[/_-]+")
+_NAME = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+")
+_HEX = re.compile(r"[0-9a-f]+|[0-9A-F]+")
+_DIGIT = re.compile(r"[0-9]")
+_LETTER = re.compile(r"[A-Za-z]")
+_HEX_LETTER = re.compile(r"[a-fA-F]")
+#: Character-class segments: a word, an ACRONYM or a number each count once.
+_SEGMENT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+#: Dates, timestamps and API versions are not credentials, even after a keyword.
+_DATE_LIKE = re.compile(r"\d{4}-\d{2}(?:-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)?")
+#: Joins texts scanned together: no pattern matches across it, so a finding stays in one text.
+SEPARATOR = "\n\x00"
+
+#: Thresholds of the generic detector (measured, see docs/leak-guard.md).
+SEGMENTS_PER_CHAR = 0.25
+ENTROPY_SHARE = 0.7
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One secret-like value: where it is in the scanned text, what it looks like, its fingerprint."""
+
+    kind: str
+    start: int
+    end: int
+    length: int
+    digest: str
+
+    @property
+    def fingerprint(self) -> str:
+        return f"{self.length} chars, sha256 {self.digest}"
+
+    def describe(self) -> str:
+        return f"looks like {KINDS[self.kind]} ({self.fingerprint})"
+
+
+def fingerprint_of(value: str) -> tuple[int, str]:
+    """Length and an 8-hex sha256 prefix: enough to find the value again, useless to use it."""
+    return len(value), hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def _finding(kind: str, text: str, start: int, end: int) -> Finding:
+    return Finding(kind, start, end, *fingerprint_of(text[start:end]))
+
+
+def _entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+
+
+def _random_looking(piece: str) -> bool:
+    """A machine-made token rather than words, codes, numbers or paths (thresholds: docs/leak-guard.md)."""
+    if len(piece) < MIN_RUN or not (_DIGIT.search(piece) and _LETTER.search(piece)):
+        return False
+    if _HEX.fullmatch(piece):
+        return _HEX_LETTER.search(piece) is not None  # hex with digits and letters: a key, hash or id
+    return (len(_SEGMENT.findall(piece)) >= SEGMENTS_PER_CHAR * len(piece)
+            and _entropy(piece) >= ENTROPY_SHARE * math.log2(len(piece)))
+
+
+def _classify_run(run: str) -> str | None:
+    """The kind of secret a base64-alphabet run is, or None."""
+    return _classify_short_run(run) if len(run) <= 256 else _classify(run)
+
+
+@lru_cache(maxsize=8192)
+def _classify_short_run(run: str) -> str | None:
+    """Runs repeat across pages and scenarios: short ones are judged once."""
+    return _classify(run)
+
+
+def _classify(run: str) -> str | None:
+    if _SHOPIFY.search(run):
+        return "shopify_token"
+    # A secret reference, and any run shaped like names joined by separators (snake_case,
+    # kebab-case, UPPER_SNAKE, paths of them), is judged name by name: a secret pasted as one
+    # of its parts is still caught, but `AWS_S3_FORCE_PATH` or a reference is not a secret.
+    if _SECRET_REF.fullmatch(run):
+        pieces = run.split("/")
+    elif _name_shaped(run):
+        pieces = _SEPARATORS.split(run)
+    else:
+        pieces = [run, *_SEPARATORS.split(run)]
+    return "high_entropy" if any(_random_looking(p) for p in pieces) else None
+
+
+def _name_shaped(run: str) -> bool:
+    """snake_case, kebab-case, UPPER_SNAKE or a path of such names: at least two names."""
+    if "+" in run or "=" in run:
+        return False
+    names = [name for name in _NAME_JOINTS.split(run) if name]
+    return len(names) > 1 and all(_NAME.fullmatch(name) for name in names)
+
+
+def _credential_like(value: str) -> bool:
+    """A value after a secret-named key or header: a credential unless it is a known harmless shape."""
+    if len(value) < 8 or "•" in value or "***" in value or value[0] in "${":
+        return False
+    if _SECRET_REF.fullmatch(value) or _DATE_LIKE.fullmatch(value):
+        return False
+    return bool(_DIGIT.search(value) and _LETTER.search(value)) or _classify_run(value) is not None
+
+
+def _value_kind(value: str) -> str | None:
+    """A specific kind for a value found after a keyword or header, if it has one."""
+    if _SHOPIFY.search(value):
+        return "shopify_token"
+    if value.startswith("eyJ") and value.count(".") == 2:
+        return "jwt"
+    return None
+
+
+def _assignments(raw: bytes) -> list[tuple[int, int, str]]:
+    """Values given to a secret-named key or header (`password: …`, `Authorization: Bearer …`)."""
+    lower = raw.lower()
+    found: list[tuple[int, int, str]] = []
+    seen: set[int] = set()
+    for literal in _KEY_LITERALS:
+        at = lower.find(literal)
+        while at >= 0:
+            end = _NAME_TAIL.match(lower, at + len(literal)).end()
+            m = _ASSIGNMENT.match(raw, end) if end not in seen else None
+            seen.add(end)
+            # The name must end with the secret word: `client_secret_ref:` introduces a reference.
+            if m and _SECRET_NAME.search(lower, max(0, end - 24), end):
+                start, stop = m.span("value")
+                stop -= raw[stop - 1:stop] in (b":", b".")  # trailing punctuation is not part of it
+                value = raw[start:stop].decode("utf-8", "replace")
+                if m.group("scheme") or _credential_like(value):
+                    header = _HEADER_NAME.search(lower, max(0, end - 24), end)
+                    found.append((start, stop, _value_kind(value) or
+                                  ("auth_header" if header else "keyword_secret")))
+            at = lower.find(literal, at + 1)
+    return found
+
+
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans become one, named by the most specific kind among them."""
+    merged: list[tuple[int, int, str]] = []
+    for start, end, kind in sorted(spans):
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), min(last[2], kind, key=_PRIORITY.__getitem__))
+        else:
+            merged.append((start, end, kind))
+    return merged
+
+
+def scan(text: str) -> list[Finding]:
+    """Every secret-like value in `text`, in order; empty when there is none."""
+    raw = text.encode("utf-8", "surrogatepass")
+    spans: list[tuple[int, int, str]] = []
+    for literal, pattern, kind in _FORMATS:
+        if literal in raw:
+            spans.extend((*m.span(), kind) for m in pattern.finditer(raw))
+    for m in _LONG_RUN.finditer(raw.translate(_MASK)):
+        kind = _classify_run(raw[m.start():m.end()].decode("ascii"))
+        if kind:
+            spans.append((*m.span(), kind))
+    spans.extend(_assignments(raw))
+    if not spans:
+        return []
+    ascii_only = len(raw) == len(text)
+
+    def offset(i: int) -> int:
+        return i if ascii_only else len(raw[:i].decode("utf-8", "surrogatepass"))
+
+    return [_finding(kind, text, offset(start), offset(end)) for start, end, kind in _merge(spans)]
+
+
+def redact(text: str) -> str:
+    """`text` with every secret-like value replaced by its fingerprint: safe to print or log."""
+    findings = scan(text)
+    if not findings:
+        return text
+    out, last = [], 0
+    for f in findings:
+        out.append(text[last:f.start])
+        out.append(f"[redacted: {f.fingerprint}]")
+        last = f.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line number of a character offset."""
+    return text.count("\n", 0, offset) + 1
+
+
+def scan_lines(text: str, known_clean: set[str]) -> list[tuple[int, Finding]]:
+    """Findings in `text` with their line numbers, skipping lines already known clean.
+
+    Every pattern is confined to one line, so a line that was clean once is clean again:
+    pages of one site share most of their lines, and only the new ones are scanned.
+    Clean new lines are added to `known_clean`.
+    """
+    lines = text.split("\n")
+    fresh = [number for number, line in enumerate(lines, 1) if line not in known_clean]
+    if not fresh:
+        return []
+    joined = SEPARATOR.join(lines[number - 1] for number in fresh)
+    findings = scan(joined)
+    flagged: set[int] = set()
+    located: list[tuple[int, Finding]] = []
+    for finding in findings:
+        first = fresh[line_of(joined, finding.start) - 1]
+        flagged.update(fresh[i - 1] for i in range(line_of(joined, finding.start), line_of(joined, finding.end) + 1))
+        located.append((first, finding))
+    known_clean.update(lines[number - 1] for number in fresh if number not in flagged)
+    return located

@@ -1,0 +1,213 @@
+"""The leak guard: every secret format is caught in every kind of field, the build fails naming
+file, line and field, and the value itself never appears in any output, message or log."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import shutil
+import zlib
+from pathlib import Path
+
+import pytest
+
+from generator import build as build_module
+from generator import cli, leak_guard
+from generator.errors import ScenarioErrors
+from generator.leak_guard import redact, scan
+from generator.load import load_scenarios
+from secret_samples import FORMATS, secret_part
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = """\
+title: Leak test
+as_of: 2026-05-03T08:00:00Z
+source:
+  name: Shop
+  store: shop-one.myshopify.com
+  plan: pro
+api:
+  target_version: "2026-04"
+"""
+
+
+def q(text: str) -> str:
+    """Any text as one YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text)
+
+
+#: Where a pasted secret can sit: (field the error must name or None for a redacted key,
+#: line of that field in the file, the YAML of the file).
+PLACES = {
+    "string value": lambda s: ("source.name", 4, GOOD.replace("  name: Shop", f"  name: {q(s)}")),
+    "mapping key": lambda s: (None, 7, GOOD.replace("  plan: pro\n", f"  plan: pro\n  {q(s)}: x\n")),
+    "list item": lambda s: ("scopes.requested[1]", 12, GOOD + f"scopes:\n  requested:\n    - read_orders\n    - {q(s)}\n"),
+    "markdown description": lambda s: ("description", 9, GOOD + "description: " + q(f"Notes **in bold**.\n\n{s}\n\nEnd.") + "\n"),
+    "title dict": lambda s: ("title.en", 2, GOOD.replace("title: Leak test", f"title:\n  en: {q(s)}\n  fr: Titre")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_each_format_is_found_with_its_kind(name):
+    for seed in range(50):
+        text, kind = FORMATS[name](random.Random(seed))
+        found = scan(f"before {text} after")
+        assert [f.kind for f in found] == [kind], (name, seed)
+        assert secret_part(text, kind) not in redact(f"before {text} after")
+
+
+def test_fingerprint_is_length_and_sha256_prefix_never_the_value():
+    text, _ = FORMATS["shopify"](random.Random(7))
+    [finding] = scan(text)
+    assert finding.length == len(text)
+    assert finding.digest == hashlib.sha256(text.encode()).hexdigest()[:8]
+    assert text not in finding.describe() and text[:6] not in finding.describe()  # not even the prefix
+    assert f"{len(text)} chars" in finding.describe()
+
+
+@pytest.mark.parametrize("text", [
+    "shop_ch_•••1", "shop_one_•••a9", "X-Shopify-Access-Token: shpat_•••",       # masked references
+    "data-platform/staging/shopify/cyspera-ch/CLIENT_SECRET",                      # secret references
+    "client_secret_ref: proj2/prod/shopify/shop-12/api/CLIENT_SECRET_V2",
+    "2026-04", "api_version: 2026-04", "2026-05-03T06:05:00Z", "token: 2026-05-03T06:05:00Z",
+    "cyspera-ch.myshopify.com", "https://cyspera-ch.myshopify.com/admin/oauth/access_token",
+    "SECRET_REFS_MISSING", "field_mapping_check_required", "Order.currentTotalAdditionalFeesSet",
+    "api-version-2025-01-unsupported", "token: temporary (in-memory cache)", "Authorization: required",
+    "expires_in: 86399", "Shopify access tokens start with shpat_ and are never shown.",
+    "Authorization: Bearer <token>", "password: ${SHOP_PASSWORD}",
+])
+def test_lookalikes_the_mock_shows_are_not_secrets(text):
+    assert scan(text) == []
+
+
+def test_a_secret_inside_a_reference_is_still_caught():
+    token = "9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c"
+    assert [f.kind for f in scan(f"proj/staging/{token}/CLIENT_SECRET")] == ["high_entropy"]
+
+
+def test_bundled_scenarios_and_site_have_no_finding(site):
+    for path in sorted((ROOT / "scenarios").glob("*.yml")) + sorted(p for p in site.rglob("*") if p.is_file()):
+        assert scan(path.read_text(encoding="utf-8")) == [], path
+
+
+def test_scan_is_linear_on_hostile_text():
+    """Patterns that could backtrack are bounded: the work does not grow with the square of the text.
+    Checked by counting, not timing: the number of findings equals the number of secrets planted."""
+    planted = " ".join(FORMATS["shopify"](random.Random(i))[0] for i in range(2000))
+    hostile = ("eyJ" * 20000 + "tokenA=" * 5000 + "-----BEGIN PRIVATE KEY-----" * 10 + " "
+               + " ".join("1-" * n + "1=" for n in range(2000, 2010)) + " " + planted)
+    kinds = [f.kind for f in scan(hostile)]
+    assert kinds.count("shopify_token") == 2000
+
+
+@pytest.fixture(scope="module")
+def good_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("good") / "site"
+    build_module.build(ROOT / "scenarios", out)
+    return out
+
+
+def outputs(capsys, caplog) -> str:
+    captured = capsys.readouterr()
+    return captured.out + captured.err + caplog.text
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_secret_in_any_field_fails_the_build_and_is_never_echoed(name, place, tmp_path, good_site, capsys, caplog):
+    text, kind = FORMATS[name](random.Random(zlib.crc32(f"{name} {place}".encode())))
+    secret = secret_part(text, kind)
+    field, line, yaml_text = PLACES[place](text)
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "pasted.yml").write_text(yaml_text, encoding="utf-8")
+    out = tmp_path / "site"
+    shutil.copytree(good_site, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    caplog.set_level(logging.DEBUG)
+    assert cli.main(["build", "--scenarios", str(folder), "--out", str(out)]) == 1
+    printed = outputs(capsys, caplog)
+    with pytest.raises(ScenarioErrors) as info:
+        load_scenarios(folder)
+    leaks = [p for p in info.value.problems if "never holds a secret" in p.message]
+    assert leaks, printed
+    [finding] = [f for f in scan(text) if secret in text[f.start:f.end]]
+    assert all(p.file == "scenarios/pasted.yml" and p.line == line for p in leaks)
+    assert any(finding.fingerprint in p.message for p in leaks)
+    if field is not None:
+        assert {p.field for p in leaks} == {field}
+    else:  # the key holds the secret: the field names its parent and the key, redacted
+        assert all(p.field.startswith("source.") and "[redacted: " in p.field for p in leaks)
+    for shown in (printed, str(info.value), repr(info.value.problems), repr(info.value.args)):
+        assert secret not in shown
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("yaml_text", [
+    "title: x\na: &{s} 1\nb: &{s} 2\n",             # duplicate anchor: the parser quotes its name
+    "title: *{s}\n",                                  # undefined alias: quoted too
+    "title: !{s} x\n",                                # a custom tag
+])
+def test_parser_messages_never_echo_a_secret(yaml_text, tmp_path, capsys):
+    secret = FORMATS["shopify"](random.Random(3))[0]
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "broken.yml").write_text(yaml_text.format(s=secret), encoding="utf-8")
+    assert cli.main(["build", "--scenarios", str(folder), "--out", str(tmp_path / "site")]) == 1
+    err = capsys.readouterr().err
+    assert "scenarios/broken.yml" in err and secret not in err
+
+
+def test_a_file_named_like_a_secret_is_not_echoed(tmp_path, capsys):
+    secret = FORMATS["shopify"](random.Random(4))[0]
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / f"{secret}.yml").write_text(GOOD, encoding="utf-8")
+    assert cli.main(["build", "--scenarios", str(folder), "--out", str(tmp_path / "site")]) == 1
+    err = capsys.readouterr().err
+    assert "kebab-case" in err and secret not in err
+
+
+def test_second_net_catches_a_secret_that_only_appears_when_rendered(tmp_path, monkeypatch, capsys):
+    """A template, message or derived value could produce what no scenario string holds."""
+    secret = FORMATS["jwt"](random.Random(5))[0]
+    real_render = build_module.render_site
+
+    def render_with_leak(scenarios, *args, **kwargs):
+        files = real_render(scenarios, *args, **kwargs)
+        page = "scenarios/healthy/index.html"
+        files[page] = files[page].replace("</main>", f"<p>{secret}</p>\n</main>")
+        return files
+
+    out = tmp_path / "site"
+    assert cli.main(["build", "--out", str(out)]) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setattr(build_module, "render_site", render_with_leak)
+    assert cli.main(["build", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "output scenarios/healthy/index.html:" in err and "JSON Web Token" in err
+    assert secret not in err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_crash_prints_a_traceback_without_the_secret(tmp_path, monkeypatch, capsys):
+    secret = FORMATS["private_key"](random.Random(6))[0]
+
+    def crash(*args, **kwargs):
+        raise RuntimeError(f"unexpected value {secret}")
+
+    monkeypatch.setattr(cli, "build", crash)
+    assert cli.main(["build", "--out", str(tmp_path / "site")]) == 2
+    err = capsys.readouterr().err
+    assert "RuntimeError: unexpected value [redacted: " in err
+    assert all(line not in err for line in secret.splitlines())
+
+
+def test_guard_sees_keys_and_values_together():
+    """A value judged with its key: `password: …` is a secret though the value alone is short."""
+    assert [f.kind for f in scan("password: hunter22x")] == ["keyword_secret"]
+    assert scan("hunter22x") == []
+    assert leak_guard.SEPARATOR not in "any scenario text"
