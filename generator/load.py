@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from . import leak_guard
 from .errors import Problem, ScenarioErrors
-from .scenario import DOCS, Scenario
+from .scenario import DOCS, PATTERN_HINTS, Scenario
 
 #: A scenario is a few KB; anything far larger is a mistake or an attack.
 MAX_FILE_BYTES = 256 * 1024
@@ -254,6 +254,8 @@ def _validation_problems(exc: ValidationError, doc: _Document) -> list[Problem]:
             message = "is not a known field"
         elif error["type"] == "missing":
             message = "is required"
+        elif error["type"] == "string_pattern_mismatch":
+            message = PATTERN_HINTS.get(error.get("ctx", {}).get("pattern"), message)
         # A union reports once per member; the first message is the clearest.
         problems.setdefault(field or "", Problem(file, line, field, message))
     return list(problems.values())

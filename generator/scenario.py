@@ -15,18 +15,33 @@ DOCS = "docs/scenarios.md"
 
 LOCALES = ("en", "fr")
 
+#: What a value matching each pattern looks like, for validation errors (a pattern is no help).
+PATTERN_HINTS: dict[str, str] = {}
+
+
+def _pattern(regex: str, hint: str) -> str:
+    PATTERN_HINTS[regex] = hint
+    return regex
+
+
 #: An API version as Shopify names them: quarterly, YYYY-01/04/07/10.
-ApiVersion = Annotated[str, Field(pattern=r"^\d{4}-(01|04|07|10)$")]
+ApiVersion = Annotated[str, Field(pattern=_pattern(
+    r"^\d{4}-(01|04|07|10)$", "must be a quarterly API version such as 2026-04 (YYYY-01, -04, -07 or -10)"))]
 
 #: A pointer to a secret in the secret manager (project/env/path/KEY), never the value.
 SecretRef = Annotated[
     str,
-    Field(pattern=r"^[a-z0-9][a-z0-9-]*/(dev|staging|prod)(/[A-Za-z0-9_.-]+)*/[A-Z][A-Z0-9_]*$"),
+    Field(pattern=_pattern(r"^[a-z0-9][a-z0-9-]*/(dev|staging|prod)(/[A-Za-z0-9_.-]+)*/[A-Z][A-Z0-9_]*$",
+                           "must be a secret reference project/environment/path/KEY, "
+                           "e.g. data-platform/staging/shopify/CLIENT_ID (never the secret itself)")),
 ]
 
-ShopDomain = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")]
+ShopDomain = Annotated[str, Field(pattern=_pattern(
+    r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$", "must be a store domain such as cyspera-ch.myshopify.com"))]
 
-Scope = Annotated[str, Field(pattern=r"^(read|write|unauthenticated_read|unauthenticated_write)_[a-z_]+$")]
+Scope = Annotated[str, Field(pattern=_pattern(
+    r"^(read|write|unauthenticated_read|unauthenticated_write)_[a-z_]+$",
+    "must be a Shopify access scope such as read_orders"))]
 
 
 def _utc(value: datetime) -> datetime:
@@ -114,7 +129,7 @@ class Mapping(Facts):
 
 
 class SyncError(Facts):
-    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    code: str = Field(pattern=_pattern(r"^[a-z0-9_]+$", "must be a lower-case code such as invalid_token"))
     http_status: int | None = Field(default=None, ge=100, le=599)
     message: str = Field(min_length=1, max_length=300)
 
@@ -149,7 +164,8 @@ class SyncRun(Facts):
 class ExternalAccount(Facts):
     store: ShopDomain
     #: A masked reference such as shop_ch_•••1: never a full identifier.
-    masked_ref: str = Field(pattern=r"^[a-z0-9_]+•••[A-Za-z0-9]{1,4}$")
+    masked_ref: str = Field(pattern=_pattern(r"^[a-z0-9_]+•••[A-Za-z0-9]{1,4}$",
+                                             "must be a masked reference such as shop_ch_•••1"))
     selected: bool = False
     #: Accounts outside the authorised profile exist in the facts but are never shown.
     in_profile: bool = True

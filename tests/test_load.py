@@ -34,7 +34,7 @@ def test_good_scenario_loads_with_defaults(write_scenarios):
     (("  plan: pro\n", "  plan: pro\n  colour: red\n"), 7, "source.colour", "not a known field"),
     (("title: One\n", "title: One\nsync_runs: 3\n"), 2, "sync_runs", "list"),
     (("  name: Shop\n", ""), 3, "source.name", "required"),
-    (('  target_version: "2026-04"\n', '  target_version: "2026-05"\n'), 8, "api.target_version", "pattern"),
+    (('  target_version: "2026-04"\n', '  target_version: "2026-05"\n'), 8, "api.target_version", "quarterly API version"),
 ])
 def test_invalid_field_is_named_with_its_line(write_scenarios, change, line, field, words):
     bad = GOOD.replace(*change)
