@@ -119,26 +119,33 @@ def count_text(t: Callable[..., Any], n: int) -> str:
     return t(f"compare.count.{'zero' if n == 0 else 'one' if n == 1 else 'other'}", count=n)
 
 
+#: Rendered rows kept for reuse (both locales together; see TableRows).
+ROWS_KEPT = 8192
+FACTS_KEPT = 4096
+
+
 class TableRows:
     """One locale's rows of the compare page's two tables, each distinct row rendered once and reused.
 
     A row depends only on its line (or fact change) and its number: at N = 1,000 nine compare
     rows in ten and half the fact rows repeat one already rendered (the same field with the
     same values in another pair). Rendering them one by one was four fifths of a compare page.
+    The caches are bounded (least recently used out): kept whole, they grew past 300 MB at
+    N = 1,000 for a few percent more hits, since the rows that repeat are the common ones.
     """
 
     def __init__(self, env: Environment, t: Callable[..., Any]):
         self._row, self._fact, self._t = env.get_template("_compare_row.html"), env.get_template("_compare_fact.html"), t
         self._label = lru_cache(maxsize=None)(lambda section, field: field_label(t, section, field))
-        self._words = lru_cache(maxsize=None)(lambda section, field, value: value_label(t, section, field, value))
+        self._words = lru_cache(maxsize=ROWS_KEPT)(lambda section, field, value: value_label(t, section, field, value))
 
-    @lru_cache(maxsize=None)
+    @lru_cache(maxsize=ROWS_KEPT)
     def row(self, line: Line, k: int) -> str:
         return self._row.render(line=line, k=k, t=self._t, tone=value_tone,
                                 label=lambda line: self._label(line.section, line.field),
                                 words=lambda line, value: self._words(line.section, line.field, value))
 
-    @lru_cache(maxsize=None)
+    @lru_cache(maxsize=FACTS_KEPT)
     def fact(self, change: FactChange, driven: tuple[str, ...]) -> str:
         return self._fact.render(change=change, driven=driven, t=self._t)
 

@@ -58,7 +58,9 @@ class Plan:
     @classmethod
     def make(cls, scenarios: list[Scenario], env: Environment | None = None,
              about: BuildInfo | None = None) -> Plan:
-        env = env or make_environment()
+        if env is None:
+            env = make_environment()
+            env.auto_reload = False  # one build: no stat() of every template at every page
         for name in TEMPLATE_NAMES:
             env.get_template(name)
         pages = [Page(s, derive(s)) for s in scenarios]
@@ -101,6 +103,17 @@ class Plan:
             near = {p.id for p in self._switcher(a)} if len(self.pages) > SWITCHER_ALL else None
             return None if near is None else near | {a, b}
         return None
+
+    def label(self, job: Job) -> str:
+        """The job's first file, to name it in an error."""
+        if job.kind == "scenario":
+            return self.pages[job.key].path
+        if job.kind == "pair":
+            return pair_path(*self.prepared[job.key])
+        if job.kind == "data":
+            return f"compare/data/{job.key}.js"
+        return {"overview": "index.html", "manifest": "scenarios.json", "404": "404.html",
+                "compare-index": "compare/index.html", "data-index": "compare/data/index.js"}.get(job.kind, job.kind)
 
     def render(self, job: Job) -> Iterator[tuple[str, str]]:
         """(site path, text) of each file the job makes."""
