@@ -32,6 +32,7 @@ class Rebuilder:
         self.folder = Path(scenarios)
         self.env = env
         self.files: dict[str, str] = {}
+        self.rendered = 0  # files rendered by the last full() or changed()
         self._plan: Plan | None = None
         self._stamps: dict[Path, tuple[int, int]] = {}
 
@@ -39,13 +40,14 @@ class Rebuilder:
         """Load, derive and render everything; returns every file of the site."""
         plan = Plan.make(load_scenarios(self.folder), self.env)
         self.files = render_jobs(plan, plan.jobs(), processes=1).files
+        self.rendered = len(self.files)
         self._plan, self._stamps = plan, self._stamp()
         return self.files
 
     def changed(self, paths: list[Path]) -> dict[str, str]:
-        """After `paths` were saved: the files whose text may have changed, freshly rendered.
+        """After `paths` were saved: the files whose text changed. The others are as they were.
 
-        Files not returned are as they were. Raises GeneratorError (as `build` would) when
+        `rendered` then tells how many files were rendered to find them. Raises GeneratorError (as `build` would) when
         the folder has a problem; the site kept is then the last good one.
         """
         sid = self._one_scenario(paths)
@@ -65,9 +67,11 @@ class Rebuilder:
                        matrix=state_matrix([(p.scenario, p.derived) for p in pages]))
         jobs = [job for job in plan.jobs() if (needs := plan.needs(job)) is None or sid in needs]
         fresh = render_jobs(plan, jobs, processes=1).files
-        self.files.update(fresh)
+        self.rendered = len(fresh)
+        changed = {path: text for path, text in fresh.items() if self.files.get(path) != text}
+        self.files.update(changed)
         self._plan, self._stamps = plan, self._stamp()
-        return fresh
+        return changed
 
     def _stamp(self) -> dict[Path, tuple[int, int]]:
         stamps = {}
@@ -83,8 +87,11 @@ class Rebuilder:
         path = Path(paths[0])
         if path.parent.resolve() != self.folder.resolve() or path.name.startswith("_"):
             return None
-        if set(scenario_files(self.folder)) != set(self._stamps):
+        stamps = self._stamp()
+        if set(stamps) != set(self._stamps):
             return None  # a file was added or removed
+        if any(stamp != self._stamps[p] for p, stamp in stamps.items() if p.name != path.name):
+            return None  # another file changed too (say, while the last rebuild was failing)
         return path.stem if any(p.id == path.stem for p in self._plan.pages) else None
 
     def _reload(self, sid: str) -> Scenario | None:
