@@ -175,8 +175,12 @@ def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Si
                 prepared: list[tuple[str, str]], locale: str) -> dict[str, Any]:
     keys = dict.fromkeys((r.section, r.field) for s in sides.values() for r in s.rows)
     values = {}
+    seen: set[tuple[str, str, str]] = set()  # most rows repeat a value another scenario has: word it once
     for s in sides.values():
         for r in s.rows:
+            if (r.section, r.field, r.value) in seen:
+                continue
+            seen.add((r.section, r.field, r.value))
             words = value_label(t, r.section, r.field, r.value)
             if words != r.value:
                 values[f"{r.section}/{r.field}\t{r.value}"] = words
