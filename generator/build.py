@@ -1,7 +1,9 @@
-"""The pipeline, top to bottom: load + validate → derive → render → write.
+"""The pipeline, top to bottom: load + validate → leak guard → derive → render → write.
 
-Every scenario is loaded and validated before anything is rendered, and the
-whole site is rendered in memory before a single file is written.
+Every scenario is loaded and validated, and everything the pages share is derived,
+before anything is rendered. A build renders over every core and writes each file
+into a staging folder as soon as it is rendered (the site is never whole in memory);
+the folder replaces the previous site only once every file is there.
 """
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from . import leak_guard
-from .errors import Problem, ScenarioErrors
 from .load import load_scenarios
-from .render import render_site
+from .parallel import render_jobs
+from .plan import Plan
 from .scenario import Scenario
-from .write import write_site
+from .write import staged
+
+#: The phases of a build, in order, as the timings name them (bench/bench.py prints them).
+PHASES = ("load", "derive", "render", "leak guard", "write")
 
 
 @dataclass
@@ -39,41 +43,48 @@ class _Laps:
         self.seconds[phase] = self.seconds.get(phase, 0.0) + now - self._clock
         self._clock = now
 
+    def split(self, shares: dict[str, float]) -> None:
+        """The time since the last lap, shared out among phases that ran interleaved (in workers),
+        in proportion to the time the workers spent in each."""
+        now = time.perf_counter()
+        total = sum(shares.values()) or 1.0
+        for phase, share in shares.items():
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + (now - self._clock) * share / total
+        self._clock = now
 
-def prepare(scenarios_dir: Path, lap: _Laps | None = None,
-            env: Environment | None = None) -> tuple[list[Scenario], dict[str, str]]:
-    """Everything but writing: load + validate every scenario, derive, render the site in memory.
 
-    `check` stops here; `build` writes the result; `serve` passes its own `env` so that
-    templates compile once and only changed ones recompile. Raises GeneratorError on any problem.
-    """
-    lap = lap or _Laps()
+def _plan(scenarios_dir: Path, lap: _Laps, env: Environment | None) -> tuple[list[Scenario], Plan]:
     scenarios = load_scenarios(Path(scenarios_dir))
     lap("load")
-    files = render_site(scenarios, env)
-    lap("render")
-    _guard_output(files)
-    lap("leak guard")
-    return scenarios, files
+    # The leak guard scans every scenario string while loading, where file, line and field are
+    # known (load.py), and every rendered page as it passes by (parallel.py): its time is in theirs.
+    plan = Plan.make(scenarios, env)
+    lap("derive")
+    return scenarios, plan
 
 
-def _guard_output(files: dict[str, str]) -> None:
-    """Second net: no rendered file may hold a secret-like value, whatever put it there (issue 3)."""
-    known_clean: set[str] = set()  # pages share most lines: each distinct line is scanned once
-    problems = [
-        Problem(f"output {path}", line, None,
-                f"{finding.describe()} would be published; it comes from a scenario, template or message")
-        for path, text in sorted(files.items())
-        for line, finding in leak_guard.scan_lines(text, known_clean)
-    ]
-    if problems:
-        raise ScenarioErrors(problems)
+def prepare(scenarios_dir: Path, lap: _Laps | None = None,
+            env: Environment | None = None, processes: int | None = 1) -> tuple[list[Scenario], dict[str, str]]:
+    """Everything but writing: load + validate every scenario, derive, render the site in memory.
+
+    `check` stops here; `serve` passes its own `env` so that templates compile once and only
+    changed ones recompile. Raises GeneratorError on any problem. Serial unless `processes`
+    says otherwise (None: every core when the site is large): the dev server has threads, and
+    a forked thread is no thread.
+    """
+    lap = lap or _Laps()
+    scenarios, plan = _plan(scenarios_dir, lap, env)
+    rendered = render_jobs(plan, plan.jobs(), processes=processes)
+    lap.split({"render": rendered.render, "leak guard": rendered.guard})
+    return scenarios, rendered.files
 
 
-def build(scenarios_dir: Path, out: Path) -> BuildReport:
+def build(scenarios_dir: Path, out: Path, processes: int | None = None) -> BuildReport:
     """Build the site from `scenarios_dir` into `out`; raise GeneratorError on any problem."""
     lap = _Laps()
-    scenarios, files = prepare(scenarios_dir, lap)
-    write_site(files, Path(out))
-    lap("write")
-    return BuildReport(len(scenarios), len(files), sum(len(t.encode()) for t in files.values()), lap.seconds)
+    scenarios, plan = _plan(scenarios_dir, lap, None)
+    with staged(Path(out)) as staging:
+        rendered = render_jobs(plan, plan.jobs(), staging, processes)
+        lap.split({"render": rendered.render, "leak guard": rendered.guard, "write": rendered.write})
+    lap("write")  # the swap, and the removal of the previous site
+    return BuildReport(len(scenarios), rendered.count, rendered.bytes, lap.seconds)

@@ -26,7 +26,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    scenarios, files = prepare(args.scenarios)
+    scenarios, files = prepare(args.scenarios, processes=None)  # every core when the site is large
     print(f"OK: {len(scenarios)} scenarios in {args.scenarios}/ are valid "
           f"({len(files)} files rendered in memory, nothing written)")
     return 0

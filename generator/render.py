@@ -14,13 +14,12 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .about import BuildInfo, build_info
-from .derive import Derived, derive
+from .about import BuildInfo
+from .derive import Derived
 from .errors import GeneratorError
+from .fastcalls import PLAIN, FastContext, memo
 from .formats import FILTERS
 from .languages import alternates, links, output_path
-from .compare_pages import comparison_links, render_compare
-from .matrix import state_matrix
 from .rows import rows
 from .scenario import LOCALES, Scenario
 
@@ -54,6 +53,7 @@ class Catalogue:
     def __init__(self, locale: str, messages: dict[str, Any]):
         self.locale = locale
         self.messages = messages
+        self._found: dict[str, Any] = {}  # key → message: a page asks for the same keys again and again
 
     @classmethod
     def load(cls, locale: str, folder: Path = TEMPLATES / "messages") -> Catalogue:
@@ -62,6 +62,8 @@ class Catalogue:
             return cls(locale, yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
     def __call__(self, key: str, **values: Any) -> Any:
+        if not values and key in self._found:
+            return self._found[key]
         node: Any = self.messages
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
@@ -69,7 +71,11 @@ class Catalogue:
             node = node[part]
         if values and isinstance(node, str):
             return node.format(**values)
+        self._found[key] = node
         return node
+
+
+PLAIN.add(Catalogue)
 
 
 def markdown_to_html(text: str) -> Markup:
@@ -117,6 +123,8 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.context_class = FastContext  # calls to macros and catalogues skip Jinja's probes (fastcalls.py)
+    env.filters["memo"] = memo
     env.filters["markdown"] = markdown_to_html
     env.filters["timestamp"] = format_timestamp
     env.filters.update(FILTERS)
@@ -198,42 +206,5 @@ def render_page(env: Environment, template: str, path: str, locale: str,
 def render_site(scenarios: list[Scenario], env: Environment | None = None,
                 about: BuildInfo | None = None) -> dict[str, str]:
     """Every output file of the site, in every locale, as {relative path: text}; nothing is written here."""
-    env = env or make_environment()
-    catalogues = {locale: Catalogue.load(locale) for locale in LOCALES}
-    pages = [Page(s, derive(s)) for s in scenarios]
-    about = about or build_info(len(pages))
-    common = {"pages": pages, "sections": SECTIONS, "about": about}
-    out: dict[str, str] = {}
-    comparisons = comparison_links([p.id for p in pages])
-    matrix = state_matrix([(p.scenario, p.derived) for p in pages])
-    position = {p.id: i for i, p in enumerate(pages)}
-
-    def around(sid: str | None) -> list[Page]:
-        return pages if sid is None else switcher_pages(pages, position[sid])
-
-    for locale in LOCALES:
-        def render(template: str, path: str, **context: Any) -> None:
-            target, html = render_page(env, template, path, locale, catalogues, **common, **context)
-            out[target] = html
-
-        for index, page in enumerate(pages):
-            render("scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
-                   switcher=switcher_pages(pages, index), comparisons=comparisons[page.id],
-                   previous=pages[index - 1] if index > 0 else None,
-                   next=pages[index + 1] if index + 1 < len(pages) else None)
-        render("index.html", "index.html", page=None, switcher=pages, matrix=matrix)
-        for path, text in render_compare(render, catalogues[locale], locale, pages, around).items():
-            out[output_path(locale, path)] = text
-    out["scenarios.json"] = manifest(pages)
-    # Served for any missing address at any depth, so it links nowhere (see the template).
-    # English only, with no alternates: there is no address a French 404 could be served at.
-    out["404.html"] = env.get_template("404.html").render(
-        **common, t=catalogues["en"], locale="en", lang=catalogues["en"]("language.tag"), alternates=(),
-        root="", assets="", page=None)
-    out["robots.txt"] = (TEMPLATES / "robots.txt").read_text(encoding="utf-8")
-    out["style.css"] = (TEMPLATES / "style.css").read_text(encoding="utf-8")
-    for script in sorted((TEMPLATES / "static").glob("*.js")):
-        out[script.name] = script.read_text(encoding="utf-8")  # served as files: CSP allows no inline script
-    # Without an icon every browser asks the host for /favicon.ico and logs a 404 (issue 6).
-    out["favicon.svg"] = (TEMPLATES / "favicon.svg").read_text(encoding="utf-8")
-    return out
+    from .plan import Plan, render_all  # the plan renders through this module's page functions
+    return render_all(Plan.make(scenarios, env, about))

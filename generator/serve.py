@@ -10,10 +10,11 @@ keeps its state in one global IOLoop that tests cannot stop.
 - The site lives in memory and is swapped whole after a successful rebuild, so a
   half-built or broken site is never served; nothing is written to disk, so a
   published build (`generator build`) never contains reload code.
-- Every rebuild re-renders the whole site in memory with a warm template cache
-  (34 ms median for the bundled scenarios: bench/README.md) and compares bytes: the changed files are
-  exactly the pages that depend on what was saved, whatever the dependency was.
-  Only open pages whose file changed are told to reload.
+- A saved scenario re-renders only the pages that show it (generator/rebuild.py); any
+  other change (a base, a template, a file added or removed) re-renders the whole site
+  in memory with a warm template cache. Either way bytes are compared: the changed files
+  are exactly the pages that depend on what was saved. Only open pages whose file
+  changed are told to reload.
 - A failed rebuild keeps the last good site and shows its problems (file, line,
   field) above every page until a rebuild succeeds.
 """
@@ -38,8 +39,8 @@ from livereload.watcher import Watcher
 from tornado import httpserver, netutil, web
 from tornado.ioloop import PeriodicCallback
 
-from .build import prepare
 from .errors import GeneratorError, Problem
+from .rebuild import Rebuilder
 from .render import TEMPLATES, make_environment
 
 DEV = Path(__file__).resolve().parent / "dev"
@@ -157,17 +158,27 @@ class DevSite:
         self._env = make_environment(templates)
         self._dev = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DEV)), autoescape=True,
                                        trim_blocks=True, lstrip_blocks=True)
+        # Keeps the last good plan: a saved scenario re-renders only the pages that show it (issue 8).
+        self._rebuilder = Rebuilder(self.scenarios, self._env)
 
-    def rebuild(self) -> Rebuild:
+    def rebuild(self, changed_file: str | None = None) -> Rebuild:
+        """Rebuild after `changed_file` was saved (None: everything, as at start)."""
         start = time.perf_counter()
         before = self.problems
         try:
-            _, rendered = prepare(self.scenarios, env=self._env)
+            if changed_file and self.files and not before:
+                rendered = self._rebuilder.changed([Path(changed_file)])
+            else:
+                old = self._rebuilder.files
+                self._rebuilder.full()
+                rendered = {path: text for path, text in self._rebuilder.files.items() if old.get(path) != text}
         except Exception as exc:  # noqa: BLE001 — the server outlives any broken input
             self.problems = problems_of(exc, self.templates)
             return Rebuild(False, set(), self.problems != before, time.perf_counter() - start)
-        files = {path: text.encode("utf-8") for path, text in rendered.items()}
-        changed = {path for path in files.keys() | self.files.keys() if files.get(path) != self.files.get(path)}
+        gone = self.files.keys() - self._rebuilder.files.keys()
+        files = {path: data for path, data in self.files.items() if path not in gone}
+        files.update((path, text.encode("utf-8")) for path, text in rendered.items())
+        changed = set(rendered) | gone
         self.files = files
         self.problems = []
         self.scenario_pages = _scenario_pages(files)
@@ -338,7 +349,7 @@ class DevServer:
             return
         if not changed_file:
             return
-        result = self.site.rebuild()
+        result = self.site.rebuild(changed_file)
         self._report(result, changed_file)
         target = self.site.page_of(changed_file) if result.ok else None
         pages = set(self.site.scenario_pages.values())

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator import build as build_module
+from generator import parallel
 from generator import cli, leak_guard
 from generator.errors import ScenarioErrors
 from generator.leak_guard import redact, scan
@@ -174,18 +175,17 @@ def test_a_file_named_like_a_secret_is_not_echoed(tmp_path, capsys):
 def test_second_net_catches_a_secret_that_only_appears_when_rendered(tmp_path, monkeypatch, capsys):
     """A template, message or derived value could produce what no scenario string holds."""
     secret = FORMATS["jwt"](random.Random(5))[0]
-    real_render = build_module.render_site
+    real_render = parallel._render
 
-    def render_with_leak(scenarios, *args, **kwargs):
-        files = real_render(scenarios, *args, **kwargs)
+    def render_with_leak(plan, job):
         page = "scenarios/healthy/index.html"
-        files[page] = files[page].replace("</main>", f"<p>{secret}</p>\n</main>")
-        return files
+        return [(path, text.replace("</main>", f"<p>{secret}</p>\n</main>") if path == page else text)
+                for path, text in real_render(plan, job)]
 
     out = tmp_path / "site"
     assert cli.main(["build", "--out", str(out)]) == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    monkeypatch.setattr(build_module, "render_site", render_with_leak)
+    monkeypatch.setattr(parallel, "_render", render_with_leak)
     assert cli.main(["build", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "output scenarios/healthy/index.html:" in err and "JSON Web Token" in err

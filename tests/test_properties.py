@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import _guard_output
+from generator.guard_output import guard_output
 from generator.derive import derive
 from generator.errors import ScenarioErrors
 from generator.leak_guard import scan
@@ -73,7 +73,7 @@ def test_derived_state_is_never_self_contradictory(facts):
 def test_rendered_page_keeps_the_invariants(facts):
     scenario = Scenario.model_validate(facts)
     files = render_site([scenario], ENV)
-    _guard_output(files)  # a generated scenario without secrets passes the second net
+    guard_output(files)  # a generated scenario without secrets passes the second net
     soup = BeautifulSoup(files["scenarios/t/index.html"], "html.parser")
     previews = soup.select("[data-action], [data-credential-action]")
     assert previews and all("performsRealAction: false" in p.get_text(" ", strip=True) for p in previews)
@@ -158,7 +158,7 @@ def test_no_generated_secret_survives_into_the_output(facts, secret, place):
         return  # too long for this field: it never reaches a page
     files = render_site([scenario], ENV)
     try:
-        _guard_output(files)
+        guard_output(files)
     except ScenarioErrors as errors:
         assert secret_part(text, kind) not in str(errors)
         return

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from generator import parallel
 from generator import cli, write
 from generator.build import build
 
@@ -150,15 +151,17 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_site_intact(tmp_pa
     out = tmp_path / "site"
     assert cli.main(["build", "--out", str(out)]) == 0
     before = snapshot(out)
-    real_open, written = open, []
+    real_write, written = parallel.write_file, []
 
-    def failing_open(path, *args, **kwargs):
+    def failing_write(staging, path, *args, **kwargs):
         written.append(path)
         if len(written) == 3:  # some files are already in the staging folder
             raise failure
-        return real_open(path, *args, **kwargs)
+        return real_write(staging, path, *args, **kwargs)
 
-    monkeypatch.setattr(write, "open", failing_open, raising=False)
+    # Serial, so that the interrupt reaches the build as a user's Ctrl+C would.
+    monkeypatch.setenv("GENERATOR_WORKERS", "1")
+    monkeypatch.setattr(parallel, "write_file", failing_write)
     code = cli.main(["build", "--out", str(out)])
     assert code == (130 if isinstance(failure, KeyboardInterrupt) else 2)
     assert len(written) == 3

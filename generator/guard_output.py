@@ -1,0 +1,25 @@
+"""The leak guard's second net: no rendered file may hold a secret-like value (issue 3).
+
+Whatever put it there (a scenario, a template, a message), a page that would
+publish a secret-like value stops the build before anything is swapped in.
+"""
+from __future__ import annotations
+
+from .errors import Problem, ScenarioErrors
+from .leak_guard import scan_lines
+
+
+def output_problems(path: str, text: str, known_clean: set[str]) -> list[Problem]:
+    """Problems for one rendered file; `known_clean` holds lines already scanned clean
+    (pages share most lines, so each distinct line is scanned once)."""
+    return [Problem(f"output {path}", line, None,
+                    f"{finding.describe()} would be published; it comes from a scenario, template or message")
+            for line, finding in scan_lines(text, known_clean)]
+
+
+def guard_output(files: dict[str, str]) -> None:
+    """Raise ScenarioErrors naming every rendered file that holds a secret-like value."""
+    known_clean: set[str] = set()
+    problems = [p for path, text in sorted(files.items()) for p in output_problems(path, text, known_clean)]
+    if problems:
+        raise ScenarioErrors(problems)

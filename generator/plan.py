@@ -1,0 +1,202 @@
+"""The site as a plan: what is derived once, and a list of jobs that each render a few files.
+
+Everything every page shares (derived states, compare sides, the matrix, the catalogues,
+the compiled templates) is worked out once, before any page. Then each job renders the
+files of one thing, in every locale: a scenario, a prepared pair, a scenario's compare
+data, or one of the site-wide files. Jobs depend on nothing but the plan, so they can
+run in any order, in other processes (parallel.py), or only for the scenarios a save
+touched (`Job.needs`, for the dev server's rebuild).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable, Iterator
+
+from jinja2 import Environment
+
+from .about import BuildInfo, build_info
+from .compare import Side, compare, pair_path, pairs, side
+from .compare_pages import TableRows, comparison_links, index_data_js, render_comparison, state_js
+from .derive import derive
+from .languages import output_path
+from .matrix import state_matrix
+from .render import (SECTIONS, SWITCHER_ALL, TEMPLATES, Catalogue, Page, make_environment, manifest,
+                     render_page, switcher_pages)
+from .scenario import LOCALES, Scenario
+
+#: Every template a page may use, compiled before any job runs: a syntax error then stops the
+#: build before the first page, and forked workers share the compiled code instead of compiling it again.
+TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html",
+                  "_compare_fact.html")
+#: Copied as they are; CSP allows no inline script or style, so these are files.
+STATIC = ("robots.txt", "style.css", "favicon.svg")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of rendering: `kind` and its key (a scenario index, a pair index, an id or nothing)."""
+
+    kind: str
+    key: Any = None
+
+
+@dataclass
+class Plan:
+    """Everything derived once for the whole site; `render(job)` makes that job's files."""
+
+    env: Environment
+    catalogues: dict[str, Catalogue]
+    pages: list[Page]
+    about: BuildInfo
+    sides: dict[str, Side]
+    prepared: list[tuple[str, str]]
+    comparisons: dict[str, dict[str, str]]
+    matrix: Any
+    _rows: dict[str, TableRows] = field(default_factory=dict)
+
+    @classmethod
+    def make(cls, scenarios: list[Scenario], env: Environment | None = None,
+             about: BuildInfo | None = None) -> Plan:
+        if env is None:
+            env = make_environment()
+            env.auto_reload = False  # one build: no stat() of every template at every page
+        for name in TEMPLATE_NAMES:
+            env.get_template(name)
+        pages = [Page(s, derive(s)) for s in scenarios]
+        ids = [p.id for p in pages]
+        return cls(env=env, catalogues={locale: Catalogue.load(locale) for locale in LOCALES}, pages=pages,
+                   about=about or build_info(len(pages)),
+                   # derived once, shared by the compare pages, their data files and both locales
+                   sides={p.id: side(p.scenario, p.derived) for p in pages},
+                   prepared=pairs(ids), comparisons=comparison_links(ids),
+                   matrix=state_matrix([(p.scenario, p.derived) for p in pages]))
+
+    # -- the jobs ---------------------------------------------------------------------------
+
+    def jobs(self) -> list[Job]:
+        """Every job of the site; the big, numerous kinds first so that workers share them out evenly."""
+        n = len(self.pages)
+        site_wide = [Job("overview"), Job("manifest"), Job("404"), Job("static")]
+        if self.pages:
+            site_wide += [Job("compare-index"), Job("data-index")]
+        return ([Job("pair", j) for j in range(len(self.prepared))] + [Job("scenario", i) for i in range(n)]
+                + [Job("data", p.id) for p in self.pages] + site_wide)
+
+    def needs(self, job: Job) -> set[str] | None:
+        """The scenario ids whose content the job's files show (None: every scenario).
+
+        Links alone do not count: a page links by id, and ids do not change when a file is saved.
+        """
+        if job.kind == "static":
+            return set()
+        if job.kind == "data":
+            return {job.key}
+        if job.kind == "scenario":
+            index = job.key
+            near = {p.id for p in self._switcher(self.pages[index].id)} if len(self.pages) > SWITCHER_ALL else None
+            if near is None:
+                return None
+            return near | {p.id for p in self.pages[max(0, index - 1):index + 2]}
+        if job.kind == "pair":
+            a, b = self.prepared[job.key]
+            near = {p.id for p in self._switcher(a)} if len(self.pages) > SWITCHER_ALL else None
+            return None if near is None else near | {a, b}
+        return None
+
+    def label(self, job: Job) -> str:
+        """The job's first file, to name it in an error."""
+        if job.kind == "scenario":
+            return self.pages[job.key].path
+        if job.kind == "pair":
+            return pair_path(*self.prepared[job.key])
+        if job.kind == "data":
+            return f"compare/data/{job.key}.js"
+        return {"overview": "index.html", "manifest": "scenarios.json", "404": "404.html",
+                "compare-index": "compare/index.html", "data-index": "compare/data/index.js"}.get(job.kind, job.kind)
+
+    def render(self, job: Job) -> Iterator[tuple[str, str]]:
+        """(site path, text) of each file the job makes."""
+        if job.kind == "scenario":
+            yield from self._scenario(job.key)
+        elif job.kind == "pair":
+            a, b = self.prepared[job.key]
+            yield from self._compare(pair_path(a, b), a, b, index=False)
+        elif job.kind == "compare-index":
+            # Without JavaScript the picker page shows the first prepared pair (or a scenario with itself).
+            a, b = self.prepared[0] if self.prepared else (self.pages[0].id, self.pages[0].id)
+            yield from self._compare("compare/index.html", a, b, index=True)
+        elif job.kind == "data":
+            text = state_js(job.key, self.sides[job.key])
+            for locale in LOCALES:
+                yield output_path(locale, f"compare/data/{job.key}.js"), text
+        elif job.kind == "data-index":
+            for locale in LOCALES:
+                yield output_path(locale, "compare/data/index.js"), index_data_js(
+                    self.catalogues[locale], self.pages, self.sides, self.prepared, locale)
+        elif job.kind == "overview":
+            for locale in LOCALES:
+                yield self._page(locale, "index.html", "index.html", page=None, switcher=self.pages,
+                                 matrix=self.matrix)
+        elif job.kind == "manifest":
+            yield "scenarios.json", manifest(self.pages)
+        elif job.kind == "404":
+            # Served for any missing address at any depth, so it links nowhere (see the template).
+            # English only, with no alternates: there is no address a French 404 could be served at.
+            en = self.catalogues["en"]
+            yield "404.html", self.env.get_template("404.html").render(
+                **self._common(), t=en, locale="en", lang=en("language.tag"), alternates=(),
+                root="", assets="", page=None)
+        elif job.kind == "static":
+            yield from _static()
+        else:
+            raise ValueError(f"unknown job {job}")
+
+    # -- the pages --------------------------------------------------------------------------
+
+    def _common(self) -> dict[str, Any]:
+        return {"pages": self.pages, "sections": SECTIONS, "about": self.about}
+
+    def _page(self, locale: str, template: str, path: str, **context: Any) -> tuple[str, str]:
+        return render_page(self.env, template, path, locale, self.catalogues, **self._common(), **context)
+
+    def _switcher(self, sid: str | None) -> list[Page]:
+        return self.pages if sid is None else switcher_pages(self.pages, self._position[sid])
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {p.id: i for i, p in enumerate(self.pages)}
+
+    def _scenario(self, index: int) -> Iterator[tuple[str, str]]:
+        pages, page = self.pages, self.pages[index]
+        for locale in LOCALES:
+            yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
+                             switcher=switcher_pages(pages, index), comparisons=self.comparisons[page.id],
+                             previous=pages[index - 1] if index > 0 else None,
+                             next=pages[index + 1] if index + 1 < len(pages) else None)
+
+    def _compare(self, path: str, a: str, b: str, *, index: bool) -> Iterator[tuple[str, str]]:
+        c = compare(self.sides[a], self.sides[b])  # once for both locales
+        by_id = {a: self.pages[self._position[a]], b: self.pages[self._position[b]]}
+        for locale in LOCALES:
+            t = self.catalogues[locale]
+            if locale not in self._rows:
+                self._rows[locale] = TableRows(self.env, t)
+            found: list[tuple[str, str]] = []
+            render: Callable[..., None] = (
+                lambda template, where, **context: found.append(self._page(locale, template, where, **context)))
+            render_comparison(render, t, path, by_id, c, index=index, prepared=self.prepared,
+                              switcher=self._switcher, rows=self._rows[locale])
+            yield from found
+
+
+def _static() -> Iterator[tuple[str, str]]:
+    for name in STATIC:
+        yield name, (TEMPLATES / name).read_text(encoding="utf-8")
+    for script in sorted((TEMPLATES / "static").glob("*.js")):
+        yield script.name, script.read_text(encoding="utf-8")
+
+
+def render_all(plan: Plan) -> dict[str, str]:
+    """Every file of the site in memory, rendered here, in order."""
+    return {path: text for job in plan.jobs() for path, text in plan.render(job)}
