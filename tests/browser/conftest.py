@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 from browser_harness import (CHROMIUM, CHROMIUM_ARGS, ROOT, SETUP_HINT, VIEWPORTS, Served, SiteServer,
-                             Tab, missing_tools, scenario_paths, site_pages)
+                             Tab, missing_tools, per_template_sample, scenario_paths, site_pages, survey)
 
 #: Figures for the closing summary: axe runs and violations, and time spent in browser tests.
-STATS = {"axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.0, "pages": set(), "seconds": 0.0}
+STATS = {"axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.0, "survey_seconds": 0.0, "pages": set(),
+         "seconds": 0.0}
 HERE = Path(__file__).resolve().parent
 
 
@@ -54,23 +55,51 @@ def pages(site) -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def template_sample(site, pages) -> list[str]:
+    """For checks that hold per template: see per_template_sample."""
+    return per_template_sample(site, pages)
+
+
+@pytest.fixture(scope="session")
+def surveys(pages, tabs):
+    """surveys(served) → {page: Visit}: every page loaded once (desktop, light) per way of serving
+    it, and the per-page checks assert on that. Over HTTP axe runs in the same load, so every page
+    is checked by axe in the light scheme."""
+    cache: dict[str, dict] = {}
+
+    def of(served: Served) -> dict:
+        if served.how not in cache:
+            start = time.perf_counter()
+            if served.how == "http":
+                cache[served.how] = survey([tabs(), tabs(slot=1)], served, pages, _count_axe)
+                STATS["survey_seconds"] = time.perf_counter() - start
+            else:
+                cache[served.how] = survey([tabs()], served, pages)
+        return cache[served.how]
+    return of
+
+
+@pytest.fixture(scope="session")
 def scenarios(site) -> list[str]:
     return scenario_paths(site)
 
 
 @pytest.fixture(scope="session")
 def tabs(browser):
-    """tabs(viewport, scheme) → a Tab reused across tests; one browser context per combination."""
-    cache: dict[tuple[str, str], Tab] = {}
+    """tabs(viewport, scheme) → a Tab reused across tests; one browser context per combination.
+    tabs(..., slot=1) is another one, for work that overlaps (see survey). Each tab has a context of
+    its own: a second tab in one context sends the first to the background, where Chromium throttles
+    its frames (a click took 1.8 s instead of 0.1 s)."""
+    cache: dict[tuple[str, str, int], Tab] = {}
 
-    def open_tab(viewport: str = "desktop", scheme: str = "light") -> Tab:
-        if (viewport, scheme) not in cache:
+    def open_tab(viewport: str = "desktop", scheme: str = "light", slot: int = 0) -> Tab:
+        if (viewport, scheme, slot) not in cache:
             width, height, scale = VIEWPORTS[viewport]
             context = browser.new_context(viewport={"width": width, "height": height},
                                           device_scale_factor=scale, color_scheme=scheme)
             context.set_default_timeout(10_000)  # local pages: a wait this long is a failure
-            cache[viewport, scheme] = Tab(context.new_page())
-        return cache[viewport, scheme]
+            cache[viewport, scheme, slot] = Tab(context.new_page())
+        return cache[viewport, scheme, slot]
     yield open_tab
     for tab in cache.values():
         tab.page.context.close()
@@ -88,11 +117,15 @@ def axe():
         start = time.perf_counter()
         violations = tab.run_axe()
         STATS["axe_seconds"] += time.perf_counter() - start
-        STATS["axe_runs"] += 1
-        STATS["axe_violations"] += sum(len(v["nodes"]) for v in violations)
-        STATS["pages"].add(tab.page.url)
-        return violations
+        return _count_axe(tab, violations)
     return run
+
+
+def _count_axe(tab: Tab, violations: list[dict]) -> list[dict]:
+    STATS["axe_runs"] += 1
+    STATS["axe_violations"] += sum(len(v["nodes"]) for v in violations)
+    STATS["pages"].add(tab.page.url)
+    return violations
 
 
 @pytest.fixture(scope="session")
@@ -117,4 +150,5 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(
         f"browser: {STATS['seconds']:.1f} s in browser tests; axe-core WCAG 2.2 AA: "
         f"{STATS['axe_runs']} runs on {len(STATS['pages'])} page URLs, "
-        f"{STATS['axe_violations']} violations ({STATS['axe_seconds']:.1f} s)")
+        f"{STATS['axe_violations']} violations ({STATS['survey_seconds']:.1f} s for the survey of every "
+        f"page with axe, {STATS['axe_seconds']:.1f} s for the other runs)")
