@@ -140,23 +140,12 @@ class Tab:
         return self
 
     def run_axe(self, tags: list[str] = WCAG_22_AA) -> list[dict]:
-        """axe-core's violations for the current page."""
-        self.start_axe(tags)
-        return self.axe_violations()
-
-    def start_axe(self, tags: list[str] = WCAG_22_AA) -> None:
-        """Start axe-core on the current page and return at once, so another tab can load meanwhile.
-        Injected through the DevTools protocol, which the page's strict CSP does not govern, so the
-        page under test stays unchanged."""
+        """axe-core's violations for the current page. Injected through the DevTools protocol,
+        which the page's strict CSP does not govern, so the page under test stays unchanged."""
         if not self.page.evaluate("() => typeof window.axe === 'object'"):
             self.page.evaluate(_axe_source())
         options = {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]}
-        self.page.evaluate("options => { window.__axeRun = axe.run(document, options).then(r => r.violations); }",
-                           options)
-
-    def axe_violations(self) -> list[dict]:
-        """The violations of the run start_axe began (waits for it to finish)."""
-        return self.page.evaluate("() => window.__axeRun")
+        return self.page.evaluate("options => axe.run(document, options).then(r => r.violations)", options)
 
 
 @functools.cache
@@ -198,29 +187,17 @@ class Visit:
     violations: list[dict] | None = None
 
 
-def survey(tabs: list[Tab], served: Served, pages: list[str], axe_done=None) -> dict[str, Visit]:
+def survey(tab: Tab, served: Served, pages: list[str], axe=None) -> dict[str, Visit]:
     """Visit each page once and keep everything the per-page checks assert on, so a page is loaded
-    once per way of serving it instead of once per check. Problems are taken before axe runs.
-
-    With axe_done (called with each tab and its violations), axe runs on every page, started in one tab
-    while the next page loads in the other, so both cores work: axe is most of the survey's time."""
-    visits: dict[str, Visit] = {}
-    running: dict[int, str] = {}  # tab index → page whose axe run is not collected yet
-
-    def collect(index: int) -> None:
-        if index in running:
-            violations = visits[running.pop(index)].violations = tabs[index].axe_violations()
-            axe_done(tabs[index], violations)
-    for number, relative in enumerate(pages):
-        index = number % len(tabs)
-        collect(index)
-        tab = tabs[index].visit(served, relative)
-        visits[relative] = Visit(list(tab.problems), tab.page.evaluate(PAGE_FACTS))
-        if axe_done is not None:
-            tab.start_axe()
-            running[index] = relative
-    for index in list(running):
-        collect(index)
+    once per way of serving it instead of once per check. With axe (tab → violations), axe runs on
+    every page in that same load; problems are taken before it runs."""
+    visits = {}
+    for relative in pages:
+        tab.visit(served, relative)
+        visit = Visit(list(tab.problems), tab.page.evaluate(PAGE_FACTS))
+        if axe is not None:
+            visit.violations = axe(tab)
+        visits[relative] = visit
     return visits
 
 

@@ -15,8 +15,7 @@ from browser_harness import (CHROMIUM, CHROMIUM_ARGS, ROOT, SETUP_HINT, VIEWPORT
                              Tab, missing_tools, per_template_sample, scenario_paths, site_pages, survey)
 
 #: Figures for the closing summary: axe runs and violations, and time spent in browser tests.
-STATS = {"axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.0, "survey_seconds": 0.0, "pages": set(),
-         "seconds": 0.0}
+STATS = {"axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.0, "pages": set(), "seconds": 0.0}
 HERE = Path(__file__).resolve().parent
 
 
@@ -61,7 +60,7 @@ def template_sample(site, pages) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def surveys(pages, tabs):
+def surveys(pages, tabs, axe):
     """surveys(served) → {page: Visit}: every page loaded once (desktop, light) per way of serving
     it, and the per-page checks assert on that. Over HTTP axe runs in the same load, so every page
     is checked by axe in the light scheme."""
@@ -69,12 +68,7 @@ def surveys(pages, tabs):
 
     def of(served: Served) -> dict:
         if served.how not in cache:
-            start = time.perf_counter()
-            if served.how == "http":
-                cache[served.how] = survey([tabs(), tabs(slot=1)], served, pages, _count_axe)
-                STATS["survey_seconds"] = time.perf_counter() - start
-            else:
-                cache[served.how] = survey([tabs()], served, pages)
+            cache[served.how] = survey(tabs(), served, pages, axe if served.how == "http" else None)
         return cache[served.how]
     return of
 
@@ -87,19 +81,18 @@ def scenarios(site) -> list[str]:
 @pytest.fixture(scope="session")
 def tabs(browser):
     """tabs(viewport, scheme) → a Tab reused across tests; one browser context per combination.
-    tabs(..., slot=1) is another one, for work that overlaps (see survey). Each tab has a context of
-    its own: a second tab in one context sends the first to the background, where Chromium throttles
-    its frames (a click took 1.8 s instead of 0.1 s)."""
-    cache: dict[tuple[str, str, int], Tab] = {}
+    One tab per context: a second tab in a context sends the first to the background, where
+    Chromium throttles its frames (a click took 1.8 s instead of 0.1 s)."""
+    cache: dict[tuple[str, str], Tab] = {}
 
-    def open_tab(viewport: str = "desktop", scheme: str = "light", slot: int = 0) -> Tab:
-        if (viewport, scheme, slot) not in cache:
+    def open_tab(viewport: str = "desktop", scheme: str = "light") -> Tab:
+        if (viewport, scheme) not in cache:
             width, height, scale = VIEWPORTS[viewport]
             context = browser.new_context(viewport={"width": width, "height": height},
                                           device_scale_factor=scale, color_scheme=scheme)
             context.set_default_timeout(10_000)  # local pages: a wait this long is a failure
-            cache[viewport, scheme, slot] = Tab(context.new_page())
-        return cache[viewport, scheme, slot]
+            cache[viewport, scheme] = Tab(context.new_page())
+        return cache[viewport, scheme]
     yield open_tab
     for tab in cache.values():
         tab.page.context.close()
@@ -117,15 +110,11 @@ def axe():
         start = time.perf_counter()
         violations = tab.run_axe()
         STATS["axe_seconds"] += time.perf_counter() - start
-        return _count_axe(tab, violations)
+        STATS["axe_runs"] += 1
+        STATS["axe_violations"] += sum(len(v["nodes"]) for v in violations)
+        STATS["pages"].add(tab.page.url)
+        return violations
     return run
-
-
-def _count_axe(tab: Tab, violations: list[dict]) -> list[dict]:
-    STATS["axe_runs"] += 1
-    STATS["axe_violations"] += sum(len(v["nodes"]) for v in violations)
-    STATS["pages"].add(tab.page.url)
-    return violations
 
 
 @pytest.fixture(scope="session")
@@ -150,5 +139,4 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(
         f"browser: {STATS['seconds']:.1f} s in browser tests; axe-core WCAG 2.2 AA: "
         f"{STATS['axe_runs']} runs on {len(STATS['pages'])} page URLs, "
-        f"{STATS['axe_violations']} violations ({STATS['survey_seconds']:.1f} s for the survey of every "
-        f"page with axe, {STATS['axe_seconds']:.1f} s for the other runs)")
+        f"{STATS['axe_violations']} violations ({STATS['axe_seconds']:.1f} s)")
