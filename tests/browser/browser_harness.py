@@ -104,6 +104,8 @@ class Tab:
     page: object  # playwright.sync_api.Page
     problems: list[str] = field(default_factory=list)
     site_prefix: str = ""
+    #: Every base this tab has served: a late request of the previous page (its favicon) is no fault.
+    known_prefixes: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.page.on("console", self._console)
@@ -126,13 +128,14 @@ class Tab:
             self.problems.append(f"HTTP {response.status}: {response.url}")
 
     def _request(self, request) -> None:
-        if self.site_prefix and not request.url.startswith(self.site_prefix):
+        if self.site_prefix and not request.url.startswith(tuple(self.known_prefixes)):
             self.problems.append(f"request outside the site: {request.url}")
 
     def visit(self, served: Served, relative: str) -> Tab:
         """Open a site page afresh; problems from earlier visits are forgotten."""
         self.problems = []
         self.site_prefix = served.base
+        self.known_prefixes.add(served.base)
         self.page.goto(served.url(relative), wait_until="load")
         return self
 
@@ -160,6 +163,93 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+#: What every check of a page's own content needs, gathered in one round trip per visit (see survey).
+PAGE_FACTS = """() => ({
+  styled: getComputedStyle(document.body).marginTop === "0px",
+  lang: document.documentElement.lang,
+  headings: [...document.querySelectorAll("h1,h2,h3,h4,h5,h6")].map(h => +h.tagName[1]),
+  badges: [...document.querySelectorAll('[class*="tone-"]')].map(el => ({
+    tone: [...el.classList].find(c => c.startsWith("tone-")),
+    label: (getComputedStyle(el, "::before").content.replace(/^"|"$/g, "").replace(/^none$/, "")
+            + el.innerText).trim(),
+  })),
+  switcher: [...document.querySelectorAll("nav.switcher a")].map(a => a.href),
+  languages: [...document.querySelectorAll("a[data-switch-locale]")].map(a => [a.dataset.switchLocale, a.href]),
+})"""
+
+
+@dataclass
+class Visit:
+    """One page as loaded once: its problems, the facts above, and axe's violations if axe ran."""
+
+    problems: list[str]
+    facts: dict
+    violations: list[dict] | None = None
+
+
+def survey(tab: Tab, served: Served, pages: list[str], axe=None) -> dict[str, Visit]:
+    """Visit each page once and keep everything the per-page checks assert on, so a page is loaded
+    once per way of serving it instead of once per check. With axe (tab → violations), axe runs on
+    every page in that same load; problems are taken before it runs."""
+    visits = {}
+    for relative in pages:
+        tab.visit(served, relative)
+        visit = Visit(list(tab.problems), tab.page.evaluate(PAGE_FACTS))
+        if axe is not None:
+            visit.violations = axe(tab)
+        visits[relative] = visit
+    return visits
+
+
+def page_kind(relative: str) -> str:
+    """Which template made a page, from where the site puts it (the same in every language)."""
+    name = relative.rsplit("/", 1)[-1]
+    if name == "404.html":
+        return "404"
+    if "/compare/" in f"/{relative}":
+        return "compare-pair" if "--" in name else "compare-index"
+    return "scenario" if "/scenarios/" in f"/{relative}" else "overview"
+
+
+def per_template_sample(site: Path, pages: list[str]) -> list[str]:
+    """Pages for checks that depend on the template and not on the rows: every page except the
+    compare pairs, of which, per folder (language), the first by name, the longest and the shortest
+    file (most and fewest rows and facts). Every pair page is compare.html with other rows, and the
+    compare index renders the same table through the same script, so these stand for the rest."""
+    chosen = [p for p in pages if page_kind(p) != "compare-pair"]
+    folders: dict[str, list[str]] = {}
+    for p in pages:
+        if page_kind(p) == "compare-pair":
+            folders.setdefault(p.rsplit("/", 1)[0], []).append(p)
+    for pairs in folders.values():
+        by_size = sorted(pairs, key=lambda p: ((site / p).stat().st_size, p))
+        chosen += {min(pairs): None, by_size[-1]: None, by_size[0]: None}
+    return sorted(chosen)
+
+
+def covering_pages(features: dict[str, set]) -> list[str]:
+    """A small set of pages that together show every feature (greedy set cover, ties by name)."""
+    left = set().union(*features.values()) if features else set()
+    chosen = []
+    while left:
+        best = max(sorted(features), key=lambda p: len(features[p] & left))
+        chosen.append(best)
+        left -= features[best]
+    return sorted(chosen)
+
+
+def dark_sample(visits: dict) -> list[str]:
+    """Pages that together show every template in every language and every badge tone each
+    template uses. The dark scheme changes only the palette (the custom properties in one
+    prefers-color-scheme block of style.css), so its contrast depends on which colour pairs a page
+    shows: its template's fixed parts and its tones, not which scenario fills it."""
+    features: dict[str, set] = {}
+    for relative, visit in visits.items():
+        kind = (visit.facts["lang"], page_kind(relative))
+        features[relative] = {kind} | {(*kind, badge["tone"]) for badge in visit.facts["badges"]}
+    return covering_pages(features)
+
+
 def site_pages(site: Path) -> list[str]:
     """Every HTML page of a built site, as relative paths: new pages are checked without new tests."""
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
@@ -169,6 +259,13 @@ def scenario_paths(site: Path) -> list[str]:
     """Scenario pages in the site's own order (the manifest's, which is the lifecycle order)."""
     manifest = json.loads((site / "scenarios.json").read_text(encoding="utf-8"))
     return [entry["path"] for entry in manifest["scenarios"]]
+
+
+def locale_prefixes(site: Path) -> dict[str, str]:
+    """{locale: folder prefix}, e.g. {'en': '', 'fr': 'fr/'}, from where the manifest puts each
+    scenario page in each language (its plain path is the default language's)."""
+    entry = json.loads((site / "scenarios.json").read_text(encoding="utf-8"))["scenarios"][0]
+    return {locale: path.removesuffix(entry["path"]) for locale, path in entry["paths"].items()}
 
 
 def screenshot_name(relative: str, variant: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from browser_harness import (CHROMIUM, CHROMIUM_ARGS, ROOT, SETUP_HINT, VIEWPORTS, Served, SiteServer,
-                             Tab, missing_tools, scenario_paths, site_pages)
+                             Tab, missing_tools, per_template_sample, scenario_paths, site_pages, survey)
 
 #: Figures for the closing summary: axe runs and violations, and time spent in browser tests.
 STATS = {"axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.0, "pages": set(), "seconds": 0.0}
@@ -54,13 +54,35 @@ def pages(site) -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def template_sample(site, pages) -> list[str]:
+    """For checks that hold per template: see per_template_sample."""
+    return per_template_sample(site, pages)
+
+
+@pytest.fixture(scope="session")
+def surveys(pages, tabs, axe):
+    """surveys(served) → {page: Visit}: every page loaded once (desktop, light) per way of serving
+    it, and the per-page checks assert on that. Over HTTP axe runs in the same load, so every page
+    is checked by axe in the light scheme."""
+    cache: dict[str, dict] = {}
+
+    def of(served: Served) -> dict:
+        if served.how not in cache:
+            cache[served.how] = survey(tabs(), served, pages, axe if served.how == "http" else None)
+        return cache[served.how]
+    return of
+
+
+@pytest.fixture(scope="session")
 def scenarios(site) -> list[str]:
     return scenario_paths(site)
 
 
 @pytest.fixture(scope="session")
 def tabs(browser):
-    """tabs(viewport, scheme) → a Tab reused across tests; one browser context per combination."""
+    """tabs(viewport, scheme) → a Tab reused across tests; one browser context per combination.
+    One tab per context: a second tab in a context sends the first to the background, where
+    Chromium throttles its frames (a click took 1.8 s instead of 0.1 s)."""
     cache: dict[tuple[str, str], Tab] = {}
 
     def open_tab(viewport: str = "desktop", scheme: str = "light") -> Tab:

@@ -1,6 +1,8 @@
 """Clicks and keys as a stakeholder uses them: switcher, previous/next, and the action previews."""
 from __future__ import annotations
 
+from browser_harness import locale_prefixes, page_kind
+
 from generator.render import Catalogue
 
 SWITCHER_LINKS = "nav.switcher a"
@@ -11,15 +13,20 @@ def _switcher_targets(tab, served) -> list[str]:
             tab.page.eval_on_selector_all(SWITCHER_LINKS, "links => links.map(a => a.href)")]
 
 
-def test_switcher_links_every_scenario_and_clicks_through_all(served, pages, scenarios, tab):
-    """Every page's switcher lists every scenario and links only pages of the site. Then, clicking
-    once around the switcher's cycle (each page to the next, the last back to the first) uses each
-    page's own switcher and lands on each page, which marks itself current. Linear in pages."""
-    for relative in pages:
-        tab.visit(served, relative)
-        linked = _switcher_targets(tab, served)
-        assert set(scenarios) <= set(linked) <= set(pages), (served.how, relative, linked)
-    cycle = linked
+def test_switcher_links_every_scenario_and_clicks_through_all(served, site, pages, scenarios, surveys, tab):
+    """Every page's switcher lists every scenario in the page's language and links only pages of the
+    site (from the survey's one load of each page). Then, clicking once around the switcher's cycle (each page to the next,
+    the last back to the first) uses each page's own switcher and lands on each page, which marks
+    itself current. Linear in pages."""
+    for relative, visit in surveys(served).items():
+        linked = [served.relative(url) for url in visit.facts["switcher"]]
+        if page_kind(relative) == "404":
+            # No link at all by design: served at any depth, where no relative link resolves.
+            assert linked == [], (served.how, relative, linked)
+            continue
+        own = _own_prefix(relative, locale_prefixes(site))
+        assert {own + path for path in scenarios} <= set(linked) <= set(pages), (served.how, relative, linked)
+    cycle = [served.relative(url) for url in surveys(served)[scenarios[0]].facts["switcher"]]
     tab.visit(served, cycle[0])
     for target in cycle[1:] + cycle[:1]:
         start = served.relative(tab.page.url)
@@ -50,34 +57,120 @@ def test_previous_and_next_walk_the_scenarios_in_order(served, scenarios, tab):
     assert back == scenarios[::-1]
 
 
+def _own_prefix(relative: str, prefixes: dict[str, str]) -> str:
+    """The language folder a page is in ('' for the default language)."""
+    return max((p for p in prefixes.values() if relative.startswith(p)), key=len)
+
+
+def _same_page_in(relative: str, prefixes: dict[str, str]) -> dict[str, str]:
+    """{locale: this page in that locale}: the same path under each language's folder."""
+    own = _own_prefix(relative, prefixes)
+    return {locale: prefix + relative.removeprefix(own) for locale, prefix in prefixes.items()}
+
+
+def test_language_switch_leads_to_the_same_page_in_the_other_language(served, site, pages, surveys, tab):
+    """On every page (but 404.html, which links nowhere) the switch links the same page in each other
+    language, and that page exists. Then, on one page of each template in each language, clicking
+    it lands there, in that language, and clicking back returns."""
+    prefixes = locale_prefixes(site)
+    assert len(prefixes) >= 2, prefixes
+    visits = surveys(served)
+    one_of_each: dict[tuple[str, str], str] = {}
+    for relative, visit in visits.items():
+        if page_kind(relative) == "404":
+            assert visit.facts["languages"] == [], relative
+            continue
+        same = _same_page_in(relative, prefixes)
+        others = {locale: served.relative(url) for locale, url in visit.facts["languages"]}
+        assert others == {loc: path for loc, path in same.items() if path != relative}, (relative, others)
+        assert set(others.values()) <= set(pages), (relative, others)
+        one_of_each.setdefault((visit.facts["lang"], page_kind(relative)), relative)
+    for relative in one_of_each.values():
+        for locale, target in _same_page_in(relative, prefixes).items():
+            if target == relative:
+                continue
+            tab.visit(served, relative)
+            tab.page.locator(f"a[data-switch-locale='{locale}']").click()
+            tab.page.wait_for_url(served.url(target))
+            assert tab.page.get_attribute("html", "lang").split("-")[0] == locale, (relative, target)
+            back = _same_page_in(target, prefixes)
+            back_locale = next(loc for loc, path in back.items() if path == relative)
+            tab.page.locator(f"a[data-switch-locale='{back_locale}']").click()
+            tab.page.wait_for_url(served.url(relative))
+            assert not tab.problems, (served.how, relative, tab.problems)
+
+
+def test_brackets_walk_the_scenarios_in_every_language(http_site, site, scenarios, tab):
+    """On scenario pages "]" follows next and "[" previous (scenario.js), with the hint shown:
+    from the first scenario "]" visits them all in order, then "[" all the way back; in each language."""
+    for prefix in locale_prefixes(site).values():
+        order = [prefix + path for path in scenarios]
+        tab.visit(http_site, order[0])
+        assert tab.page.locator("[data-keyboard-hint]").is_visible(), order[0]
+        for key, expected in (("]", order), ("[", order[::-1])):
+            walked = [http_site.relative(tab.page.url)]
+            while len(walked) < len(expected):
+                tab.page.keyboard.press(key)
+                tab.page.wait_for_url(lambda url: http_site.relative(url) != walked[-1])
+                walked.append(http_site.relative(tab.page.url))
+            assert walked == expected, (key, walked)
+        assert not tab.problems, (tab.problems)
+
+
 #: A preview's state in one round trip: open?, body shown?, body text.
 PREVIEW_STATE = "d => [d.open, d.querySelector('.preview-body').checkVisibility(), d.innerText]"
+#: Every preview of the page opened and closed again in one round trip: its state when open.
+EVERY_PREVIEW_OPEN = """() => [...document.querySelectorAll("details.preview")].map(d => {
+  const closed = !d.open;
+  d.open = true;
+  const state = [closed, d.querySelector(".preview-body").checkVisibility(), d.innerText];
+  d.open = false;
+  return state;
+})"""
 
 
-def test_each_action_preview_opens_and_closes_by_mouse_and_keyboard(http_site, scenarios, tab):
-    """Every preview toggles with a click, Enter and Space, and once open says nothing is executed,
-    in the page's own language (the catalogue named by <html lang>)."""
+def test_every_action_preview_starts_closed_and_says_it_executes_nothing(http_site, site, scenarios, tab):
+    """Every preview of every scenario page in every language starts closed, and open shows that
+    nothing is executed, in the page's own language."""
     checked = 0
-    for relative in scenarios:
-        tab.visit(http_site, relative)
-        no_execution = Catalogue.load(tab.page.get_attribute("html", "lang"))("action.no_execution")
-        previews = tab.page.locator("details.preview")
-        assert previews.count(), f"{relative} has no action preview"
-        assert not tab.page.eval_on_selector_all("details.preview[open]", "open => open.length"), relative
-        for index in range(previews.count()):
-            details = previews.nth(index)
-            summary = details.locator("summary")
-            where = (relative, index)
-            summary.click()
-            is_open, shown, text = details.evaluate(PREVIEW_STATE)
-            assert is_open and shown, where
-            assert no_execution in text and "performsRealAction: false" in text, (where, text)
-            summary.click()
-            assert details.evaluate(PREVIEW_STATE)[:2] == [False, False], where
-            summary.press("Enter")
-            assert details.evaluate(PREVIEW_STATE)[:2] == [True, True], where
-            summary.press(" ")
-            assert details.evaluate(PREVIEW_STATE)[:2] == [False, False], where
-            checked += 1
-    assert checked >= len(scenarios)
+    for locale, prefix in locale_prefixes(site).items():
+        no_execution = Catalogue.load(locale)("action.no_execution")
+        for relative in (prefix + path for path in scenarios):
+            tab.visit(http_site, relative)
+            previews = tab.page.evaluate(EVERY_PREVIEW_OPEN)
+            assert previews, f"{relative} has no action preview"
+            for index, (closed, shown, text) in enumerate(previews):
+                assert closed and shown, (relative, index)
+                assert no_execution in text and "performsRealAction: false" in text, (relative, index, text)
+            checked += len(previews)
+    assert checked >= 2 * len(scenarios)
+    assert not tab.problems, tab.problems
+
+
+def test_each_action_preview_opens_and_closes_by_mouse_and_keyboard(http_site, site, scenarios, tab):
+    """Every preview toggles with a click, Enter and Space: all of them on the first and last
+    scenario page of each language. Every preview is the same <details class="preview"> of
+    scenario.html, whatever the scenario; what differs (the text) is checked on every page above."""
+    checked = 0
+    for locale, prefix in locale_prefixes(site).items():
+        no_execution = Catalogue.load(locale)("action.no_execution")
+        for relative in (prefix + scenarios[0], prefix + scenarios[-1]):
+            tab.visit(http_site, relative)
+            previews = tab.page.locator("details.preview")
+            for index in range(previews.count()):
+                details = previews.nth(index)
+                summary = details.locator("summary")
+                where = (relative, index)
+                summary.click()
+                is_open, shown, text = details.evaluate(PREVIEW_STATE)
+                assert is_open and shown, where
+                assert no_execution in text, (where, text)
+                summary.click()
+                assert details.evaluate(PREVIEW_STATE)[:2] == [False, False], where
+                summary.press("Enter")
+                assert details.evaluate(PREVIEW_STATE)[:2] == [True, True], where
+                summary.press(" ")
+                assert details.evaluate(PREVIEW_STATE)[:2] == [False, False], where
+                checked += 1
+    assert checked >= 4
     assert not tab.problems, tab.problems

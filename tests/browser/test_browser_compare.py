@@ -1,0 +1,141 @@
+"""The compare view in the browser (issue 4): deep links, reload, keys s/n/p/d, "show only differences".
+
+Expected rows come from the manifest's derived state (scenarios.json), never from compare.js or the
+pre-rendered pages: the script must agree with the rule, not with itself.
+"""
+from __future__ import annotations
+
+import json
+from itertools import permutations
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser_harness import locale_prefixes
+
+from generator.compare import pairs
+
+#: Each aligned row as [key, code shown on side a, on side b, marked as differing], in one round trip.
+SHOWN_ROWS = """() => [...document.querySelectorAll("#comparison tr[data-row]")].map(tr => [
+  tr.dataset.row,
+  ...["a", "b"].map(side => {
+    const cell = tr.querySelector(`td[data-side="${side}"] [data-code]`);
+    return cell ? cell.dataset.code : null;
+  }),
+  tr.classList.contains("differs"),
+])"""
+RENDERED = """([a, b]) => {
+  const box = document.getElementById("comparison");
+  return box.dataset.a === a && box.dataset.b === b;
+}"""
+
+
+@pytest.fixture(scope="module")
+def states(site) -> dict[str, dict[str, str]]:
+    """{scenario id: {"section/field": value}} as derived, from the manifest."""
+    entries = json.loads((site / "scenarios.json").read_text(encoding="utf-8"))["scenarios"]
+    return {e["id"]: {f"{section}/{field}": value for section, fields in e["state"].items()
+                      for field, value in fields.items()} for e in entries}
+
+
+@pytest.fixture(scope="module")
+def unprepared(states) -> tuple[str, str]:
+    """The first pair (in lifecycle order) with no pre-rendered page and at least two differences:
+    only compare.js can show it, and "next difference" has somewhere to go twice."""
+    prepared = {frozenset(p) for p in pairs(list(states))}
+    for a, b in permutations(states, 2):
+        if frozenset((a, b)) not in prepared and _differences(states, a, b) >= 2:
+            return a, b
+    pytest.fail("every pair of bundled scenarios is pre-rendered or nearly identical")
+
+
+def _differences(states, a: str, b: str) -> int:
+    return sum(1 for key in states[a].keys() | states[b].keys() if states[a].get(key) != states[b].get(key))
+
+
+def _deep_link(prefix: str, a: str, b: str) -> str:
+    return f"{prefix}compare/index.html?a={a}&b={b}"
+
+
+def _assert_shows(tab, states, a: str, b: str, where) -> None:
+    """The page shows exactly the pair a, b: pickers, every row with both derived values, the
+    differing rows marked, and the count."""
+    tab.page.wait_for_function(RENDERED, arg=[a, b])
+    picked = tab.page.eval_on_selector_all("select[data-pick]", "s => s.map(x => x.value)")
+    assert picked == [a, b], where
+    shown = tab.page.evaluate(SHOWN_ROWS)
+    expected = {key: (states[a].get(key), states[b].get(key)) for key in states[a].keys() | states[b].keys()}
+    assert {key: (va, vb) for key, va, vb, _ in shown} == expected, where
+    assert len(shown) == len(expected), where  # each row once
+    assert all(differs == (va != vb) for _, va, vb, differs in shown), where
+    count = tab.page.get_attribute("[data-differences]", "data-differences")
+    assert int(count) == _differences(states, a, b) == sum(row[3] for row in shown), where
+    assert not tab.problems, (where, tab.problems)
+
+
+def test_deep_link_selects_and_renders_that_pair_and_reload_keeps_it(served, site, states, unprepared, tab):
+    """compare/index.html?a=…&b=… for a pair with no pre-rendered page, in every language, over
+    HTTP and from file://; reloading shows the same pair."""
+    a, b = unprepared
+    for prefix in locale_prefixes(site).values():
+        link = _deep_link(prefix, a, b)
+        tab.visit(served, link)
+        _assert_shows(tab, states, a, b, (served.how, link))
+        tab.page.reload()
+        _assert_shows(tab, states, a, b, (served.how, link, "reloaded"))
+
+
+def test_s_swaps_sides_on_a_deep_link_and_on_a_prepared_page(served, site, states, unprepared, tab):
+    a, b = unprepared
+    prepared_a, prepared_b = pairs(list(states))[0]
+    for start, (x, y) in ((_deep_link("", a, b), (a, b)), (f"compare/{prepared_a}--{prepared_b}.html",
+                                                           (prepared_a, prepared_b))):
+        tab.visit(served, start)
+        tab.page.wait_for_function(RENDERED, arg=[x, y])
+        tab.page.keyboard.press("s")
+        tab.page.wait_for_url(lambda url: parse_qs(urlsplit(url).query) == {"a": [y], "b": [x]})
+        _assert_shows(tab, states, y, x, (served.how, start, "swapped"))
+
+
+def test_n_and_p_move_focus_between_differences_and_the_button_does_too(http_site, states, unprepared, tab):
+    a, b = unprepared
+    tab.visit(http_site, _deep_link("", a, b))
+    tab.page.wait_for_function(RENDERED, arg=[a, b])
+    focused = "() => document.activeElement.id"
+    tab.page.keyboard.press("n")
+    assert tab.page.evaluate(focused) == "diff-1"
+    tab.page.keyboard.press("n")
+    assert tab.page.evaluate(focused) == "diff-2"
+    tab.page.keyboard.press("p")
+    assert tab.page.evaluate(focused) == "diff-1"
+    tab.page.keyboard.press("p")  # wraps around to the last one
+    assert tab.page.evaluate(focused) == f"diff-{_differences(states, a, b)}"
+    tab.page.locator("[data-next]").click()
+    assert tab.page.evaluate(focused) == "diff-1"
+    # The focused row is in view (the page scrolled to it), not only focused.
+    assert tab.page.locator("#diff-1").is_visible()
+    assert not tab.problems, tab.problems
+
+
+#: How many rows of each kind are visible.
+VISIBLE_ROWS = """() => ["same", "differs"].map(kind =>
+  [...document.querySelectorAll(`#comparison tr.${kind}`)].filter(tr => tr.checkVisibility()).length)"""
+
+
+def test_show_only_differences_by_d_and_by_the_checkbox(served, states, unprepared, tab):
+    """Pressing d (or clicking the box's label) hides every row that is the same and keeps every
+    difference; again shows them all. On a computed pair and on a pre-rendered page."""
+    pa, pb = pairs(list(states))[0]
+    for start, (a, b) in ((_deep_link("", *unprepared), unprepared), (f"compare/{pa}--{pb}.html", (pa, pb))):
+        differs = _differences(states, a, b)
+        same = len(states[a].keys() | states[b].keys()) - differs
+        tab.visit(served, start)
+        tab.page.wait_for_function(RENDERED, arg=[a, b])
+        assert tab.page.evaluate(VISIBLE_ROWS) == [same, differs], start
+        for toggle, only in (("d", True), ("d", False), ("click", True), ("click", False)):
+            if toggle == "d":
+                tab.page.keyboard.press("d")
+            else:
+                tab.page.locator(".compare-filter label").click()
+            assert tab.page.is_checked("#only-differences") == only, (start, toggle)
+            assert tab.page.evaluate(VISIBLE_ROWS) == [0 if only else same, differs], (start, toggle)
+        assert not tab.problems, tab.problems
