@@ -6,27 +6,12 @@ import shutil
 import time
 from pathlib import Path
 
-import pytest
 
 from test_serve import WAIT, Running, _retitle, save
 
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-ROOT = Path(__file__).resolve().parent.parent
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+# One Playwright per process: this test uses the session's browser (tests/browser/conftest.py);
+# a second sync_playwright() in the same thread fails while the first one runs.
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def test_saving_a_scenario_takes_the_open_page_to_it_and_shows_problems_until_fixed(tmp_path, browser):
