@@ -223,7 +223,7 @@ def per_template_sample(site: Path, pages: list[str]) -> list[str]:
             folders.setdefault(p.rsplit("/", 1)[0], []).append(p)
     for pairs in folders.values():
         by_size = sorted(pairs, key=lambda p: ((site / p).stat().st_size, p))
-        chosen += {min(pairs): None, by_size[-1]: None, by_size[0]: None}
+        chosen += sorted({min(pairs), by_size[-1], by_size[0]})
     return sorted(chosen)
 
 
