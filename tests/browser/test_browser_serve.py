@@ -6,7 +6,6 @@ import shutil
 import time
 from pathlib import Path
 
-
 from test_serve import WAIT, Running, _retitle, save
 
 # One Playwright per process: this test uses the session's browser (tests/browser/conftest.py);
