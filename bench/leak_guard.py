@@ -4,7 +4,7 @@
 
 Cost, on a synthetic site of --pages distinct scenario pages of ~25 KB (the bundled pages,
 each given its own title, description, references and runs so no two are alike):
-  - net:   the build's second net (`_guard_output`: every page, lines seen before skipped)
+  - net:   the build's second net (`guard_output`: every page, lines seen before skipped)
   - cold:  `scan()` of every whole page with the run cache emptied (the worst case)
   - load:  the load phase's scan of one scenario file's strings and keys
   - hostile: 250 KB texts built to make a regex backtrack (must stay linear)
@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator import leak_guard  # noqa: E402
-from generator.build import _guard_output, build  # noqa: E402
+from generator.build import build  # noqa: E402
+from generator.guard_output import guard_output  # noqa: E402
 from generator.load import _leak_problems, _parse, scenario_files  # noqa: E402
 
 WORDS = ("order sync token shop refund payout scope review mapping schema field currency fulfilment "
@@ -60,7 +61,7 @@ def measure_cost(pages: dict[str, str]) -> None:
     size = sum(len(p.encode()) for p in pages.values()) / len(pages) / 1024
     print(f"{len(pages)} pages, {size:.1f} KiB each on average")
     start = time.perf_counter()
-    _guard_output(pages)
+    guard_output(pages)
     print(f"  net (build's second net, shared lines skipped): {per_page_ms(time.perf_counter() - start, len(pages))}")
     elapsed = 0.0
     for text in pages.values():

@@ -78,10 +78,3 @@ def write_file(staging: Path, relative: str, data: bytes, made: set[str]) -> Non
     finally:
         os.close(fd)
 
-
-def write_site(files: dict[str, str], out: Path) -> None:
-    """Write {relative path: text} as the folder `out`, replacing it in one swap."""
-    with staged(out) as staging:
-        made: set[str] = set()
-        for relative, text in sorted(files.items()):
-            write_file(staging, relative, text.encode("utf-8"), made)
