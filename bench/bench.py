@@ -27,8 +27,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.compare import BASELINE  # noqa: E402
-from generator.load import _parse, _resolve, scenario_files  # noqa: E402
+from generator.site.compare import BASELINE  # noqa: E402
+from generator.model.load import _parse, _resolve, scenario_files  # noqa: E402
 
 TARGET_MS_PER_PAGE = 1.0
 TARGET_PEAK_MB = 150
@@ -124,7 +124,7 @@ def rebuild_ms(scenarios: Path, repeat: int = 5) -> tuple[float, int] | None:
     """Median time to rebuild in memory after one scenario's title changes, as the dev server
     does it (generator.rebuild), and how many files that rebuild rendered."""
     try:
-        from generator.rebuild import Rebuilder
+        from generator.dev.rebuild import Rebuilder
     except ImportError:  # a generator from before the incremental rebuild (to compare with)
         return None
     rebuilder = Rebuilder(scenarios)

@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from generator import leak_guard  # noqa: E402
 from generator.build import build  # noqa: E402
-from generator.guard_output import guard_output  # noqa: E402
-from generator.load import _leak_problems, _parse, scenario_files  # noqa: E402
+from generator.guard.rendered import guard_output  # noqa: E402
+from generator.model.load import _leak_problems, _parse, scenario_files  # noqa: E402
 
 WORDS = ("order sync token shop refund payout scope review mapping schema field currency fulfilment "
          "inventory partial failed client secret reference staging production version").split()

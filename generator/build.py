@@ -13,11 +13,11 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from .load import load_scenarios
-from .parallel import render_jobs
-from .plan import Plan
-from .scenario import Scenario
-from .write import staged
+from .model.load import load_scenarios
+from .output.workers import render_jobs
+from .output.plan import Plan
+from .model.scenario import Scenario
+from .output.write import staged
 
 #: The phases of a build, in order, as the timings name them (bench/bench.py prints them).
 PHASES = ("load", "derive", "render", "leak guard", "write")

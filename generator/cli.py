@@ -11,8 +11,8 @@ from pathlib import Path
 from . import __version__
 from .build import build, prepare
 from .errors import GeneratorError
-from .leak_guard import redact
-from .scaffold import scaffold
+from .guard.secrets import redact
+from .model.scaffold import scaffold
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -40,8 +40,8 @@ def _new(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     """Exit 0: same state everywhere; 1: something changed; 2: the builds could not be compared."""
-    from .diff import diff_manifests, to_markdown, to_text
-    from .sites import load_side
+    from .review.diff import diff_manifests, to_markdown, to_text
+    from .review.revisions import load_side
     try:
         with tempfile.TemporaryDirectory(prefix="generator-diff-") as work:
             (old, old_label), (new, new_label) = (load_side(side, Path.cwd(), Path(work))
@@ -55,7 +55,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import serve  # the server's imports cost a build nothing
+    from .dev.serve import serve  # the server's imports cost a build nothing
     return serve(args.scenarios, args.host, args.port)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .leak_guard import redact
+from .guard.secrets import redact
 
 
 @dataclass(frozen=True, order=True)

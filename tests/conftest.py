@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generator.build import build  # noqa: E402
-from generator.load import load_scenarios  # noqa: E402
+from generator.model.load import load_scenarios  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from generator.scenario import Scenario
+from generator.model.scenario import Scenario
 
 HEALTHY: dict[str, Any] = {
     "id": "t",

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.compare import BASELINE
-from generator.load import load_scenarios
-from generator.scenario import Scenario
+from generator.site.compare import BASELINE
+from generator.model.load import load_scenarios
+from generator.model.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.render import Catalogue
+from generator.site.render import Catalogue
 from bs4 import BeautifulSoup
 
 from generator import __version__
-from generator.about import SHORT, build_info
+from generator.site.about import SHORT, build_info
 from generator.errors import GeneratorError
 
 ROOT = Path(__file__).resolve().parent.parent

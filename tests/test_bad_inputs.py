@@ -11,7 +11,7 @@ import yaml
 
 from generator import cli
 from generator.errors import ScenarioErrors
-from generator.load import MAX_FILE_BYTES, load_scenarios
+from generator.model.load import MAX_FILE_BYTES, load_scenarios
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from typing import Callable
 
 import pytest
 
-from generator.render import Catalogue
+from generator.site.render import Catalogue
 
 T = Catalogue.load("en")
 EXPECT: dict[str, Callable] = {}

@@ -11,8 +11,8 @@ import pytest
 from test_cli import ROOT
 
 from generator.cli import main
-from generator.derive import derive
-from generator.load import load_scenarios
+from generator.core.derive import derive
+from generator.model.load import load_scenarios
 
 
 @pytest.fixture

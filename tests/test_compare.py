@@ -7,10 +7,10 @@ from itertools import product
 import pytest
 
 from factories import HEALTHY, run, scenario
-from generator.causes import DRIVERS, covers
-from generator.compare import BASELINE, align, compare, pair_path, pairs, side
-from generator.derive import derive
-from generator.rows import rows
+from generator.core.causes import DRIVERS, covers
+from generator.site.compare import BASELINE, align, compare, pair_path, pairs, side
+from generator.core.derive import derive
+from generator.core.rows import rows
 
 
 def side_of(s):
@@ -201,7 +201,7 @@ def test_prepared_pages_count_the_differences_of_the_derived_data(site, page):
 def test_identical_pair_page_shows_zero(bundled_scenarios):
     """With a single scenario, the picker page compares it with itself."""
     from bs4 import BeautifulSoup
-    from generator.render import render_site
+    from generator.site.render import render_site
     files = render_site(bundled_scenarios[:1])
     for path in ("compare/index.html", "fr/compare/index.html"):
         soup = BeautifulSoup(files[path], "html.parser")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from factories import run, scenario
-from generator.derive import derive
+from generator.core.derive import derive
 
 READINESS = [
     # (rule case, overrides, expected readiness code)

@@ -21,10 +21,10 @@ import yaml
 from factories import facts
 from generator.build import build as build_site
 from generator.cli import main
-from generator.derive import derive
-from generator.diff import ABSENT, DiffError, diff_manifests, to_markdown, to_text
-from generator.load import load_scenarios
-from generator.rows import rows
+from generator.core.derive import derive
+from generator.review.diff import ABSENT, DiffError, diff_manifests, to_markdown, to_text
+from generator.model.load import load_scenarios
+from generator.core.rows import rows
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.derive import derive
-from generator.load import load_scenarios
+from generator.core.derive import derive
+from generator.model.load import load_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DOC = ROOT / "docs/derivation.md"
@@ -181,14 +181,14 @@ def by_id():
 
 
 def test_every_documented_rule_is_implemented_in_derive():
-    source = (ROOT / "generator/derive.py").read_text(encoding="utf-8")
+    source = (ROOT / "generator/core/derive.py").read_text(encoding="utf-8")
     tagged: set[str] = set()
     for tag in re.findall(r"\[([A-Z]+(?:-[A-Z]+)*-\d+(?:…\d+)?)\]", source):
         tagged |= expand(tag)
     rules = documented_rules()
     assert len(rules) >= 30, "the rules table was not found or lost rows"
     for rule_id in rules:
-        assert expand(rule_id) <= tagged, f"{rule_id} has no [{rule_id}] tag in generator/derive.py"
+        assert expand(rule_id) <= tagged, f"{rule_id} has no [{rule_id}] tag in generator/core/derive.py"
 
 
 def test_every_rule_names_a_scenario_that_exists(by_id):
@@ -217,7 +217,7 @@ def schema_fields(model=None, prefix: str = "") -> set[str]:
 
     from pydantic import BaseModel
 
-    from generator.scenario import Scenario
+    from generator.model.scenario import Scenario
 
     model = model or Scenario
     paths: set[str] = set()

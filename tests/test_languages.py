@@ -17,12 +17,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import facts, run, scenario
-from generator import render
+from generator.site import render
 from generator.build import build
-from generator.derive import derive
-from generator.formats import format_datetime, format_number
-from generator.render import Catalogue, render_site
-from generator.scenario import Scenario
+from generator.core.derive import derive
+from generator.site.formats import format_datetime, format_number
+from generator.site.render import Catalogue, render_site
+from generator.model.scenario import Scenario
 from test_catalogues import leaves, load
 from test_derive import CHECKLIST, CREDENTIAL_ACTIONS, EXCHANGE, READINESS, SCHEMA, SYNC_FINDINGS
 

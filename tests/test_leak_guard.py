@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from generator import build as build_module
-from generator import parallel
-from generator import cli, leak_guard
+from generator.output import workers as parallel
+from generator import cli
+from generator.guard import secrets as leak_guard
 from generator.errors import ScenarioErrors
-from generator.leak_guard import redact, scan
-from generator.load import load_scenarios
+from generator.guard.secrets import redact, scan
+from generator.model.load import load_scenarios
 from secret_samples import FORMATS, secret_part
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from generator.errors import ScenarioErrors
-from generator.load import load_scenarios
+from generator.model.load import load_scenarios
 
 GOOD = """\
 title: One

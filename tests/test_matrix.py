@@ -6,8 +6,8 @@ from itertools import product
 import pytest
 
 from factories import merge, run, scenario
-from generator.derive import derive
-from generator.matrix import BY_NAME, DIMENSIONS, PAIRS, cell, state_matrix
+from generator.core.derive import derive
+from generator.site.matrix import BY_NAME, DIMENSIONS, PAIRS, cell, state_matrix
 
 #: For every value of every dimension, facts (overrides on the healthy factory) that produce it by the rules.
 VALUE_FACTS = {

@@ -18,8 +18,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.compare import BASELINE, pair_path
-from generator.plan import Job, Plan
+from generator.site.compare import BASELINE, pair_path
+from generator.output.plan import Job, Plan
 from synthetic import many
 
 KB = 1024

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from generator.derive import derive
-from generator.render import SECTIONS
+from generator.core.derive import derive
+from generator.site.render import SECTIONS
 
 SCENARIOS = ["missing-refs", "healthy", "schema-changed", "failed-sync"]
 SECRET_LIKE = re.compile(r"shp(ss|at|ca|pa)_[a-fA-F0-9]{8,}")

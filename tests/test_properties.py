@@ -14,13 +14,13 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.guard_output import guard_output
-from generator.derive import derive
+from generator.guard.rendered import guard_output
+from generator.core.derive import derive
 from generator.errors import ScenarioErrors
-from generator.leak_guard import scan
-from generator.load import load_scenarios
-from generator.render import make_environment, render_site
-from generator.scenario import Scenario
+from generator.guard.secrets import scan
+from generator.model.load import load_scenarios
+from generator.site.render import make_environment, render_site
+from generator.model.scenario import Scenario
 from secret_samples import secret_part
 from strategies import scenario_facts, secrets
 

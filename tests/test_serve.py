@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.render import TEMPLATES
-from generator.serve import DevServer, reload_path, site_path
+from generator.site.render import TEMPLATES
+from generator.dev.serve import DevServer, reload_path, site_path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Long enough for a slow CI machine; a working server answers in well under a second.
@@ -205,7 +205,7 @@ def test_a_first_build_that_fails_serves_the_problems_until_fixed(scenarios):
 
 def test_problems_are_escaped_in_the_panel(scenarios):
     from generator.errors import Problem
-    from generator.serve import DevSite
+    from generator.dev.serve import DevSite
     site = DevSite(scenarios)
     assert site.rebuild().ok
     site.problems = [Problem("scenarios/<b>.yml", 3, "title", '<script src="x.js"></script>')]

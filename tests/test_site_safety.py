@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from generator import parallel
-from generator import cli, write
+from generator.output import workers as parallel
+from generator import cli
+from generator.output import write
 from generator.build import build
 
 ROOT = Path(__file__).resolve().parent.parent

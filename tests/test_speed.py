@@ -11,11 +11,11 @@ import pytest
 
 from generator.build import PHASES, build
 from generator.errors import GeneratorError, ScenarioErrors
-from generator.parallel import render_jobs
-from generator.plan import Plan
-from generator.rebuild import Rebuilder
-from generator.render import MissingMessage, render_site
-from generator.load import load_scenarios
+from generator.output.workers import render_jobs
+from generator.output.plan import Plan
+from generator.dev.rebuild import Rebuilder
+from generator.site.render import MissingMessage, render_site
+from generator.model.load import load_scenarios
 from synthetic import many
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,7 +129,7 @@ def test_a_rebuild_of_a_broken_save_raises_and_keeps_the_last_good_site(folder):
 
 
 def test_generator_workers_must_be_a_count(monkeypatch):
-    from generator.parallel import workers
+    from generator.output.workers import workers
     monkeypatch.setenv("GENERATOR_WORKERS", "two")
     with pytest.raises(GeneratorError, match="GENERATOR_WORKERS"):
         workers()

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from browser_harness import locale_prefixes
 
-from generator.compare import pairs
+from generator.site.compare import pairs
 
 #: Each aligned row as [key, code shown on side a, on side b, marked as differing], in one round trip.
 SHOWN_ROWS = """() => [...document.querySelectorAll("#comparison tr[data-row]")].map(tr => [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from browser_harness import locale_prefixes, page_kind
 
-from generator.render import Catalogue
+from generator.site.render import Catalogue
 
 SWITCHER_LINKS = "nav.switcher a"
 

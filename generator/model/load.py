@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from . import leak_guard
-from .errors import Problem, ScenarioErrors
+from ..guard import secrets as leak_guard
+from ..errors import Problem, ScenarioErrors
 from .scenario import DOCS, PATTERN_HINTS, Scenario
 
 #: A scenario is a few KB; anything far larger is a mistake or an attack.

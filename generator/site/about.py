@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from . import __version__
-from .errors import GeneratorError
+from .. import __version__
+from ..errors import GeneratorError
 
 #: A commit id: SHA-1 (40) or SHA-256 (64) hex, or an abbreviation of one.
 _COMMIT = re.compile(r"^[0-9a-f]{7,64}$")

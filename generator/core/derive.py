@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-from .scenario import Scenario, SyncRun
+from ..model.scenario import Scenario, SyncRun
 
 Severity = Literal["blocking", "warning", "info"]
 

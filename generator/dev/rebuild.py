@@ -15,14 +15,14 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from .compare import side
-from .derive import derive
-from .load import _parse, _Reject, _resolve, load_scenarios, scenario_files
-from .matrix import state_matrix
-from .parallel import render_jobs
-from .plan import Plan
-from .render import Page
-from .scenario import Scenario
+from ..site.compare import side
+from ..core.derive import derive
+from ..model.load import _parse, _Reject, _resolve, load_scenarios, scenario_files
+from ..site.matrix import state_matrix
+from ..output.workers import render_jobs
+from ..output.plan import Plan
+from ..site.render import Page
+from ..model.scenario import Scenario
 
 
 class Rebuilder:

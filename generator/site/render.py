@@ -15,15 +15,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from .about import BuildInfo
-from .derive import Derived
-from .errors import GeneratorError
+from ..core.derive import Derived
+from ..errors import GeneratorError
 from .fastcalls import PLAIN, FastContext, memo
 from .formats import FILTERS
 from .languages import alternates, links, output_path
-from .rows import rows
-from .scenario import LOCALES, Scenario
+from ..core.rows import rows
+from ..model.scenario import LOCALES, Scenario
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 
 #: Markdown may produce only these; everything else is stripped (allow-list, not deny-list).
@@ -206,5 +206,5 @@ def render_page(env: Environment, template: str, path: str, locale: str,
 def render_site(scenarios: list[Scenario], env: Environment | None = None,
                 about: BuildInfo | None = None) -> dict[str, str]:
     """Every output file of the site, in every locale, as {relative path: text}; nothing is written here."""
-    from .plan import Plan, render_all  # the plan renders through this module's page functions
+    from ..output.plan import Plan, render_all  # the plan renders through this module's page functions
     return render_all(Plan.make(scenarios, env, about))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import GeneratorError
+from ..errors import GeneratorError
 from .load import ID_PATTERN, scenario_files
 from .scenario import DOCS
 

@@ -15,15 +15,15 @@ from typing import Any, Callable, Iterator
 
 from jinja2 import Environment
 
-from .about import BuildInfo, build_info
-from .compare import Side, compare, pair_path, pairs, side
-from .compare_pages import TableRows, comparison_links, index_data_js, render_comparison, state_js
-from .derive import derive
-from .languages import output_path
-from .matrix import state_matrix
-from .render import (SECTIONS, SWITCHER_ALL, TEMPLATES, Catalogue, Page, make_environment, manifest,
+from ..site.about import BuildInfo, build_info
+from ..site.compare import Side, compare, pair_path, pairs, side
+from ..site.compare_pages import TableRows, comparison_links, index_data_js, render_comparison, state_js
+from ..core.derive import derive
+from ..site.languages import output_path
+from ..site.matrix import state_matrix
+from ..site.render import (SECTIONS, SWITCHER_ALL, TEMPLATES, Catalogue, Page, make_environment, manifest,
                      render_page, switcher_pages)
-from .scenario import LOCALES, Scenario
+from ..model.scenario import LOCALES, Scenario
 
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
 #: build before the first page, and forked workers share the compiled code instead of compiling it again.

@@ -5,8 +5,8 @@ publish a secret-like value stops the build before anything is swapped in.
 """
 from __future__ import annotations
 
-from .errors import Problem, ScenarioErrors
-from .leak_guard import scan_lines
+from ..errors import Problem, ScenarioErrors
+from .secrets import scan_lines
 
 
 def output_problems(path: str, text: str, known_clean: set[str]) -> list[Problem]:

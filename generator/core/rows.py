@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .derive import Derived
-from .scenario import Scenario
+from ..model.scenario import Scenario
 
 
 @dataclass(frozen=True)

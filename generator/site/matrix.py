@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Callable, Sequence
 
-from .derive import Derived, forbidden_requested, scopes_fit_v1
-from .scenario import Scenario
+from ..core.derive import Derived, forbidden_requested, scopes_fit_v1
+from ..model.scenario import Scenario
 
 Reader = Callable[[Scenario, Derived], str]
 

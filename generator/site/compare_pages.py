@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 from jinja2 import Environment
 from markupsafe import Markup
 
-from .causes import drivers
+from ..core.causes import drivers
 from .compare import BASELINE, Comparison, FactChange, Line, Side, pair_path, pairs
 
 #: The catalogue key labelling a row, by (section/field) pattern, first match wins.

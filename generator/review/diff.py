@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import GeneratorError
+from ..errors import GeneratorError
 
 #: Shown for a field that one of the two builds does not have.
 ABSENT = "(absent)"

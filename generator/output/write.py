@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import GeneratorError
+from ..errors import GeneratorError
 
 #: Marks a folder as ours, so a build never replaces a folder it did not make.
 MARKER = ".generator-site"

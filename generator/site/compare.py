@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .causes import covers, drivers
-from .derive import Derived
-from .rows import Row, rows
-from .scenario import Scenario
+from ..core.causes import covers, drivers
+from ..core.derive import Derived
+from ..core.rows import Row, rows
+from ..model.scenario import Scenario
 
 #: The state every other one is compared with first, when a scenario has this id.
 BASELINE = "healthy"

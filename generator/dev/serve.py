@@ -39,11 +39,11 @@ from livereload.watcher import Watcher
 from tornado import httpserver, netutil, web
 from tornado.ioloop import PeriodicCallback
 
-from .errors import GeneratorError, Problem
+from ..errors import GeneratorError, Problem
 from .rebuild import Rebuilder
-from .render import TEMPLATES, make_environment
+from ..site.render import TEMPLATES, make_environment
 
-DEV = Path(__file__).resolve().parent / "dev"
+DEV = Path(__file__).resolve().parent
 #: How often the watched folders are checked: a stat of a few dozen files, well
 #: under 1 ms, so 50 ms costs nothing and keeps save → page far below 300 ms.
 POLL_SECONDS = 0.05

@@ -19,8 +19,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GeneratorError, Problem, ScenarioErrors
-from .guard_output import output_problems
+from ..errors import GeneratorError, Problem, ScenarioErrors
+from ..guard.rendered import output_problems
 from .plan import Job, Plan
 from .write import write_file
 

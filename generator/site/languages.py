@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from .scenario import LOCALES
+from ..model.scenario import LOCALES
 
 #: The locale of the historical paths, and of hreflang="x-default".
 DEFAULT_LOCALE = "en"

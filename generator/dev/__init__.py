@@ -1,0 +1,1 @@
+"""Development: the live server and the incremental rebuild it uses."""

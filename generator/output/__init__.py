@@ -1,0 +1,1 @@
+"""Output: the build plan, the workers that render it, and the atomic writer."""

@@ -1,0 +1,1 @@
+"""Review: what a change does to every state, between two builds or revisions."""
