@@ -63,7 +63,7 @@ DRIVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("source-health/TOKEN_RENEWED_MID_RUN", RUNS),  # [TOKEN-3]
     ("source-health/APP_UNINSTALLED", EXCHANGE),  # [HEALTH-SRC-8]
     ("source-health/SHOP_*", RUNS),
-    ("source-health/BULK_*", RUNS),  # [SYNC-7]
+    ("source-health/BULK_*", RUNS),  # [SYNC-6]
     ("source-health/SHOPIFY_UNAVAILABLE", RUNS),  # [SYNC-5]
     ("source-health/SYNC_*", RUNS),
     ("source-health/LAST_SYNC_*", RUNS),
@@ -85,7 +85,7 @@ DRIVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("data-quality-preview/no_data_yet", ("source.enabled", *RUNS)),
     ("data-quality-preview/stale_data", ("source.enabled", *RUNS, "as_of")),
     ("data-quality-preview/history_limited", ("scopes.requested", *RUNS)),  # [DQ-10]
-    ("data-quality-preview/full_resync_running", RUNS),  # [SYNC-8]
+    ("data-quality-preview/full_resync_running", RUNS),  # [SYNC-7]
     ("health/*", HEALTH),
     # [SCHEMA-1…2], [SYNC-2]
     ("technical-status/enabled", ("source.enabled",)),

@@ -101,14 +101,14 @@ class Technical:
     last_successful_sync: datetime | None
     #: [SCHEMA-3] The version change the sync history shows (previous run's version → newest run's).
     api_version_change: tuple[str, str] | None = None
-    #: [SYNC-8] What the newest run does, and where the next incremental run starts.
+    #: [SYNC-7] What the newest run does, and where the next incremental run starts.
     sync_kind: Literal["incremental", "backfill", "full_resync"] | None = None
     incremental_cursor: datetime | None = None
     #: [SYNC-4] The GraphQL cost bucket's restore rate (points/s) when the newest run was throttled.
     throttle_restore_rate: int | None = None
     #: [SYNC-5] When the scheduler retries after a failed run; None when nothing is retrying.
     next_attempt_at: datetime | None = None
-    #: [SYNC-7] The bulk operation of the last finished run, as Shopify reported it.
+    #: [SYNC-6] The bulk operation of the last finished run, as Shopify reported it.
     bulk_operation: BulkOperation | None = None
     #: [DQ-10] The oldest order the last backfill could read (60 days without read_all_orders).
     history_from: datetime | None = None
@@ -290,7 +290,7 @@ def last_successful(runs: tuple[SyncRun, ...]) -> SyncRun | None:
 
 #: [SYNC-3] Shopify's status → the finding; 402 = store frozen (unpaid), 423 = store locked.
 HTTP_PROBLEMS = {401: "SYNC_UNAUTHORIZED", 403: "SYNC_FORBIDDEN", 402: "SHOP_FROZEN", 423: "SHOP_LOCKED"}
-#: [SYNC-7] A failed bulk operation, or a result whose URL expired (7 days) before download.
+#: [SYNC-6] A failed bulk operation, or a result whose URL expired (7 days) before download.
 BULK_PROBLEMS = {"FAILED": "BULK_OPERATION_FAILED", "EXPIRED": "BULK_RESULT_EXPIRED"}
 #: The store, not the connection, refuses: reconnecting does not help.
 SHOP_UNAVAILABLE = frozenset({"SHOP_FROZEN", "SHOP_LOCKED"})
@@ -320,7 +320,7 @@ def sync_problem(run: SyncRun | None) -> str | None:
     if run.status == "failed":
         bulk = run.bulk_operation.status if run.bulk_operation else None
         if bulk in BULK_PROBLEMS:
-            return BULK_PROBLEMS[bulk]  # [SYNC-7]
+            return BULK_PROBLEMS[bulk]  # [SYNC-6]
         status = run.error.http_status if run.error else None
         return HTTP_PROBLEMS.get(status, "LAST_SYNC_FAILED")
     return "LAST_SYNC_PARTIAL" if run.status == "partial" else "LAST_SYNC_CANCELLED"
@@ -341,7 +341,7 @@ def api_version_change(runs: tuple[SyncRun, ...]) -> tuple[str, str] | None:
 
 
 def incremental_cursor(runs: tuple[SyncRun, ...]) -> datetime | None:
-    """[SYNC-8] The cursor of the newest succeeded run: a failed or partial run does not move it."""
+    """[SYNC-7] The cursor of the newest succeeded run: a failed or partial run does not move it."""
     return next((r.cursor for r in runs if r.status == "succeeded" and r.cursor is not None), None)
 
 
@@ -474,7 +474,7 @@ def data_quality(s: Scenario, runs: tuple[SyncRun, ...], tech: Technical) -> tup
     if tech.history_from is not None:
         found.append(Finding("history_limited", "info"))  # [DQ-10] no error, but not the whole history
     if runs and runs[0].status == "running" and runs[0].kind == "full_resync":
-        found.append(Finding("full_resync_running", "info"))  # [SYNC-8]
+        found.append(Finding("full_resync_running", "info"))  # [SYNC-7]
     return tuple(found)
 
 
