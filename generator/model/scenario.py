@@ -208,16 +208,19 @@ class SyncRun(Facts):
             raise ValueError("a failed run says its error")
         end = self.finished_at
         if self.cursor is not None and end is not None and self.cursor > end:
-            raise ValueError("cursor is after finished_at: a run cannot read an update made after it ended")
+            raise _field_error("SyncRun", ("cursor",), str(self.cursor),
+                               "is after finished_at: a run cannot read an update made after it ended")
         if self.token_renewed_at is not None and not (
                 self.started_at <= self.token_renewed_at <= (end or self.token_renewed_at)):
-            raise ValueError("token_renewed_at is outside the run (between started_at and finished_at)")
-        bulk = self.bulk_operation
-        if bulk is not None and bulk.completed_at is not None and end is not None and bulk.completed_at > end:
-            raise ValueError("bulk_operation.completed_at is after the run ended")
-        if bulk is not None and bulk.status == "EXPIRED" and end is not None and bulk.completed_at is not None \
-                and end - bulk.completed_at < BULK_URL_LIFETIME:
-            raise ValueError("bulk_operation is EXPIRED less than 7 days after it completed (its URL lives 7 days)")
+            raise _field_error("SyncRun", ("token_renewed_at",), str(self.token_renewed_at),
+                               "is outside the run (between started_at and finished_at)")
+        done = self.bulk_operation.completed_at if self.bulk_operation else None
+        if done is not None and end is not None and done > end:
+            raise _field_error("SyncRun", ("bulk_operation", "completed_at"), str(done), "is after the run ended")
+        if done is not None and end is not None and self.bulk_operation.status == "EXPIRED" \
+                and end - done < BULK_URL_LIFETIME:
+            raise _field_error("SyncRun", ("bulk_operation", "completed_at"), str(done),
+                               "is less than 7 days before the run: a result URL lives 7 days, it cannot be EXPIRED")
         return self
 
 
