@@ -16,7 +16,7 @@ HEALTHY: dict[str, Any] = {
     "secret_manager": {"configured": True, "project": "proj", "environment": "staging"},
     "flags": {"real_exchange": True, "persistence": True},
     "exchange": {"at": "2026-05-03T06:00:00Z", "outcome": "ok"},
-    "scopes": {"requested": ["read_orders"], "protected_customer_data_level": 0},
+    "scopes": {"requested": ["read_orders"], "protected_customer_data_level": 1},
     "api": {"target_version": "2026-04"},
     "sync_runs": [{"started_at": "2026-05-03T06:00:00Z", "finished_at": "2026-05-03T06:05:00Z",
                    "status": "succeeded", "fetched": 10, "processed": 10, "failed": 0,

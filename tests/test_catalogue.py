@@ -145,6 +145,18 @@ def _(soup, s):
     assert action(soup, "manual_sync")[0] is True  # non-breaking: syncs go on
     assert action(soup, "acknowledge_schema_change") == (True, reason("schema_change_pending"))
     assert s.schema_.changes[0].field in section_text(soup, "technical-status")
+    # SCHEMA-3: the new fields came with the version change the history shows.
+    assert soup.select_one('[data-field="api_version_change"]').get_text(" ", strip=True).endswith("2026-04 → 2026-07")
+
+
+@expects("first-backfill")
+def _(soup, s):
+    # DQ-10: a backfill without read_all_orders reaches back 60 days: info, not an error; SYNC-7 cursor.
+    assert health(soup) == "healthy" and not findings(soup)
+    assert issues(soup) == {"history_limited": "info"}
+    assert soup.select_one('[data-field="history_from"] time')["datetime"] == "2026-03-04T06:00:00Z"
+    assert soup.select_one('[data-field="incremental_cursor"] time')["datetime"] == "2026-05-03T05:59:41Z"
+    assert T("technical.kind_backfill") in section_text(soup, "technical-status")
 
 
 @expects("failed-sync")
@@ -158,14 +170,14 @@ def _(soup, s):
 
 @expects("recovered")
 def _(soup, s):
-    # Newest run succeeded; the schema change is acknowledged → DQ-5 info only → healthy, no alert.
+    # Newest run succeeded: the failure is history, not a finding; same stable version, no schema change.
     assert health(soup) == "healthy" and not findings(soup)
-    assert issues(soup) == {"schema_changed": "info"}
-    assert not alerts(soup)
+    assert not issues(soup) and not alerts(soup)
     assert runs(soup) == ["succeeded", "failed", "succeeded"]
     assert action(soup, "retry_failed_sync") == (False, reason("no_failed_sync"))
-    assert action(soup, "acknowledge_schema_change") == (False, reason("schema_already_acknowledged"))
+    assert action(soup, "acknowledge_schema_change") == (False, reason("no_schema_change"))
     assert field(soup, "mapping_status") == "confirmed"
+    assert "An internal error occurred in Shopify." in section_text(soup, "sync-history")  # S1's wording
 
 
 # --- configuration errors ------------------------------------------------------
@@ -263,6 +275,33 @@ def _(soup, s):
 
 # --- sync outcomes -------------------------------------------------------------
 
+@expects("token-renewed-mid-run")
+def _(soup, s):
+    # TOKEN-3: yesterday's exchange alone would be expired; the renewal inside the run keeps it active.
+    assert token(soup) == "active"
+    assert findings(soup) == {"TOKEN_RENEWED_MID_RUN": "info"}
+    assert health(soup) == "healthy" and runs(soup)[0] == "succeeded"
+
+
+@expects("app-uninstalled")
+def _(soup, s):
+    # TOKEN-4 / HEALTH-SRC-8: revoked tokens, one finding for the uninstall, nothing works until a reinstall.
+    assert token(soup) == "revoked"
+    assert findings(soup) == {"APP_UNINSTALLED": "blocking"}
+    assert action(soup, "reconnect") == (False, reason("app_uninstalled"))
+    assert action(soup, "manual_sync") == (False, reason("app_uninstalled"))
+    assert soup.select_one('[data-credential="access_token"] .badge')["data-code"] == "token_revoked"
+
+
+@expects("client-secret-revoked")
+def _(soup, s):
+    # HEALTH-SRC-2: invalid_client is the one refusal that does mean wrong credentials: replace them.
+    assert findings(soup) == {"INVALID_CLIENT": "blocking"}
+    assert token(soup) == "failed"
+    assert action(soup, "replace_credentials", "credential-action")[0] is True
+    assert action(soup, "manual_sync") == (False, reason("connection_error"))
+
+
 @expects("sync-unauthorized")
 def _(soup, s):
     # A 401 on the last finished run → SYNC_UNAUTHORIZED (blocking); manual sync not allowed with
@@ -287,6 +326,7 @@ def _(soup, s):
     assert token(soup) == "active"
     assert issues(soup)["stale_data"] == "warning"
     assert "requires merchant approval for read_orders scope" in section_text(soup, "sync-history")
+    assert T("source_health.SYNC_FORBIDDEN")[0] in section_text(soup, "source-health")
 
 
 @expects("partial-sync")
@@ -313,6 +353,67 @@ def _(soup, s):
     assert action(soup, "manual_sync") == (False, reason("sync_running"))
     assert action(soup, "retry_failed_sync") == (False, reason("sync_running"))
     assert T("sync.running_now") in section_text(soup, "sync-history")
+
+
+@expects("sync-throttled")
+def _(soup, s):
+    # SYNC-4: throttled is not failed; the restore rate is shown; the running sync goes on.
+    assert findings(soup) == {"SYNC_THROTTLED": "info"}
+    assert health(soup) == "healthy"
+    rate = s.sync_runs[0].throttle.restore_rate
+    assert soup.select_one('[data-field="throttle_restore_rate"] dd').get_text(strip=True) == T(
+        "technical.points_per_second", rate=rate)
+    assert T("source_health.count", count=s.sync_runs[0].throttle.waits) in section_text(soup, "source-health")
+
+
+@expects("shopify-unavailable")
+def _(soup, s):
+    # SYNC-5: three 5xx in a row → Shopify unavailable (not "last sync failed"), retrying at next_attempt_at.
+    assert findings(soup) == {"SHOPIFY_UNAVAILABLE": "warning"}
+    assert T("source_health.count", count=3) in section_text(soup, "source-health")
+    assert soup.select_one('[data-field="next_attempt_at"] time')["datetime"] == "2026-05-03T08:30:00Z"
+    assert runs(soup) == ["failed", "failed", "failed", "succeeded"]
+
+
+@expects("shop-frozen")
+def _(soup, s):
+    # SYNC-3: 402 → store frozen; the owner must pay; reconnecting does not help.
+    assert findings(soup) == {"SHOP_FROZEN": "blocking"}
+    assert action(soup, "manual_sync") == (False, reason("shop_unavailable"))
+    assert action(soup, "reconnect")[0] is True
+    assert "HTTP 402" in section_text(soup, "sync-history")
+
+
+@expects("shop-locked")
+def _(soup, s):
+    assert findings(soup) == {"SHOP_LOCKED": "blocking"}
+    assert action(soup, "refresh_metadata") == (False, reason("shop_unavailable"))
+    assert "HTTP 423" in section_text(soup, "sync-history")
+
+
+@expects("bulk-operation-failed")
+def _(soup, s):
+    # SYNC-6: FAILED with its error code, retry runs a new bulk operation.
+    assert findings(soup) == {"BULK_OPERATION_FAILED": "blocking"}
+    bulk = soup.select_one('[data-field="bulk_operation"]').get_text(" ", strip=True)
+    assert "FAILED" in bulk and "INTERNAL_SERVER_ERROR" in bulk
+    assert action(soup, "retry_failed_sync") == (True, reason("retry_last_failed"))
+
+
+@expects("bulk-result-expired")
+def _(soup, s):
+    assert findings(soup) == {"BULK_RESULT_EXPIRED": "blocking"}
+    assert "EXPIRED" in soup.select_one('[data-field="bulk_operation"]').get_text()
+    assert issues(soup)["stale_data"] == "warning"  # the last success is 8 days old
+
+
+@expects("full-resync")
+def _(soup, s):
+    # SYNC-7: a running full resync; the cursor stays at the last succeeded run's.
+    assert issues(soup) == {"history_limited": "info", "full_resync_running": "info"}
+    assert T("technical.kind_full_resync") in section_text(soup, "technical-status")
+    assert soup.select_one('[data-field="incremental_cursor"] time')["datetime"] == "2026-05-03T05:59:12Z"
+    assert action(soup, "manual_sync") == (False, reason("sync_running"))
 
 
 @expects("sync-cancelled")
@@ -362,6 +463,8 @@ def _(soup, s):
     change = s.schema_.changes[0]
     assert change.field in section_text(soup, "technical-status")
     assert T("technical.change_removed") in section_text(soup, "technical-status")
+    # SCHEMA-3: the removal came with the target bump, not inside one stable version.
+    assert "2024-04 → 2024-07" in soup.select_one('[data-field="api_version_change"]').get_text(" ", strip=True)
 
 
 # --- accounts and lifecycle end ------------------------------------------------
@@ -394,6 +497,9 @@ REQUIRED = {  # issue #7 and DOMAIN.md: the states a reviewer needs
     "app-not-installed", "sync-unauthorized", "sync-forbidden", "partial-sync", "sync-running",
     "sync-cancelled", "api-version-unsupported", "schema-breaking", "source-disabled", "plan-not-pro",
     "several-accounts",
+    # issue #16: the states operators meet most
+    "sync-throttled", "shopify-unavailable", "token-renewed-mid-run", "first-backfill", "bulk-operation-failed",
+    "bulk-result-expired", "app-uninstalled", "shop-frozen", "shop-locked", "client-secret-revoked", "full-resync",
 }
 
 
@@ -411,8 +517,8 @@ def test_page_shows_what_the_facts_imply(sid, page, bundled_scenarios):
 
 def test_lifecycle_reads_as_a_story(site, bundled_scenarios):
     order = [s.id for s in bundled_scenarios]
-    story = ["missing-refs", "refs-present", "exchange-enabled", "healthy", "schema-changed", "failed-sync",
-             "recovered"]
+    story = ["missing-refs", "refs-present", "exchange-enabled", "first-backfill", "healthy", "schema-changed",
+             "failed-sync", "recovered"]
     assert order[:len(story)] == story
     manifest = [e["id"] for e in json.loads((site / "scenarios.json").read_text())["scenarios"]]
     assert manifest == order

@@ -125,6 +125,11 @@ PERTURBATIONS = [
     ("sync_runs", {"sync_runs": [run("running"), run("failed", started_at="2026-05-03T05:00:00Z")]}),
     ("sync_runs", {"sync_runs": [run("succeeded", started_at="2026-04-20T06:00:00Z",
                                      finished_at="2026-04-20T06:05:00Z")]}),
+    ("sync_runs", {"sync_runs": [run("succeeded", throttle={"waits": 2, "restore_rate": 100}, kind="backfill",
+                                     cursor="2026-05-03T07:04:00Z", token_renewed_at="2026-05-03T07:02:00Z")]}),
+    ("sync_runs", {"sync_runs": [run("failed", bulk_operation={"status": "FAILED", "error_code": "TIMEOUT"})]}),
+    ("sync_runs", {"sync_runs": [run("failed", error={"code": "x", "http_status": 423, "message": "locked"})]}),
+    ("webhooks", {"webhooks": {"app_uninstalled_at": "2026-05-03T07:30:00Z"}}),
     ("external_accounts", {"external_accounts": []}),
     ("as_of", {"as_of": "2026-05-05T08:00:00Z"}),
 ]

@@ -1,6 +1,8 @@
 """Derivation rules, table-driven: facts in, decided values out (rule ids as in docs/derivation.md)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from factories import run, scenario
@@ -79,8 +81,15 @@ API = [
     ("2025-07", "2026-05-03T08:00:00Z", "RECOMMENDED", "expiring", "2025-07"),
     ("2025-04", "2026-05-03T08:00:00Z", "REQUIRED", "unsupported", "2025-07"),
     ("2024-10", "2026-05-03T08:00:00Z", "REQUIRED", "unsupported", "2025-07"),
-    ("2026-07", "2026-05-03T08:00:00Z", "REQUIRED", "unreleased", "2025-07"),
+    # [API-2] A version named before its release is a release candidate: callable, no fall-forward.
+    ("2026-07", "2026-05-03T08:00:00Z", "REQUIRED", "release_candidate", "2026-07"),
     ("2025-04", "2026-03-31T23:00:00Z", "RECOMMENDED", "expiring", "2025-04"),
+    # [API-1] Versions are released at 17:00 UTC: at noon on April 1st, 2025-04 is still supported
+    # and 2026-04 is still a release candidate; at 17:00 the window moves.
+    ("2025-04", "2026-04-01T12:00:00Z", "RECOMMENDED", "expiring", "2025-04"),
+    ("2026-04", "2026-04-01T12:00:00Z", "REQUIRED", "release_candidate", "2026-04"),
+    ("2025-04", "2026-04-01T17:00:00Z", "REQUIRED", "unsupported", "2025-07"),
+    ("2026-04", "2026-04-01T17:00:00Z", "NOT_REQUIRED", "supported", "2026-04"),
 ]
 
 
@@ -112,6 +121,12 @@ SYNC_FINDINGS = [
     (run("failed", error={"code": "missing_approval", "http_status": 403, "message": "approval"}),
      "SYNC_FORBIDDEN", "blocking"),
     (run("failed"), "LAST_SYNC_FAILED", "blocking"),
+    (run("failed", error={"code": "payment_required", "http_status": 402, "message": "frozen"}),
+     "SHOP_FROZEN", "blocking"),
+    (run("failed", error={"code": "locked", "http_status": 423, "message": "locked"}), "SHOP_LOCKED", "blocking"),
+    (run("failed", bulk_operation={"status": "FAILED", "error_code": "TIMEOUT"}), "BULK_OPERATION_FAILED", "blocking"),
+    (run("failed", bulk_operation={"status": "EXPIRED", "completed_at": "2026-04-20T06:00:00Z"}),
+     "BULK_RESULT_EXPIRED", "blocking"),
     (run("partial"), "LAST_SYNC_PARTIAL", "warning"),
     (run("cancelled"), "LAST_SYNC_CANCELLED", "warning"),
 ]
@@ -233,3 +248,102 @@ def test_403_waits_for_merchant_approval_not_for_a_reconnect():
         for code in ("manual_sync", "retry_failed_sync", "refresh_metadata"):
             assert (actions[code].allowed, actions[code].reason) == (False, reason), (code, error["http_status"])
         assert actions["reconnect"].allowed
+
+
+SERVER_ERROR = {"code": "internal_server_error", "http_status": 500, "message": "An internal error occurred in Shopify."}
+TIMEOUT = {"code": "read_timeout", "message": "no answer within 30 s"}
+
+
+@pytest.mark.parametrize("errors, code, count", [
+    ([SERVER_ERROR], "LAST_SYNC_FAILED", None),                 # one bad run is not an outage
+    ([SERVER_ERROR, TIMEOUT], "SHOPIFY_UNAVAILABLE", 2),        # a timeout without a status counts too
+    ([SERVER_ERROR, SERVER_ERROR, SERVER_ERROR], "SHOPIFY_UNAVAILABLE", 3),
+    ([SERVER_ERROR, UNAUTHORIZED], "LAST_SYNC_FAILED", None),   # the streak stops at a non-server failure
+])
+def test_several_server_failures_in_a_row_say_shopify_is_unavailable(errors, code, count):
+    # [SYNC-5] newest first, one hour apart, with the scheduler's next attempt shown while retrying.
+    runs = [run("failed", error=e, started_at=f"2026-05-03T0{7 - i}:00:00Z", finished_at=f"2026-05-03T0{7 - i}:01:00Z")
+            for i, e in enumerate(errors)]
+    d = derive(scenario(sync_runs=runs, next_attempt_at="2026-05-03T09:00:00Z"))
+    found = {f.code: f.count for f in d.source_health}
+    assert code in found and found[code] == count
+    assert d.technical.next_attempt_at is not None
+    recovered = derive(scenario(sync_runs=[run("succeeded", started_at="2026-05-03T07:30:00Z",
+                                               finished_at="2026-05-03T07:35:00Z"), *runs],
+                                next_attempt_at="2026-05-03T09:00:00Z"))
+    assert recovered.technical.next_attempt_at is None  # nothing is retrying once a run succeeded
+
+
+def test_a_frozen_or_locked_store_blocks_syncs_but_not_for_a_reconnect():
+    for status in (402, 423):
+        error = {"code": "x", "http_status": status, "message": "shop"}
+        actions = {a.code: a for a in derive(scenario(sync_runs=[run("failed", error=error)])).actions}
+        assert (actions["manual_sync"].allowed, actions["manual_sync"].reason) == (False, "shop_unavailable")
+        assert (actions["refresh_metadata"].allowed, actions["refresh_metadata"].reason) == (False, "shop_unavailable")
+
+
+def test_a_throttled_run_is_not_a_failure():
+    # [SYNC-4]
+    d = derive(scenario(sync_runs=[run("succeeded", throttle={"waits": 3, "restore_rate": 100})]))
+    assert d.health.status == "healthy"
+    assert ("SYNC_THROTTLED", "info", 3) in {(f.code, f.severity, f.count) for f in d.source_health}
+    assert d.technical.throttle_restore_rate == 100
+
+
+def test_a_renewal_inside_a_run_is_an_exchange():
+    # [TOKEN-3] exchange 26 h ago would be expired; the renewal mid-run keeps the token alive.
+    d = derive(scenario(exchange={"at": "2026-05-02T06:00:00Z"}, sync_runs=[run(
+        "succeeded", started_at="2026-05-03T05:30:00Z", finished_at="2026-05-03T06:30:00Z",
+        token_renewed_at="2026-05-03T06:00:10Z")]))
+    assert d.token.state == "active"
+    assert "TOKEN_RENEWED_MID_RUN" in [f.code for f in d.source_health]
+    assert d.health.status == "healthy"
+
+
+@pytest.mark.parametrize("exchange, token, findings", [
+    ({"at": "2026-05-03T06:00:00Z", "outcome": "ok"}, "revoked", ["APP_UNINSTALLED"]),  # token issued before
+    ({"at": "2026-05-03T07:30:00Z", "outcome": "app_not_installed"}, "revoked", ["APP_UNINSTALLED"]),
+    ({"at": "2026-05-03T07:30:00Z", "outcome": "ok"}, "active", []),  # reinstalled, exchanged again
+])
+def test_an_uninstall_revokes_tokens_until_a_reinstall(exchange, token, findings):
+    # [TOKEN-4] [HEALTH-SRC-8]
+    d = derive(scenario(exchange=exchange, webhooks={"app_uninstalled_at": "2026-05-03T07:00:00Z"}))
+    assert d.token.state == token
+    assert [f.code for f in d.source_health if f.code.startswith("APP_")] == findings
+    actions = {a.code: a for a in d.actions}
+    if findings:
+        assert (actions["reconnect"].allowed, actions["reconnect"].reason) == (False, "app_uninstalled")
+        assert actions["manual_sync"].reason == "app_uninstalled"
+
+
+@pytest.mark.parametrize("kind, requested, limited", [
+    ("backfill", ["read_orders"], True),
+    ("full_resync", ["read_orders"], True),
+    ("incremental", ["read_orders"], False),
+    ("backfill", ["read_orders", "read_all_orders"], False),
+])
+def test_a_backfill_without_read_all_orders_reaches_back_60_days(kind, requested, limited):
+    # [DQ-10]
+    d = derive(scenario(scopes={"requested": requested}, sync_runs=[run("succeeded", kind=kind)]))
+    assert ("history_limited" in [f.code for f in d.data_quality]) is limited
+    if limited:
+        assert d.technical.history_from == d.sync_runs[0].started_at - timedelta(days=60)
+
+
+def test_the_cursor_moves_only_with_a_succeeded_run():
+    # [SYNC-7]
+    d = derive(scenario(sync_runs=[
+        run("partial", started_at="2026-05-03T07:00:00Z", finished_at="2026-05-03T07:05:00Z",
+            cursor="2026-05-03T06:59:00Z"),
+        run("succeeded", started_at="2026-05-03T06:00:00Z", finished_at="2026-05-03T06:05:00Z",
+            cursor="2026-05-03T05:59:00Z")]))
+    assert d.technical.incremental_cursor.isoformat() == "2026-05-03T05:59:00+00:00"
+
+
+def test_the_version_change_is_read_from_the_history():
+    # [SCHEMA-3]
+    d = derive(scenario(sync_runs=[
+        run("succeeded", started_at="2026-05-03T06:00:00Z", finished_at="2026-05-03T06:05:00Z"),
+        run("succeeded", started_at="2026-05-02T06:00:00Z", finished_at="2026-05-02T06:05:00Z",
+            api_version="2026-01")]))
+    assert d.technical.api_version_change == ("2026-01", "2026-04")

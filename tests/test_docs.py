@@ -90,6 +90,10 @@ EVIDENCE = {
     # Rejected although the token has not reached its 24 h: the 401, not its age, dropped it.
     ("TOKEN-2", "sync-unauthorized"): lambda s, d: d.token.state == "rejected" and s.as_of < (
         s.exchange.at + timedelta(seconds=s.exchange.expires_in)),
+    ("TOKEN-3", "token-renewed-mid-run"): lambda s, d: d.token.state == "active" and s.as_of >= (
+        s.exchange.at + timedelta(seconds=s.exchange.expires_in)) and "TOKEN_RENEWED_MID_RUN" in _codes(d.source_health),
+    ("TOKEN-4", "app-uninstalled"): lambda s, d: d.token.state == "revoked" and _action(d, "reconnect") == (
+        False, "app_uninstalled"),
     ("API-1", "api-version-expiring"): lambda s, d: d.technical.api.supported_until == "2026-07",
     ("API-2", "healthy"): lambda s, d: d.technical.api.review == "NOT_REQUIRED",
     ("API-2", "api-version-expiring"): lambda s, d: d.technical.api.review == "RECOMMENDED",
@@ -109,6 +113,25 @@ EVIDENCE = {
     ("SYNC-3", "sync-forbidden"): lambda s, d: "SYNC_FORBIDDEN" in _codes(d.source_health),
     ("SYNC-3", "partial-sync"): lambda s, d: "LAST_SYNC_PARTIAL" in _codes(d.source_health),
     ("SYNC-3", "sync-cancelled"): lambda s, d: "LAST_SYNC_CANCELLED" in _codes(d.source_health),
+    ("SYNC-3", "shop-frozen"): lambda s, d: "SHOP_FROZEN" in _codes(d.source_health) and _action(
+        d, "manual_sync") == (False, "shop_unavailable"),
+    ("SYNC-3", "shop-locked"): lambda s, d: "SHOP_LOCKED" in _codes(d.source_health),
+    ("SYNC-4", "sync-throttled"): lambda s, d: (d.health.status == "healthy"
+                                                and d.technical.throttle_restore_rate == 100
+                                                and finding("SYNC_THROTTLED", "info")(s, d)),
+    ("SYNC-5", "shopify-unavailable"): lambda s, d: (
+        any(f.code == "SHOPIFY_UNAVAILABLE" and f.count == 3 for f in d.source_health)
+        and "LAST_SYNC_FAILED" not in _codes(d.source_health) and d.technical.next_attempt_at == s.next_attempt_at),
+    ("SYNC-6", "bulk-operation-failed"): lambda s, d: ("BULK_OPERATION_FAILED" in _codes(d.source_health)
+                                                       and d.technical.bulk_operation.error_code
+                                                       == "INTERNAL_SERVER_ERROR"),
+    ("SYNC-6", "bulk-result-expired"): lambda s, d: ("BULK_RESULT_EXPIRED" in _codes(d.source_health)
+                                                     and d.technical.bulk_operation.status == "EXPIRED"),
+    ("SYNC-7", "first-backfill"): lambda s, d: (d.technical.sync_kind == "backfill"
+                                                and d.technical.incremental_cursor == s.sync_runs[0].cursor),
+    ("SYNC-7", "full-resync"): lambda s, d: (d.technical.sync_kind == "full_resync"
+                                             and d.technical.incremental_cursor == d.sync_runs[1].cursor
+                                             and "full_resync_running" in _codes(d.data_quality)),
     ("SCHEMA-1", "schema-changed"): lambda s, d: d.technical.changelog_review_required,
     ("SCHEMA-1", "api-version-unsupported"): lambda s, d: (d.technical.changelog_review_required
                                                            and not d.technical.schema_changed),
@@ -116,19 +139,26 @@ EVIDENCE = {
                                                   and d.technical.mapping_status == "unconfirmed"),
     ("SCHEMA-2", "schema-breaking"): lambda s, d: (s.mapping.confirmed
                                                    and d.technical.field_mapping_check_required),
+    ("SCHEMA-3", "schema-changed"): lambda s, d: d.technical.api_version_change == ("2026-04", "2026-07"),
+    ("SCHEMA-3", "schema-breaking"): lambda s, d: d.technical.api_version_change == ("2024-04", "2024-07"),
     ("HEALTH-SRC-1", "missing-refs"): finding("SECRET_REFS_MISSING", "blocking"),
     ("HEALTH-SRC-1", "source-disabled"): finding("SOURCE_DISABLED", "info"),
     ("HEALTH-SRC-2", "shop-not-permitted"): lambda s, d: _codes(d.source_health) == {"SHOP_NOT_PERMITTED"},
     ("HEALTH-SRC-2", "app-not-installed"): lambda s, d: _codes(d.source_health) == {"APP_NOT_INSTALLED"},
+    ("HEALTH-SRC-2", "client-secret-revoked"): lambda s, d: _codes(d.source_health) == {"INVALID_CLIENT"},
     ("HEALTH-SRC-3", "token-expired"): lambda s, d: _codes(d.source_health) == {"TOKEN_EXPIRED"},
     ("HEALTH-SRC-4", "failed-sync"): finding("LAST_SYNC_FAILED", "blocking"),
     ("HEALTH-SRC-4", "partial-sync"): finding("LAST_SYNC_PARTIAL", "warning"),
     ("HEALTH-SRC-4", "sync-cancelled"): finding("LAST_SYNC_CANCELLED", "warning"),
+    ("HEALTH-SRC-4", "shop-frozen"): finding("SHOP_FROZEN", "blocking"),
     ("HEALTH-SRC-5", "schema-changed"): finding("SCHEMA_CHANGED", "warning"),
     ("HEALTH-SRC-5", "schema-breaking"): finding("SCHEMA_CHANGED_BREAKING", "blocking"),
     ("HEALTH-SRC-6", "api-version-expiring"): finding("API_VERSION_EXPIRING", "info"),
     ("HEALTH-SRC-6", "api-version-unsupported"): finding("API_VERSION_UNSUPPORTED", "warning"),
     ("HEALTH-SRC-7", "schema-changed"): lambda s, d: "MAPPING_UNCONFIRMED" in _codes(d.source_health),
+    # The uninstall is said once: the app_not_installed refusal it explains is not listed again.
+    ("HEALTH-SRC-8", "app-uninstalled"): lambda s, d: (s.exchange.outcome == "app_not_installed"
+                                                       and _codes(d.source_health) == {"APP_UNINSTALLED"}),
     ("DQ-1", "missing-refs"): lambda s, d: "credential_missing" in _codes(d.data_quality),
     ("DQ-1", "secret-manager-missing"): lambda s, d: ("secret_manager_missing" in _codes(d.data_quality)
                                                       and "credential_missing" not in _codes(d.data_quality)),
@@ -140,12 +170,15 @@ EVIDENCE = {
     ("DQ-3…4", "sync-cancelled"): lambda s, d: "sync_cancelled" in _codes(d.data_quality),
     ("DQ-5", "schema-changed"): finding("schema_changed", "warning", "data_quality"),
     ("DQ-5", "schema-breaking"): finding("schema_changed_breaking", "blocking", "data_quality"),
-    ("DQ-5", "recovered"): lambda s, d: s.schema_.acknowledged and ("schema_changed", "info") in {
-        (f.code, f.severity) for f in d.data_quality},
     ("DQ-6", "api-version-unsupported"): lambda s, d: "api_version_fall_forward" in _codes(d.data_quality),
     ("DQ-7…9", "source-disabled"): lambda s, d: "data_frozen" in _codes(d.data_quality),
     ("DQ-7…9", "exchange-enabled"): lambda s, d: "no_data_yet" in _codes(d.data_quality),
     ("DQ-7…9", "sync-forbidden"): lambda s, d: "stale_data" in _codes(d.data_quality),
+    ("DQ-10", "first-backfill"): lambda s, d: (finding("history_limited", "info", "data_quality")(s, d)
+                                               and d.health.status == "healthy"
+                                               and d.technical.history_from == s.sync_runs[0].started_at
+                                               - timedelta(days=60)),
+    ("DQ-10", "full-resync"): lambda s, d: "history_limited" in _codes(d.data_quality),
     ("HEALTH-1", "healthy"): lambda s, d: d.health.status == "healthy",
     ("HEALTH-1", "partial-sync"): lambda s, d: d.health.status == "warning",
     ("HEALTH-1", "failed-sync"): lambda s, d: d.health.status == "failing",
@@ -156,6 +189,8 @@ EVIDENCE = {
     ("ACT-1…9", "sync-unauthorized"): lambda s, d: _action(d, "manual_sync") == (False, "connection_error"),
     ("ACT-1…9", "sync-forbidden"): lambda s, d: _action(d, "manual_sync") == (False, "merchant_approval_missing"),
     ("ACT-1…9", "schema-breaking"): lambda s, d: _action(d, "manual_sync") == (False, "breaking_schema_change"),
+    ("ACT-1…9", "app-uninstalled"): lambda s, d: _action(d, "manual_sync") == (False, "app_uninstalled"),
+    ("ACT-1…9", "shop-locked"): lambda s, d: _action(d, "refresh_metadata") == (False, "shop_unavailable"),
     ("ACT-1…9", "source-disabled"): lambda s, d: {a.code for a in d.actions if a.allowed} == {
         "open_sync_history", "open_data_quality"},
     ("CRED-0", "healthy"): lambda s, d: [c.status for c in d.credentials] == [

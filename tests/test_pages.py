@@ -96,7 +96,7 @@ def test_schema_changed_and_failed_sync_show_their_cause(page):
     schema = scenario_page(page, "schema-changed")
     assert schema.select_one('[data-field="schema_changed"] .badge').get_text(strip=True) == "Yes"
     assert schema.select_one('[data-action="acknowledge_schema_change"]')["data-allowed"] == "true"
-    assert "Order.currentTotalAdditionalFeesSet" in schema.select_one('[data-section="technical-status"]').get_text()
+    assert "Order.cartToken" in schema.select_one('[data-section="technical-status"]').get_text()
     failed = scenario_page(page, "failed-sync")
     assert failed.select_one('[data-finding="LAST_SYNC_FAILED"]') is not None
     assert failed.select_one('[data-action="retry_failed_sync"]')["data-allowed"] == "true"

@@ -18,7 +18,7 @@ SCOPES = ("scopes.requested", "scopes.protected_customer_data_level")
 READINESS = ("source.enabled", *REFS, "secret_manager.configured", *SCOPES, "source.plan", "flags.real_exchange")
 #: [TOKEN-1] the in-memory token lives from an exchange for expires_in, measured at as_of;
 #: [TOKEN-2] a 401 on a later sync run marks it rejected.
-TOKEN = ("flags.real_exchange", "source.enabled", "exchange", "as_of", "sync_runs")
+TOKEN = ("flags.real_exchange", "source.enabled", "exchange", "as_of", "sync_runs", "webhooks")
 #: [API-1…3] the support window is measured at as_of.
 API = ("api.target_version", "as_of")
 SCHEMA = ("schema.change", "schema.acknowledged")
@@ -26,9 +26,9 @@ SCHEMA = ("schema.change", "schema.acknowledged")
 MAPPING = ("mapping.confirmed", *SCHEMA)
 RUNS = ("sync_runs",)
 #: [HEALTH-SRC-2] a refused exchange counts only with the flag on and the source enabled.
-EXCHANGE = ("exchange", "flags.real_exchange", "source.enabled")
+EXCHANGE = ("exchange", "flags.real_exchange", "source.enabled", "webhooks")
 #: [DQ-1…9] everything a data-quality finding reads.
-DATA_QUALITY = (*READINESS, *RUNS, *SCHEMA, *MAPPING, *API)
+DATA_QUALITY = (*READINESS, *RUNS, *SCHEMA, *MAPPING, *API)  # DQ-10 reads scopes.requested (in READINESS)
 #: [HEALTH-SRC-1…7] everything a source-health finding reads.
 SOURCE_HEALTH = (*READINESS, *EXCHANGE, *TOKEN, *RUNS, *SCHEMA, *API, *MAPPING)
 #: [HEALTH-1] the worst of all findings, after disabled and not connected.
@@ -60,6 +60,11 @@ DRIVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("source-health/APP_NOT_INSTALLED", EXCHANGE),
     ("source-health/INVALID_CLIENT", EXCHANGE),
     ("source-health/TOKEN_EXPIRED", TOKEN),
+    ("source-health/TOKEN_RENEWED_MID_RUN", RUNS),  # [TOKEN-3]
+    ("source-health/APP_UNINSTALLED", EXCHANGE),  # [HEALTH-SRC-8]
+    ("source-health/SHOP_*", RUNS),
+    ("source-health/BULK_*", RUNS),  # [SYNC-6]
+    ("source-health/SHOPIFY_UNAVAILABLE", RUNS),  # [SYNC-5]
     ("source-health/SYNC_*", RUNS),
     ("source-health/LAST_SYNC_*", RUNS),
     ("source-health/SCHEMA_CHANGED*", SCHEMA),
@@ -79,6 +84,8 @@ DRIVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("data-quality-preview/data_frozen", ("source.enabled",)),
     ("data-quality-preview/no_data_yet", ("source.enabled", *RUNS)),
     ("data-quality-preview/stale_data", ("source.enabled", *RUNS, "as_of")),
+    ("data-quality-preview/history_limited", ("scopes.requested", *RUNS)),  # [DQ-10]
+    ("data-quality-preview/full_resync_running", RUNS),  # [SYNC-7]
     ("health/*", HEALTH),
     # [SCHEMA-1…2], [SYNC-2]
     ("technical-status/enabled", ("source.enabled",)),
@@ -88,8 +95,15 @@ DRIVERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("technical-status/field_mapping_check_required", MAPPING),
     ("technical-status/mapping_status", MAPPING),
     ("technical-status/last_successful_sync", RUNS),
+    ("technical-status/api_version_change", RUNS),  # [SCHEMA-3]
+    ("technical-status/sync_kind", RUNS),
+    ("technical-status/incremental_cursor", RUNS),
+    ("technical-status/throttle_restore_rate", RUNS),
+    ("technical-status/next_attempt_at", (*RUNS, "next_attempt_at")),
+    ("technical-status/bulk_operation", RUNS),
+    ("technical-status/history_from", ("scopes.requested", *RUNS)),
     # [ACT-1…9]
-    ("actions/reconnect", READINESS),
+    ("actions/reconnect", (*READINESS, *EXCHANGE)),
     ("actions/disable_source", ("source.enabled",)),
     ("actions/manual_sync", SYNC_ACTIONS),
     ("actions/retry_failed_sync", SYNC_ACTIONS),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-from ..model.scenario import Scenario, SyncRun
+from ..model.scenario import BulkOperation, Scenario, SyncRun
 
 Severity = Literal["blocking", "warning", "info"]
 
@@ -24,6 +24,12 @@ PLANS_FIT_FOR_PRODUCTION = frozenset({"pro", "enterprise"})
 SUPPORT_MONTHS = 12
 #: [API-2] Within this many days of leaving support, a review is recommended.
 SUPPORT_WARNING_DAYS = 90
+#: [API-1] Stable versions are released at 5 pm UTC on the first day of their quarter.
+RELEASE_HOUR_UTC = 17
+#: [DQ-10] Without read_all_orders, the Order object serves only the last 60 days of orders.
+ORDERS_WINDOW = timedelta(days=60)
+#: [SYNC-5] This many failed runs in a row on 5xx or timeouts: Shopify is unavailable, not one bad run.
+UNAVAILABLE_AFTER_RUNS = 2
 #: [DQ-9] Data older than this (since the last successful sync) is stale.
 STALE_AFTER = timedelta(hours=48)
 
@@ -69,7 +75,7 @@ class Credential:
 
 @dataclass(frozen=True)
 class TokenCache:
-    state: Literal["inactive", "active", "expired", "failed", "rejected"]
+    state: Literal["inactive", "active", "expired", "failed", "rejected", "revoked"]
     expires_at: datetime | None = None
 
 
@@ -77,7 +83,7 @@ class TokenCache:
 class ApiVersionReview:
     target: str
     review: Literal["NOT_REQUIRED", "RECOMMENDED", "REQUIRED"]
-    reason: Literal["supported", "expiring", "unsupported", "unreleased"]
+    reason: Literal["supported", "expiring", "unsupported", "release_candidate"]
     #: The version requests really use: an unsupported target falls forward.
     effective: str
     supported_until: str
@@ -93,6 +99,19 @@ class Technical:
     field_mapping_check_required: bool
     mapping_status: Literal["confirmed", "unconfirmed"]
     last_successful_sync: datetime | None
+    #: [SCHEMA-3] The version change the sync history shows (previous run's version → newest run's).
+    api_version_change: tuple[str, str] | None = None
+    #: [SYNC-7] What the newest run does, and where the next incremental run starts.
+    sync_kind: Literal["incremental", "backfill", "full_resync"] | None = None
+    incremental_cursor: datetime | None = None
+    #: [SYNC-4] The GraphQL cost bucket's restore rate (points/s) when the newest run was throttled.
+    throttle_restore_rate: int | None = None
+    #: [SYNC-5] When the scheduler retries after a failed run; None when nothing is retrying.
+    next_attempt_at: datetime | None = None
+    #: [SYNC-6] The bulk operation of the last finished run, as Shopify reported it.
+    bulk_operation: BulkOperation | None = None
+    #: [DQ-10] The oldest order the last backfill could read (60 days without read_all_orders).
+    history_from: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -195,19 +214,32 @@ def token_cache(s: Scenario) -> TokenCache:
     """
     if not s.flags.real_exchange or not s.source.enabled or s.exchange is None:
         return TokenCache("inactive")
+    if app_uninstalled(s):
+        # [TOKEN-4] Shopify revokes the app's tokens on uninstall; only a reinstall and a new exchange help.
+        return TokenCache("revoked")
     if s.exchange.outcome != "ok":
         return TokenCache("failed")
-    last = last_finished(ordered_runs(s))
+    runs = ordered_runs(s)
+    last = last_finished(runs)
     if last is not None and sync_problem(last) == "SYNC_UNAUTHORIZED" and last.started_at >= s.exchange.at:
         # [TOKEN-2] Shopify answered 401 to this very token: it is dropped, whatever its age.
         return TokenCache("rejected")
-    expires_at = s.exchange.at + timedelta(seconds=s.exchange.expires_in)
+    # [TOKEN-3] A renewal inside a run is an exchange too: the token lives from the newest one.
+    issued = max([s.exchange.at, *(r.token_renewed_at for r in runs if r.token_renewed_at)])
+    expires_at = issued + timedelta(seconds=s.exchange.expires_in)
     return TokenCache("active" if s.as_of < expires_at else "expired", expires_at)
 
 
+def app_uninstalled(s: Scenario) -> bool:
+    """[TOKEN-4] An app/uninstalled webhook not followed by a successful exchange (a reinstall)."""
+    at = s.webhooks.app_uninstalled_at
+    return at is not None and not (s.exchange is not None and s.exchange.outcome == "ok" and s.exchange.at > at)
+
+
 def _version_start(version: str) -> datetime:
+    """[API-1] The moment a version is released: 17:00 UTC on the first day of its quarter."""
     year, month = version.split("-")
-    return datetime(int(year), int(month), 1, tzinfo=timezone.utc)
+    return datetime(int(year), int(month), 1, RELEASE_HOUR_UTC, tzinfo=timezone.utc)
 
 
 def _add_months(version: str, months: int) -> str:
@@ -220,6 +252,8 @@ def oldest_supported_version(as_of: datetime) -> str:
     """[API-1] The oldest quarterly version still released within the last 12 months."""
     quarter_month = ((as_of.month - 1) // 3) * 3 + 1
     newest = f"{as_of.year:04d}-{quarter_month:02d}"
+    if _version_start(newest) > as_of:
+        newest = _add_months(newest, -3)  # the quarter's version comes out at 17:00 UTC, not midnight
     return _add_months(newest, -(SUPPORT_MONTHS - 3))
 
 
@@ -229,7 +263,8 @@ def api_version_review(s: Scenario) -> ApiVersionReview:
     until = _add_months(target, SUPPORT_MONTHS)
     oldest = oldest_supported_version(s.as_of)
     if _version_start(target) > s.as_of:
-        return ApiVersionReview(target, "REQUIRED", "unreleased", oldest, until)
+        # [API-2] Before its release a version is a release candidate: callable, but still changing.
+        return ApiVersionReview(target, "REQUIRED", "release_candidate", target, until)
     if _version_start(until) <= s.as_of:
         # [API-3] Requests to an unsupported version fall forward to the oldest supported one.
         return ApiVersionReview(target, "REQUIRED", "unsupported", oldest, until)
@@ -253,17 +288,41 @@ def last_successful(runs: tuple[SyncRun, ...]) -> SyncRun | None:
     return next((r for r in runs if r.status == "succeeded"), None)
 
 
+#: [SYNC-3] Shopify's status → the finding; 402 = store frozen (unpaid), 423 = store locked.
+HTTP_PROBLEMS = {401: "SYNC_UNAUTHORIZED", 403: "SYNC_FORBIDDEN", 402: "SHOP_FROZEN", 423: "SHOP_LOCKED"}
+#: [SYNC-6] A failed bulk operation, or a result whose URL expired (7 days) before download.
+BULK_PROBLEMS = {"FAILED": "BULK_OPERATION_FAILED", "EXPIRED": "BULK_RESULT_EXPIRED"}
+#: The store, not the connection, refuses: reconnecting does not help.
+SHOP_UNAVAILABLE = frozenset({"SHOP_FROZEN", "SHOP_LOCKED"})
+
+
+def server_failure(run: SyncRun) -> bool:
+    """[SYNC-5] A run failed on Shopify's side: a 5xx status, or a timeout without one."""
+    status = run.error.http_status if run.error else None
+    return run.status == "failed" and run.error is not None and (
+        (status is not None and status >= 500) or (status is None and "timeout" in run.error.code))
+
+
+def unavailable_streak(runs: tuple[SyncRun, ...]) -> int:
+    """[SYNC-5] How many finished runs in a row, newest first, failed on Shopify's side."""
+    streak = 0
+    for run in (r for r in runs if r.status != "running"):
+        if not server_failure(run):
+            break
+        streak += 1
+    return streak
+
+
 def sync_problem(run: SyncRun | None) -> str | None:
     """[SYNC-3] What the last finished run says about the connection, by Shopify's answer."""
     if run is None or run.status in ("succeeded", "running"):
         return None
     if run.status == "failed":
+        bulk = run.bulk_operation.status if run.bulk_operation else None
+        if bulk in BULK_PROBLEMS:
+            return BULK_PROBLEMS[bulk]  # [SYNC-6]
         status = run.error.http_status if run.error else None
-        if status == 401:
-            return "SYNC_UNAUTHORIZED"
-        if status == 403:
-            return "SYNC_FORBIDDEN"
-        return "LAST_SYNC_FAILED"
+        return HTTP_PROBLEMS.get(status, "LAST_SYNC_FAILED")
     return "LAST_SYNC_PARTIAL" if run.status == "partial" else "LAST_SYNC_CANCELLED"
 
 
@@ -273,11 +332,34 @@ def mapping_status(s: Scenario) -> Literal["confirmed", "unconfirmed"]:
     return "unconfirmed" if (not s.mapping.confirmed or breaking_open) else "confirmed"
 
 
+def api_version_change(runs: tuple[SyncRun, ...]) -> tuple[str, str] | None:
+    """[SCHEMA-3] Fields appear or vanish only with a version change: the one the history shows."""
+    finished = [r for r in runs if r.status != "running"]
+    if len(finished) >= 2 and finished[0].api_version != finished[1].api_version:
+        return finished[1].api_version, finished[0].api_version
+    return None
+
+
+def incremental_cursor(runs: tuple[SyncRun, ...]) -> datetime | None:
+    """[SYNC-7] The cursor of the newest succeeded run: a failed or partial run does not move it."""
+    return next((r.cursor for r in runs if r.status == "succeeded" and r.cursor is not None), None)
+
+
+def history_from(s: Scenario, runs: tuple[SyncRun, ...]) -> datetime | None:
+    """[DQ-10] Without read_all_orders, the newest backfill or full resync reaches back 60 days only."""
+    if "read_all_orders" in s.scopes.requested:
+        return None
+    full = next((r for r in runs if r.kind != "incremental"), None)
+    return full.started_at - ORDERS_WINDOW if full else None
+
+
 def technical(s: Scenario, runs: tuple[SyncRun, ...]) -> Technical:
     api = api_version_review(s)
     mapping = mapping_status(s)
     changed = s.schema_.change != "none"
     success = last_successful(runs)
+    newest = runs[0] if runs else None
+    last = last_finished(runs)
     return Technical(
         enabled=s.source.enabled,
         api=api,
@@ -288,6 +370,15 @@ def technical(s: Scenario, runs: tuple[SyncRun, ...]) -> Technical:
         field_mapping_check_required=mapping == "unconfirmed",
         mapping_status=mapping,
         last_successful_sync=success.finished_at if success else None,
+        api_version_change=api_version_change(runs),
+        sync_kind=newest.kind if newest else None,
+        incremental_cursor=incremental_cursor(runs),
+        # [SYNC-4] Throttled is not failed: the run waited for the bucket to refill and went on.
+        throttle_restore_rate=newest.throttle.restore_rate if newest and newest.throttle else None,
+        # [SYNC-5] "Retrying" only while the last finished run failed.
+        next_attempt_at=s.next_attempt_at if last is not None and last.status == "failed" else None,
+        bulk_operation=last.bulk_operation if last else None,
+        history_from=history_from(s, runs),
     )
 
 
@@ -308,22 +399,35 @@ def source_health(s: Scenario, runs: tuple[SyncRun, ...], token: TokenCache,
     if code != "READY":
         # [HEALTH-SRC-1] Disabled is a decision, not a fault: info.
         found.append(Finding(code, "info" if code == "SOURCE_DISABLED" else "blocking"))
-    if s.source.enabled and s.flags.real_exchange and s.exchange and s.exchange.outcome != "ok":
+    uninstalled = s.source.enabled and app_uninstalled(s)
+    if uninstalled:
+        # [HEALTH-SRC-8] The uninstall explains a later app_not_installed refusal: said once.
+        found.append(Finding("APP_UNINSTALLED", "blocking"))
+    if s.source.enabled and s.flags.real_exchange and s.exchange and s.exchange.outcome != "ok" \
+            and not (uninstalled and s.exchange.outcome == "app_not_installed"):
         found.append(Finding(EXCHANGE_ERRORS[s.exchange.outcome], "blocking"))  # [HEALTH-SRC-2]
     if token.state == "expired":
         found.append(Finding("TOKEN_EXPIRED", "warning"))  # [HEALTH-SRC-3]
+    newest = runs[0] if runs else None
+    if newest is not None and newest.token_renewed_at is not None:
+        found.append(Finding("TOKEN_RENEWED_MID_RUN", "info"))  # [TOKEN-3]
     problem = sync_problem(last_finished(runs))
-    if problem:
-        severity: Severity = "blocking" if problem in ("SYNC_UNAUTHORIZED", "SYNC_FORBIDDEN", "LAST_SYNC_FAILED") \
-            else "warning"
+    streak = unavailable_streak(runs)
+    if problem == "LAST_SYNC_FAILED" and streak >= UNAVAILABLE_AFTER_RUNS:
+        # [SYNC-5] Several runs in a row on 5xx/timeouts: Shopify is down; retries go on by themselves.
+        found.append(Finding("SHOPIFY_UNAVAILABLE", "warning", streak))
+    elif problem:
+        severity: Severity = "warning" if problem in ("LAST_SYNC_PARTIAL", "LAST_SYNC_CANCELLED") else "blocking"
         found.append(Finding(problem, severity))  # [HEALTH-SRC-4]
+    if newest is not None and newest.throttle is not None:
+        found.append(Finding("SYNC_THROTTLED", "info", newest.throttle.waits))  # [SYNC-4]
     if tech.schema_changed and not s.schema_.acknowledged:
         # [HEALTH-SRC-5] A breaking change pauses syncs until reviewed; a non-breaking one only warns.
         found.append(Finding("SCHEMA_CHANGED_BREAKING" if tech.schema_change == "breaking" else "SCHEMA_CHANGED",
                              "blocking" if tech.schema_change == "breaking" else "warning"))
     if tech.api.review == "REQUIRED":
         found.append(Finding("API_VERSION_UNSUPPORTED" if tech.api.reason == "unsupported"
-                             else "API_VERSION_UNRELEASED", "warning"))  # [HEALTH-SRC-6]
+                             else "API_VERSION_RELEASE_CANDIDATE", "warning"))  # [HEALTH-SRC-6]
     elif tech.api.review == "RECOMMENDED":
         found.append(Finding("API_VERSION_EXPIRING", "info"))
     if tech.field_mapping_check_required:
@@ -367,6 +471,10 @@ def data_quality(s: Scenario, runs: tuple[SyncRun, ...], tech: Technical) -> tup
         found.append(Finding("no_data_yet", "info"))  # [DQ-8]
     elif s.as_of - success.finished_at > STALE_AFTER:
         found.append(Finding("stale_data", "warning"))  # [DQ-9]
+    if tech.history_from is not None:
+        found.append(Finding("history_limited", "info"))  # [DQ-10] no error, but not the whole history
+    if runs and runs[0].status == "running" and runs[0].kind == "full_resync":
+        found.append(Finding("full_resync_running", "info"))  # [SYNC-7]
     return tuple(found)
 
 
@@ -398,6 +506,10 @@ def source_actions(s: Scenario, ready_code: str, runs: tuple[SyncRun, ...],
     running = any(r.status == "running" for r in runs)
     exchange_error = s.exchange is not None and s.exchange.outcome != "ok" and s.flags.real_exchange
     auth_error = sync_problem(last) == "SYNC_UNAUTHORIZED"
+    # [TOKEN-4] Until the app is reinstalled, every exchange is refused: reconnecting cannot help.
+    uninstalled = (enabled and app_uninstalled(s), "app_uninstalled")
+    # [SYNC-3] A frozen (402) or locked (423) store refuses every call until its owner acts.
+    shop_unavailable = (sync_problem(last) in SHOP_UNAVAILABLE, "shop_unavailable")
     # A 403 is not a broken connection: the token works, the merchant must approve the scope,
     # so "reconnect first" would send the operator the wrong way (issue #7).
     approval_missing = (sync_problem(last) == "SYNC_FORBIDDEN", "merchant_approval_missing")
@@ -411,15 +523,16 @@ def source_actions(s: Scenario, ready_code: str, runs: tuple[SyncRun, ...],
 
     not_ready = (ready_code != "READY", f"readiness.{ready_code}")
     connection = (exchange_error or auth_error, "connection_error")
-    sync_gates = (not_ready, connection, approval_missing, (running, "sync_running"),
+    sync_gates = (not_ready, uninstalled, connection, approval_missing, shop_unavailable, (running, "sync_running"),
                   (breaking_open, "breaking_schema_change"))
     table = {
-        "reconnect": gate(not_ready, ok="reconnect_new_exchange"),
+        "reconnect": gate(not_ready, uninstalled, ok="reconnect_new_exchange"),
         "disable_source": gate((not enabled, "already_disabled"), ok="disable_freezes_data"),
         "manual_sync": gate(*sync_gates, ok="sync_preview"),
         "retry_failed_sync": gate(*sync_gates, (last is None or last.status not in ("failed", "partial"),
                                                 "no_failed_sync"), ok="retry_last_failed"),
-        "refresh_metadata": gate(not_ready, connection, approval_missing, ok="refresh_preview"),
+        "refresh_metadata": gate(not_ready, uninstalled, connection, approval_missing, shop_unavailable,
+                                 ok="refresh_preview"),
         "field_mapping_check": gate((not enabled, "source_disabled"),
                                     (not tech.field_mapping_check_required, "mapping_confirmed"),
                                     ok="mapping_unconfirmed"),

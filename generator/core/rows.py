@@ -75,6 +75,15 @@ def rows(s: Scenario, d: Derived) -> list[Row]:
     add("technical-status", "field_mapping_check_required", t.field_mapping_check_required)
     add("technical-status", "mapping_status", t.mapping_status)
     add("technical-status", "last_successful_sync", _when(t.last_successful_sync))
+    add("technical-status", "api_version_change", " → ".join(t.api_version_change or ()) or None)
+    add("technical-status", "sync_kind", t.sync_kind)
+    add("technical-status", "incremental_cursor", _when(t.incremental_cursor))
+    add("technical-status", "throttle_restore_rate", t.throttle_restore_rate)
+    add("technical-status", "next_attempt_at", _when(t.next_attempt_at))
+    bulk = t.bulk_operation
+    add("technical-status", "bulk_operation", f"{bulk.status}{f' ({bulk.error_code})' if bulk.error_code else ''}"
+        if bulk else None)
+    add("technical-status", "history_from", _when(t.history_from))
 
     for a in d.actions:
         add("actions", a.code, f"{'allowed' if a.allowed else 'not allowed'}: {a.reason}")

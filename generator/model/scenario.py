@@ -6,10 +6,11 @@ The format is documented field by field in docs/scenarios.md.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 DOCS = "docs/scenarios.md"
 
@@ -42,6 +43,12 @@ ShopDomain = Annotated[str, Field(pattern=_pattern(
 Scope = Annotated[str, Field(pattern=_pattern(
     r"^(read|write|unauthenticated_read|unauthenticated_write)_[a-z_]+$",
     "must be a Shopify access scope such as read_orders"))]
+
+
+def _field_error(model: str, loc: tuple[str | int, ...], value: object, message: str) -> ValidationError:
+    """A validation error located on one field, so the loader names its line (a model check has none)."""
+    return ValidationError.from_exception_data(model, [InitErrorDetails(
+        type=PydanticCustomError("value_error", message), loc=loc, input=value)])
 
 
 def _utc(value: datetime) -> datetime:
@@ -99,7 +106,9 @@ class Exchange(Facts):
 
 class Scopes(Facts):
     requested: list[Scope] = Field(default_factory=lambda: ["read_orders"])
-    protected_customer_data_level: Literal[0, 1, 2] = 0
+    #: An orders connector reads the customer attached to each order: level 1 (customer data
+    #: without name, address, phone, email) is the honest default (shopify.dev protected customer data).
+    protected_customer_data_level: Literal[0, 1, 2] = 1
 
 
 class Api(Facts):
@@ -134,6 +143,36 @@ class SyncError(Facts):
     message: str = Field(min_length=1, max_length=300)
 
 
+#: GraphQL Admin API `BulkOperationErrorCode` values.
+BulkErrorCode = Literal["ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "TIMEOUT"]
+#: A bulk operation's result URL expires seven days after the operation completes.
+BULK_URL_LIFETIME = timedelta(days=7)
+
+
+class Throttle(Facts):
+    """The run met the GraphQL cost limit (`THROTTLED`), waited for the bucket to refill, went on."""
+
+    waits: int = Field(ge=1)
+    #: Points per second the bucket refills (`throttleStatus.restoreRate`): 100 on standard plans.
+    restore_rate: int = Field(ge=1, le=10000)
+
+
+class BulkOperation(Facts):
+    """The bulk query the run relied on, as Shopify reported it."""
+
+    status: Literal["COMPLETED", "FAILED", "EXPIRED"]
+    error_code: BulkErrorCode | None = None
+    completed_at: Timestamp | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BulkOperation:
+        if (self.status == "FAILED") != (self.error_code is not None):
+            raise ValueError("error_code is given exactly when status is FAILED")
+        if self.status == "EXPIRED" and self.completed_at is None:
+            raise ValueError("an EXPIRED result says when the operation completed (completed_at)")
+        return self
+
+
 class SyncRun(Facts):
     started_at: Timestamp
     finished_at: Timestamp | None = None
@@ -143,6 +182,15 @@ class SyncRun(Facts):
     failed: int = Field(ge=0)
     api_version: ApiVersion
     error: SyncError | None = None
+    #: incremental reads orders updated since the cursor; backfill is the first full read;
+    #: full_resync reads everything again and resets the cursor.
+    kind: Literal["incremental", "backfill", "full_resync"] = "incremental"
+    #: The last `updated_at` the run read: where the next incremental run starts.
+    cursor: Timestamp | None = None
+    throttle: Throttle | None = None
+    #: A 401 mid-run answered by a new exchange at this moment, after which the run resumed.
+    token_renewed_at: Timestamp | None = None
+    bulk_operation: BulkOperation | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> SyncRun:
@@ -158,7 +206,29 @@ class SyncRun(Facts):
             raise ValueError("a partial run has failed records")
         if self.status == "failed" and self.error is None:
             raise ValueError("a failed run says its error")
+        end = self.finished_at
+        if self.cursor is not None and end is not None and self.cursor > end:
+            raise _field_error("SyncRun", ("cursor",), str(self.cursor),
+                               "is after finished_at: a run cannot read an update made after it ended")
+        if self.token_renewed_at is not None and not (
+                self.started_at <= self.token_renewed_at <= (end or self.token_renewed_at)):
+            raise _field_error("SyncRun", ("token_renewed_at",), str(self.token_renewed_at),
+                               "is outside the run (between started_at and finished_at)")
+        done = self.bulk_operation.completed_at if self.bulk_operation else None
+        if done is not None and end is not None and done > end:
+            raise _field_error("SyncRun", ("bulk_operation", "completed_at"), str(done), "is after the run ended")
+        if done is not None and end is not None and self.bulk_operation.status == "EXPIRED" \
+                and end - done < BULK_URL_LIFETIME:
+            raise _field_error("SyncRun", ("bulk_operation", "completed_at"), str(done),
+                               "is less than 7 days before the run: a result URL lives 7 days, it cannot be EXPIRED")
         return self
+
+
+class Webhooks(Facts):
+    """Webhooks Shopify delivered to the app."""
+
+    #: When `app/uninstalled` arrived: Shopify revokes the app's tokens on uninstall.
+    app_uninstalled_at: Timestamp | None = None
 
 
 class ExternalAccount(Facts):
@@ -191,8 +261,22 @@ class Scenario(Facts):
     #: Newest first, as the history shows them.
     sync_runs: list[SyncRun] = Field(default_factory=list, max_length=200)
     external_accounts: list[ExternalAccount] = Field(default_factory=list, max_length=200)
+    webhooks: Webhooks = Webhooks()
+    #: When the scheduler will try again after a failed run ("retrying"); always after as_of.
+    next_attempt_at: Timestamp | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _not_after_as_of(self) -> Scenario:
+        uninstalled = self.webhooks.app_uninstalled_at
+        if uninstalled is not None and uninstalled > self.as_of:
+            raise _field_error("Scenario", ("webhooks", "app_uninstalled_at"), str(uninstalled),
+                               "is after as_of: the page cannot know of a webhook not yet received")
+        if self.next_attempt_at is not None and self.next_attempt_at <= self.as_of:
+            raise _field_error("Scenario", ("next_attempt_at",), str(self.next_attempt_at),
+                               "is not after as_of: a planned attempt lies in the future")
+        return self
 
     def text(self, field: str, locale: str) -> tuple[str, str]:
         """A localised text and the locale it is really in (fallback is visible)."""
