@@ -206,9 +206,9 @@ def _state_data(s: Side) -> dict[str, Any]:
 
 def render_comparison(render: Callable[..., None], t: Callable[..., Any], path: str, pages_by_id: dict[str, Any],
                       c: Comparison, *, index: bool, prepared: list[tuple[str, str]],
-                      switcher: Callable[[str | None], Sequence[Any]], rows: TableRows) -> None:
+                      switcher: Any, rows: TableRows) -> None:
     render("compare.html", path, page=None, c=c, a=pages_by_id[c.a], b=pages_by_id[c.b],
-           switcher=switcher(None if index else c.a),
+           switcher=switcher,
            sections_of=rows.sections(c), fact_rows=rows.facts, index=index, prepared=prepared,
            pair_path=pair_path, count_text=count_text(t, c.differences))
 
