@@ -22,7 +22,7 @@ from ..core.derive import derive
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
 from ..site.render import (SECTIONS, TEMPLATES, Catalogue, Page, Switcher, make_environment, manifest,
-                     render_page, stage_counts, switcher)
+                     render_page, stage_counts, stages, switcher)
 from ..model.scenario import LOCALES, Scenario
 
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
@@ -133,7 +133,7 @@ class Plan:
         elif job.kind == "overview":
             for locale in LOCALES:
                 yield self._page(locale, "index.html", "index.html", page=None, switcher=self._switcher_of(None),
-                                 matrix=self.matrix, stages=self._stages)
+                                 matrix=self.matrix, stages=stages(self.pages))
         elif job.kind == "manifest":
             yield "scenarios.json", manifest(self.pages)
         elif job.kind == "404":
@@ -162,15 +162,6 @@ class Plan:
     @cached_property
     def _stage_counts(self) -> list[tuple[str, int]]:
         return stage_counts(self.pages)
-
-    @property
-    def _stages(self) -> list[tuple[str, list[Page]]]:
-        """The pages stage by stage (for the overview)."""
-        runs, first = [], 0
-        for key, total in self._stage_counts:
-            runs.append((key, self.pages[first:first + total]))
-            first += total
-        return runs
 
     @cached_property
     def _position(self) -> dict[str, int]:

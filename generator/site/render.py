@@ -193,8 +193,13 @@ class Switcher:
     total: int = 0  # scenarios in that stage
 
 
+def stages(pages: list[Page]) -> list[tuple[str, list[Page]]]:
+    """The pages stage by stage, in lifecycle order (the overview's groups)."""
+    return by_stage(pages, lambda p: p.scenario.lifecycle)
+
+
 def stage_counts(pages: list[Page]) -> list[tuple[str, int]]:
-    return [(key, len(group)) for key, group in by_stage(pages, lambda p: p.scenario.lifecycle)]
+    return [(key, len(group)) for key, group in stages(pages)]
 
 
 def switcher(pages: list[Page], stages: list[tuple[str, int]], index: int | None) -> Switcher:
