@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -33,6 +34,8 @@ from generator.model.load import _parse, _resolve, scenario_files  # noqa: E402
 TARGET_MS_PER_PAGE = 1.0
 TARGET_PEAK_MB = 150
 TARGET_REBUILD_MS = 50
+TARGET_SWITCHER_BYTES = 8 * 1024
+SWITCHER = re.compile(rb'<nav class="switcher".*?</nav>', re.S)
 
 
 def bundled_facts() -> list[tuple[str, dict]]:
@@ -120,6 +123,12 @@ def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def switcher_bytes(site: Path) -> tuple[float, int]:
+    """Mean and largest size of the switcher's markup over the scenario pages (every language)."""
+    sizes = [len(SWITCHER.search(p.read_bytes()).group(0)) for p in site.glob("**/scenarios/*/index.html")]
+    return statistics.mean(sizes), max(sizes)
+
+
 def rebuild_ms(scenarios: Path, repeat: int = 5) -> tuple[float, int] | None:
     """Median time to rebuild in memory after one scenario's title changes, as the dev server
     does it (generator.rebuild), and how many files that rebuild rendered."""
@@ -154,23 +163,26 @@ def main() -> int:
             wall, cpu, peak, phases = run_build(scenarios, out)
             pages = sum(1 for _ in out.rglob("*.html"))
             size = folder_bytes(out)
+            switcher = switcher_bytes(out)
             shutil.rmtree(out)
             rebuild = rebuild_ms(scenarios) if n == max(args.sizes) else None
-            results.append((n, wall, cpu, peak, phases, pages, size, rebuild))
+            results.append((n, wall, cpu, peak, phases, pages, size, rebuild, switcher))
             shutil.rmtree(Path(tmp) / f"n{n}")
 
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     print(f"{'N':>6} {'wall s':>7} {'cpu s':>7} {'ms/scen':>8} {'pages':>6} {'pages/s':>8} {'peak MB':>8} "
-          f"{'output':>9}  phases (ms)")
-    for n, wall, cpu, peak, phases, pages, size, _ in results:
+          f"{'output':>9} {'switcher B/page':>15}  phases (ms)")
+    for n, wall, cpu, peak, phases, pages, size, _, (mean, largest) in results:
         phase_text = " ".join(f"{k.replace(' ', '-')}={v * 1000:.0f}" for k, v in phases.items())
         print(f"{n:>6} {wall:>7.2f} {cpu:>7.2f} {wall * 1000 / n:>8.2f} {pages:>6} {pages / wall:>8.0f} "
-              f"{peak:>8.1f} {size / 1e6:>7.1f}MB  {phase_text}")
-    n, wall, cpu, peak, *_, rebuild = results[-1]
+              f"{peak:>8.1f} {size / 1e6:>7.1f}MB {f'{mean:.0f} ≤{largest}':>15}  {phase_text}")
+    n, wall, cpu, peak, *_, rebuild, (_, largest) = results[-1]
     print()
     verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
     print(f"target ≤ {TARGET_MS_PER_PAGE} ms per scenario at N={n}: {wall * 1000 / n:.2f} ms — "
           f"{verdict(wall * 1000 / n <= TARGET_MS_PER_PAGE)}")
+    print(f"target switcher ≤ {TARGET_SWITCHER_BYTES} bytes of HTML per scenario page at N={n}: largest "
+          f"{largest} — {verdict(largest <= TARGET_SWITCHER_BYTES)}")
     print(f"target peak RSS ≤ {TARGET_PEAK_MB} MB at N={n}: {peak:.1f} MB — {verdict(peak <= TARGET_PEAK_MB)}")
     if rebuild is None:
         print("one-scenario rebuild: not measured (this generator has no incremental rebuild)")

@@ -84,7 +84,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.mark.parametrize("name, old, new", [
-    ("failed-sync.yml", "en: Last sync failed", "en: Last sync failed again"),  # a title: every switcher
+    ("failed-sync.yml", "en: Last sync failed", "en: Last sync failed again"),  # a title: its stage's switchers
     ("failed-sync.yml", "status: failed", "status: cancelled"),  # a fact: its state and comparisons
     ("failed-sync.yml", "lifecycle: 60", "lifecycle: 1"),  # a new place in the order: the full way
     ("_base.yml", "enabled: true", "enabled: false"),  # a base: every scenario extending it
@@ -100,8 +100,8 @@ def test_a_rebuild_after_a_save_equals_a_full_build(folder, name, old, new):
     assert fresh == {path: text for path, text in expected.items() if text != before.get(path)}
 
 
-def test_a_rebuild_past_the_switcher_window_equals_a_full_build(folder):
-    """Beyond 40 scenarios a page shows only its neighbours: the rebuild then renders only theirs."""
+def test_a_rebuild_in_a_big_stage_equals_a_full_build(folder):
+    """A page's switcher lists at most SWITCHER_GROUP of its stage's scenarios: the rebuild renders only theirs."""
     for i in range(30):
         (folder / f"copy-{i:02d}.yml").write_text(
             f"extends: failed-sync\nlifecycle: {61 + i}\ntitle: Copy {i:02d}\n", encoding="utf-8")

@@ -21,8 +21,8 @@ from ..site.compare_pages import TableRows, comparison_links, index_data_js, ren
 from ..core.derive import derive
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
-from ..site.render import (SECTIONS, SWITCHER_ALL, TEMPLATES, Catalogue, Page, make_environment, manifest,
-                     render_page, switcher_pages)
+from ..site.render import (SECTIONS, TEMPLATES, Catalogue, Page, Switcher, make_environment, manifest,
+                     render_page, stage_counts, stages, switcher)
 from ..model.scenario import LOCALES, Scenario
 
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
@@ -93,15 +93,11 @@ class Plan:
         if job.kind == "data":
             return {job.key}
         if job.kind == "scenario":
-            index = job.key
-            near = {p.id for p in self._switcher(self.pages[index].id)} if len(self.pages) > SWITCHER_ALL else None
-            if near is None:
-                return None
-            return near | {p.id for p in self.pages[max(0, index - 1):index + 2]}
+            index = job.key  # its switcher's share of its stage, and previous/next
+            return ({p.id for p in self._switcher_of(index).shown}
+                    | {p.id for p in self.pages[max(0, index - 1):index + 2]})
         if job.kind == "pair":
-            a, b = self.prepared[job.key]
-            near = {p.id for p in self._switcher(a)} if len(self.pages) > SWITCHER_ALL else None
-            return None if near is None else near | {a, b}
+            return set(self.prepared[job.key])  # its switcher shows the stages only
         return None
 
     def label(self, job: Job) -> str:
@@ -136,8 +132,8 @@ class Plan:
                     self.catalogues[locale], self.pages, self.sides, self.prepared, locale)
         elif job.kind == "overview":
             for locale in LOCALES:
-                yield self._page(locale, "index.html", "index.html", page=None, switcher=self.pages,
-                                 matrix=self.matrix)
+                yield self._page(locale, "index.html", "index.html", page=None, switcher=self._switcher_of(None),
+                                 matrix=self.matrix, stages=stages(self.pages))
         elif job.kind == "manifest":
             yield "scenarios.json", manifest(self.pages)
         elif job.kind == "404":
@@ -160,8 +156,12 @@ class Plan:
     def _page(self, locale: str, template: str, path: str, **context: Any) -> tuple[str, str]:
         return render_page(self.env, template, path, locale, self.catalogues, **self._common(), **context)
 
-    def _switcher(self, sid: str | None) -> list[Page]:
-        return self.pages if sid is None else switcher_pages(self.pages, self._position[sid])
+    def _switcher_of(self, index: int | None) -> Switcher:
+        return switcher(self.pages, self._stage_counts, index)
+
+    @cached_property
+    def _stage_counts(self) -> list[tuple[str, int]]:
+        return stage_counts(self.pages)
 
     @cached_property
     def _position(self) -> dict[str, int]:
@@ -171,7 +171,7 @@ class Plan:
         pages, page = self.pages, self.pages[index]
         for locale in LOCALES:
             yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
-                             switcher=switcher_pages(pages, index), comparisons=self.comparisons[page.id],
+                             switcher=self._switcher_of(index), comparisons=self.comparisons[page.id],
                              previous=pages[index - 1] if index > 0 else None,
                              next=pages[index + 1] if index + 1 < len(pages) else None)
 
@@ -186,7 +186,7 @@ class Plan:
             render: Callable[..., None] = (
                 lambda template, where, **context: found.append(self._page(locale, template, where, **context)))
             render_comparison(render, t, path, by_id, c, index=index, prepared=self.prepared,
-                              switcher=self._switcher, rows=self._rows[locale])
+                              switcher=self._switcher_of(None), rows=self._rows[locale])
             yield from found
 
 

@@ -11,13 +11,16 @@ import json
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from itertools import groupby
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from jinja2 import Environment
 from markupsafe import Markup
 
 from ..core.causes import drivers
 from .compare import BASELINE, Comparison, FactChange, Line, Side, pair_path, pairs
+
+if TYPE_CHECKING:
+    from .render import Switcher
 
 #: The catalogue key labelling a row, by (section/field) pattern, first match wins.
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
@@ -206,9 +209,9 @@ def _state_data(s: Side) -> dict[str, Any]:
 
 def render_comparison(render: Callable[..., None], t: Callable[..., Any], path: str, pages_by_id: dict[str, Any],
                       c: Comparison, *, index: bool, prepared: list[tuple[str, str]],
-                      switcher: Callable[[str | None], Sequence[Any]], rows: TableRows) -> None:
+                      switcher: Switcher, rows: TableRows) -> None:
     render("compare.html", path, page=None, c=c, a=pages_by_id[c.a], b=pages_by_id[c.b],
-           switcher=switcher(None if index else c.a),
+           switcher=switcher,
            sections_of=rows.sections(c), fact_rows=rows.facts, index=index, prepared=prepared,
            pair_path=pair_path, count_text=count_text(t, c.differences))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +21,7 @@ from .fastcalls import PLAIN, FastContext, memo
 from .formats import FILTERS
 from .languages import alternates, links, output_path
 from ..core.rows import rows
+from ..core.stages import by_stage
 from ..model.scenario import LOCALES, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,10 +32,10 @@ ALLOWED_TAGS = {"p", "em", "strong", "code", "a", "ul", "ol", "li", "br", "block
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_URL_SCHEMES = {"https", "http", "mailto"}
 
-#: Up to this many scenarios, every page's switcher links them all; beyond, it shows the
-#: lifecycle neighbours and the overview, so that page size does not grow with N (N² site).
-SWITCHER_ALL = 40
-SWITCHER_WINDOW = 7
+#: A scenario page's switcher lists at most this many of its stage's scenarios (the ones around
+#: it); every stage links to its part of the overview, which lists all. So a page's switcher is
+#: bounded whatever N, and a title shows on few pages (issue 18: a rebuild renders those only).
+SWITCHER_GROUP = 12
 
 SECTIONS = (
     "banner", "credentials", "readiness", "checklist", "source-health", "data-quality-preview",
@@ -182,12 +183,37 @@ def manifest(pages: list[Page]) -> str:
     return json.dumps({"scenarios": entries}, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def switcher_pages(pages: list[Page], index: int | None) -> list[Page]:
-    """The scenarios the switcher links from page `index` (None: the overview)."""
-    if len(pages) <= SWITCHER_ALL or index is None:
-        return pages
-    low = max(0, min(index - SWITCHER_WINDOW, len(pages) - 2 * SWITCHER_WINDOW - 1))
-    return pages[low:low + 2 * SWITCHER_WINDOW + 1]
+@dataclass(frozen=True)
+class Switcher:
+    """What a page's switcher shows: every stage with its count, and the page's own stage open."""
+
+    stages: list[tuple[str, int]]  # (stage key, scenarios in it), in lifecycle order
+    current: str | None = None  # the page's stage; None on pages about no one scenario
+    shown: list[Page] = field(default_factory=list)  # scenarios of that stage listed on the page
+    total: int = 0  # scenarios in that stage
+
+
+def stages(pages: list[Page]) -> list[tuple[str, list[Page]]]:
+    """The pages stage by stage, in lifecycle order (the overview's groups)."""
+    return by_stage(pages, lambda p: p.scenario.lifecycle)
+
+
+def stage_counts(pages: list[Page]) -> list[tuple[str, int]]:
+    return [(key, len(group)) for key, group in stages(pages)]
+
+
+def switcher(pages: list[Page], stages: list[tuple[str, int]], index: int | None) -> Switcher:
+    """The switcher of page `index` (None: a page about no one scenario): its stage's scenarios, at
+    most SWITCHER_GROUP of them around it. Pages are in lifecycle order, so a stage is a run of them."""
+    if index is None:
+        return Switcher(stages)
+    first = 0
+    for key, total in stages:
+        if index < first + total:
+            break
+        first += total
+    low = max(first, min(index - SWITCHER_GROUP // 2, first + total - SWITCHER_GROUP))
+    return Switcher(stages, key, pages[low:min(low + SWITCHER_GROUP, first + total)], total)
 
 
 def render_page(env: Environment, template: str, path: str, locale: str,

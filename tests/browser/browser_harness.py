@@ -32,6 +32,7 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 VIEWPORTS = {
     "desktop": (1280, 800, 1),
     "mobile": (375, 740, 2),
+    "phone": (375, 812, 1),  # issue 20's first screen on a phone
     "narrow": (320, 640, 1),
     "zoom-200": (640, 400, 2),
 }
@@ -163,6 +164,20 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+#: Where a scenario page's title, status badges and first section's heading are, against the viewport
+#: (issue 20: all in the first screen), and whether the skip link is the first thing focusable.
+FIRST_SCREEN = """() => {
+  const box = el => { const r = el.getBoundingClientRect();
+    return {what: el.id || el.className || el.tagName, top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+  const title = document.querySelector("main h1"), section = document.querySelector("main section h2");
+  const focusable = document.querySelector("a[href], button, input:not([type=hidden]), select, textarea, [tabindex]");
+  return {width: innerWidth, height: innerHeight, scrollWidth: document.documentElement.scrollWidth,
+    skipFirst: !!focusable && focusable.classList.contains("skip"),
+    switcher: !!document.querySelector("nav.switcher a") && getComputedStyle(document.querySelector("nav.switcher")).display !== "none",
+    boxes: [title, ...document.querySelectorAll("main .summary .badge"), section].filter(Boolean).map(box),
+    expected: 2 + document.querySelectorAll("main .summary .badge").length};
+}"""
+
 #: What every check of a page's own content needs, gathered in one round trip per visit (see survey).
 PAGE_FACTS = """() => ({
   styled: getComputedStyle(document.body).marginTop === "0px",
@@ -175,6 +190,7 @@ PAGE_FACTS = """() => ({
   })),
   switcher: [...document.querySelectorAll("nav.switcher a")].map(a => a.href),
   languages: [...document.querySelectorAll("a[data-switch-locale]")].map(a => [a.dataset.switchLocale, a.href]),
+  firstScreen: (""" + FIRST_SCREEN + """)(),
 })"""
 
 

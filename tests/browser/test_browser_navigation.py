@@ -13,20 +13,22 @@ def _switcher_targets(tab, served) -> list[str]:
             tab.page.eval_on_selector_all(SWITCHER_LINKS, "links => links.map(a => a.href)")]
 
 
-def test_switcher_links_every_scenario_and_clicks_through_all(served, site, pages, scenarios, surveys, tab):
-    """Every page's switcher lists every scenario in the page's language and links only pages of the
-    site (from the survey's one load of each page). Then, clicking once around the switcher's cycle (each page to the next,
+def test_switcher_links_the_site_and_clicks_through_a_stage(served, site, pages, scenarios, surveys, tab):
+    """Every page's switcher links only pages of the site, the overview among them (from the survey's
+    one load of each page). Then, clicking around the first scenario's stage (each page to the next,
     the last back to the first) uses each page's own switcher and lands on each page, which marks
-    itself current. Linear in pages."""
+    itself current; and a stage link lands on that stage's rows of the overview."""
     for relative, visit in surveys(served).items():
-        linked = [served.relative(url) for url in visit.facts["switcher"]]
+        linked = [served.relative(url).split("#")[0] for url in visit.facts["switcher"]]
         if page_kind(relative) == "404":
             # No link at all by design: served at any depth, where no relative link resolves.
             assert linked == [], (served.how, relative, linked)
             continue
         own = _own_prefix(relative, locale_prefixes(site))
-        assert {own + path for path in scenarios} <= set(linked) <= set(pages), (served.how, relative, linked)
-    cycle = [served.relative(url) for url in surveys(served)[scenarios[0]].facts["switcher"]]
+        assert own + "index.html" in linked and set(linked) <= set(pages), (served.how, relative, linked)
+    first = [served.relative(url) for url in surveys(served)[scenarios[0]].facts["switcher"]]
+    cycle = [target for target in first if target in scenarios]
+    assert scenarios[0] in cycle
     tab.visit(served, cycle[0])
     for target in cycle[1:] + cycle[:1]:
         start = served.relative(tab.page.url)
@@ -36,6 +38,12 @@ def test_switcher_links_every_scenario_and_clicks_through_all(served, site, page
                                                 "links => links.map(a => a.href)")
         assert current == [served.url(target)], (served.how, start, target)
         assert not tab.problems, (served.how, start, target, tab.problems)
+    stage = tab.page.eval_on_selector(f"{SWITCHER_LINKS}.current", "a => a.href")
+    tab.page.locator(f"{SWITCHER_LINKS}.current").click()
+    tab.page.wait_for_url(stage)
+    rows = tab.page.eval_on_selector_all(":target tr[data-scenario]", "rows => rows.map(r => r.dataset.scenario)")
+    assert served.relative(tab.page.url).split("#")[0].endswith("index.html")
+    assert scenarios[0].split("/")[-2] in rows, (stage, rows)
 
 
 def test_previous_and_next_walk_the_scenarios_in_order(served, scenarios, tab):
