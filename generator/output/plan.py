@@ -17,7 +17,9 @@ from jinja2 import Environment
 
 from ..site.about import BuildInfo, build_info
 from ..site.compare import Side, compare, pair_path, pairs, side
-from ..site.compare_pages import TableRows, comparison_links, index_data_js, render_comparison, state_js
+from ..site.compare_pages import (TableRows, comparison_links, driver_paths, index_data_js, render_comparison,
+                                  state_js)
+from ..site.gallery import gallery_path, groups, tiles
 from ..core.derive import derive
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
@@ -28,7 +30,7 @@ from ..model.scenario import LOCALES, Scenario
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
 #: build before the first page, and forked workers share the compiled code instead of compiling it again.
 TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html",
-                  "_compare_fact.html")
+                  "_compare_fact.html", "gallery.html")
 #: Copied as they are; CSP allows no inline script or style, so these are files.
 STATIC = ("robots.txt", "style.css", "favicon.svg")
 
@@ -79,7 +81,7 @@ class Plan:
         n = len(self.pages)
         site_wide = [Job("overview"), Job("manifest"), Job("404"), Job("static")]
         if self.pages:
-            site_wide += [Job("compare-index"), Job("data-index")]
+            site_wide += [Job("compare-index"), Job("data-index"), Job("gallery")]
         return ([Job("pair", j) for j in range(len(self.prepared))] + [Job("scenario", i) for i in range(n)]
                 + [Job("data", p.id) for p in self.pages] + site_wide)
 
@@ -113,7 +115,8 @@ class Plan:
         if job.kind == "data":
             return f"compare/data/{job.key}.js"
         return {"overview": "index.html", "manifest": "scenarios.json", "404": "404.html",
-                "compare-index": "compare/index.html", "data-index": "compare/data/index.js"}.get(job.kind, job.kind)
+                "compare-index": "compare/index.html", "data-index": "compare/data/index.js",
+                "gallery": gallery_path(SECTIONS[0])}.get(job.kind, job.kind)
 
     def render(self, job: Job) -> Iterator[tuple[str, str]]:
         """(site path, text) of each file the job makes."""
@@ -127,13 +130,15 @@ class Plan:
             a, b = self.prepared[0] if self.prepared else (self.pages[0].id, self.pages[0].id)
             yield from self._compare("compare/index.html", a, b, index=True)
         elif job.kind == "data":
-            text = state_js(job.key, self.sides[job.key])
+            text = state_js(job.key, self.sides[job.key], self._drivers)
             for locale in LOCALES:
                 yield output_path(locale, f"compare/data/{job.key}.js"), text
         elif job.kind == "data-index":
             for locale in LOCALES:
                 yield output_path(locale, "compare/data/index.js"), index_data_js(
                     self.catalogues[locale], self.pages, self.sides, self.prepared, locale)
+        elif job.kind == "gallery":
+            yield from self._gallery()
         elif job.kind == "overview":
             for locale in LOCALES:
                 yield self._page(locale, "index.html", "index.html", page=None, switcher=self.pages,
@@ -168,12 +173,31 @@ class Plan:
         return {p.id: i for i, p in enumerate(self.pages)}
 
     def _scenario(self, index: int) -> Iterator[tuple[str, str]]:
-        pages, page = self.pages, self.pages[index]
         for locale in LOCALES:
-            yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
-                             switcher=switcher_pages(pages, index), comparisons=self.comparisons[page.id],
-                             previous=pages[index - 1] if index > 0 else None,
-                             next=pages[index + 1] if index + 1 < len(pages) else None)
+            yield self._scenario_page(locale, index)
+
+    def _scenario_page(self, locale: str, index: int) -> tuple[str, str]:
+        pages, page = self.pages, self.pages[index]
+        return self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
+                          switcher=switcher_pages(pages, index), comparisons=self.comparisons[page.id],
+                          previous=pages[index - 1] if index > 0 else None,
+                          next=pages[index + 1] if index + 1 < len(pages) else None)
+
+    @cached_property
+    def _drivers(self) -> frozenset[str]:
+        return driver_paths(self.sides.values())
+
+    def _gallery(self) -> Iterator[tuple[str, str]]:
+        """Every section's gallery page, from the scenario pages as rendered (gallery/<section>/index.html
+        is as deep as a scenario page, so a section's relative links work on both)."""
+        by_id = {p.id: p for p in self.pages}
+        for locale in LOCALES:
+            rendered = ((page.id, html) for index, page in enumerate(self.pages)
+                        for _, html in [self._scenario_page(locale, index)])
+            found = groups(rendered)
+            for section in SECTIONS:
+                yield self._page(locale, "gallery.html", gallery_path(section), page=None, switcher=self.pages,
+                                 section=section, tiles=tiles(found.get(section, []), section), by_id=by_id)
 
     def _compare(self, path: str, a: str, b: str, *, index: bool) -> Iterator[tuple[str, str]]:
         c = compare(self.sides[a], self.sides[b])  # once for both locales
