@@ -29,8 +29,7 @@ from ..model.scenario import LOCALES, Scenario
 
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
 #: build before the first page, and forked workers share the compiled code instead of compiling it again.
-TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html",
-                  "_compare_fact.html", "gallery.html")
+TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html", "gallery.html")
 #: Copied as they are; CSP allows no inline script or style, so these are files.
 STATIC = ("robots.txt", "style.css", "favicon.svg")
 
@@ -130,9 +129,8 @@ class Plan:
             a, b = self.prepared[0] if self.prepared else (self.pages[0].id, self.pages[0].id)
             yield from self._compare("compare/index.html", a, b, index=True)
         elif job.kind == "data":
-            text = state_js(job.key, self.sides[job.key], self._drivers)
-            for locale in LOCALES:
-                yield output_path(locale, f"compare/data/{job.key}.js"), text
+            # The same in every language: one file, beside the shared assets (compare.js finds it there).
+            yield f"compare/data/{job.key}.js", state_js(job.key, self.sides[job.key], self._drivers)
         elif job.kind == "data-index":
             for locale in LOCALES:
                 yield output_path(locale, "compare/data/index.js"), index_data_js(

@@ -19,7 +19,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ..core.causes import drivers
-from .compare import BASELINE, Comparison, FactChange, Line, Side, covering, pair_path, pairs
+from .compare import BASELINE, Comparison, Line, Side, covering, pair_path, pairs
 
 #: The catalogue key labelling a row, by (section/field) pattern, first match wins.
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
@@ -123,7 +123,6 @@ def count_text(t: Callable[..., Any], n: int) -> str:
 
 #: Rendered rows kept for reuse (both locales together; see TableRows).
 ROWS_KEPT = 8192
-FACTS_KEPT = 4096
 
 
 class TableRows:
@@ -137,7 +136,7 @@ class TableRows:
     """
 
     def __init__(self, env: Environment, t: Callable[..., Any]):
-        self._row, self._fact, self._t = env.get_template("_compare_row.html"), env.get_template("_compare_fact.html"), t
+        self._row, self._t = env.get_template("_compare_row.html"), t
         self._label = lru_cache(maxsize=None)(lambda section, field: field_label(t, section, field))
         self._words = lru_cache(maxsize=ROWS_KEPT)(lambda section, field, value: value_label(t, section, field, value))
 
@@ -146,10 +145,6 @@ class TableRows:
         return self._row.render(line=line, k=k, t=self._t, tone=value_tone,
                                 label=lambda line: self._label(line.section, line.field),
                                 words=lambda line, value: self._words(line.section, line.field, value))
-
-    @lru_cache(maxsize=FACTS_KEPT)
-    def fact(self, change: FactChange, driven: tuple[str, ...]) -> str:
-        return self._fact.render(change=change, driven=driven, t=self._t)
 
     def sections(self, c: Comparison) -> list[tuple[str, Markup]]:
         """(section, its rows as HTML), rows numbered k = 1, 2, … by difference (the #diff-k anchors)."""
@@ -164,9 +159,6 @@ class TableRows:
             out.append((section, Markup("\n".join(html))))
         return out
 
-    def facts(self, c: Comparison) -> Markup:
-        return Markup("\n".join(self.fact(change, tuple(line.key for line in c.driven_by(change)))
-                                 for change in c.facts))
 
 
 def _js(name: str, value: Any) -> str:
@@ -197,9 +189,7 @@ def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Si
         "labels": {
             "count": {n: t(f"compare.count.{n}") for n in ("zero", "one", "other")},
             **{k: t(f"compare.{k}") for k in ("col_field", "col_difference", "different", "same", "absent",
-                                               "caused_by", "facts_title", "fact", "explains", "no_facts",
-                                               "unknown", "vs", "show", "visual", "width", "desktop",
-                                               "phone", "changed", "frame")},
+                                               "caused_by", "unknown", "vs", "show", "changed", "frame")},
         },
     }
 
@@ -231,7 +221,8 @@ def render_comparison(render: Callable[..., None], t: Callable[..., Any], path: 
                       switcher: Callable[[str | None], Sequence[Any]], rows: TableRows) -> None:
     render("compare.html", path, page=None, c=c, a=pages_by_id[c.a], b=pages_by_id[c.b],
            switcher=switcher(None if index else c.a),
-           sections_of=rows.sections(c), fact_rows=rows.facts, index=index, prepared=prepared,
+           sections_of=rows.sections(c), index=index, prepared=prepared,
+           frames=index,  # the picker page frames both scenario pages side by side (CSP frame-src 'self')
            pair_path=pair_path, count_text=count_text(t, c.differences))
 
 

@@ -15,6 +15,8 @@ SECTION = re.compile(r'<section data-section="(?P<name>[\w-]+)"[^>]*>.*?</sectio
 #: Attributes that name an id, and links to one: rewritten together so each tile's stay paired.
 ID_REFS = re.compile(r'\b(id|aria-labelledby|aria-describedby|aria-controls|for)="([^"]*)"|href="#([^"]*)"')
 HEADING = re.compile(r"<(/?)h([1-5])\b")
+#: What a tile does without: the frame markers (data-shows), the link to this very gallery, indentation.
+TRIM = re.compile(r' data-shows="[^"]*"|\n\s*<p class="gallery-link">.*?</p>|(?<=\n)[ \t]+')
 
 
 def gallery_path(section: str) -> str:
@@ -37,13 +39,13 @@ def groups(pages: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, list[s
 
 
 def in_tile(html: str, prefix: str) -> str:
-    """A section's HTML placed in a tile: its ids prefixed (unique on the page) and its headings one
-    level down (under the tile's heading)."""
+    """A section's HTML placed in a tile: its ids prefixed (unique on the page), its headings one
+    level down (under the tile's heading), and what a tile does without trimmed (TRIM)."""
     def local(m: re.Match[str]) -> str:
         if m[3] is not None:
             return f'href="#{prefix}-{m[3]}"'
         return f'{m[1]}="{" ".join(f"{prefix}-{i}" for i in m[2].split())}"'
-    return HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}", ID_REFS.sub(local, html))
+    return HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}", ID_REFS.sub(local, TRIM.sub("", html)))
 
 
 def tiles(found: Sequence[tuple[str, list[str]]], section: str) -> list[tuple[str, str, list[str]]]:

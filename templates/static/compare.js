@@ -1,8 +1,6 @@
-/* Compare view, progressive enhancement: any two scenarios (deep link ?a=…&b=…&w=…), keys n/p/d/s,
-   and on compare/index.html both pages side by side in frames (frame.js marks their fields).
-   No rule lives here: compare/data/*.js hold what the build computed (compare_pages.py): each row's
-   value, the row keys in page order, and per fact path a digest of the facts under it. A row differs
-   when its values differ; a fact path is a cause when its digests differ. */
+/* Compare view: any pair (?a=…&b=…&w=…), keys n/p/d/s; on compare/index.html both pages side by side
+   (frame.js marks their fields). No rule here: compare/data/*.js hold what the build computed (row
+   values, keys in page order, per fact path a digest); differs / caused by = values / digests unequal. */
 (function () {
   "use strict";
   var D = window.CompareData, box = document.getElementById("comparison");
@@ -31,15 +29,13 @@
   }
   function code(text) { return el("code", {}, [text]); }
   function badge(text, tone, name) { return el("span", {"class": "badge tone-" + tone, "data-code": name}, [text]); }
-  function absent() { return el("span", {"class": "muted"}, ["— " + L.absent]); }
-  function list(items, make) {
+  function list(items) {
     var out = [];
-    items.forEach(function (item, i) { if (i) out.push(", "); out.push(make(item)); });
+    items.forEach(function (item, i) { if (i) out.push(", "); out.push(code(item)); });
     return out;
   }
   function count(n) { return (n === 0 ? L.count.zero : n === 1 ? L.count.one : L.count.other).replace("{count}", n); }
 
-  // Equality of what the build computed, nothing more (see the header).
   function compare(A, B) {
     return D.keys.filter(function (key) { return key in A.rows || key in B.rows; }).map(function (key) {
       var ra = A.rows[key], rb = B.rows[key], va = ra && ra[0], vb = rb && rb[0];
@@ -52,13 +48,13 @@
 
   function cell(sideName, l, v, tone) {
     var w = D.values[l.key + "\t" + v];
-    return el("td", {"data-side": sideName}, [v === undefined ? absent() :
+    return el("td", {"data-side": sideName}, [v === undefined ? el("span", {"class": "muted"}, ["— " + L.absent]) :
       w ? badge(w, tone, v) : el("code", {"class": "value", "data-code": v}, [v])]);
   }
 
   function render(x, y) {
     var lines = compare(states[x], states[y]), n = 0;
-    var differences = lines.filter(function (l) { return l.differs; });
+    var differences = lines.filter(function (l) { return l.differs; }).length;
     var caption = titles[x] + " " + L.vs + " " + titles[y];
     var table = el("table", {"class": "compare"}, [
       el("caption", {id: "h-compare"}, [caption]),
@@ -76,7 +72,7 @@
       }
       if (l.differs) n += 1;
       var verdict = l.differs ? [badge(L.different, "warn", "different"), l.causes.length ?
-        el("span", {"class": "causes"}, [" " + L.caused_by + " "].concat(list(l.causes, code))) : null,
+        el("span", {"class": "causes"}, [" " + L.caused_by + " "].concat(list(l.causes))) : null,
         visual ? " " : null, visual ? el("button", {type: "button", "data-show": l.key}, [L.show]) : null]
         : [el("span", {"class": "muted"}, ["= " + L.same])];
       body.appendChild(el("tr", {"data-row": l.key, "class": l.differs ? "differs" : "same",
@@ -85,10 +81,10 @@
         cell("a", l, l.a, l.tones[0]), cell("b", l, l.b, l.tones[1]),
         el("td", {}, verdict)]));
     });
-    var total = count(differences.length);
+    var total = count(differences);
     box.replaceChildren(
-      el("p", {"class": "compare-count big", role: "status", "data-differences": String(differences.length)},
-        [differences.length ? el("a", {href: "#diff-1"}, [total]) : total]),
+      el("p", {"class": "compare-count big", role: "status", "data-differences": String(differences)},
+        [differences ? el("a", {href: "#diff-1"}, [total]) : total]),
       el("div", {"class": "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "h-compare"}, [table]));
     if (notice) box.insertBefore(notice, box.firstChild);
     box.setAttribute("data-a", x);
@@ -97,12 +93,11 @@
     if (visual) frames(x, y, lines);
   }
 
-  // -- side by side: the frames load the scenario pages; frame.js outlines what it is told to.
   function frames(x, y, lines) {
     var holder = visual.querySelector(".frames"), sides = {a: x, b: y};
-    var frame = {a: visual.querySelector("iframe[data-frame=a]"), b: visual.querySelector("iframe[data-frame=b]")};
+    var frame = {a: visual.querySelector("[data-frame=a]"), b: visual.querySelector("[data-frame=b]")};
     var other = {a: "b", b: "a"};
-    shown = {frame: frame, marked: {}};
+    shown = {frame: frame};
     visual.hidden = false;
     ["a", "b"].forEach(function (s) {
       var keys = lines.filter(function (l) { return l.differs && (s === "a" ? l.a : l.b) !== undefined; })
@@ -118,7 +113,7 @@
       var m = event.data;
       if (!from || !m || typeof m !== "object") return;
       if (m.type === "scrolled") frame[other[from]].contentWindow.postMessage({type: "scroll", y: m.y}, "*");
-      else if (m.type === "marked") { shown.marked[from] = m.keys; holder.setAttribute("data-marked-" + from, "true"); }
+      else if (m.type === "marked") holder.setAttribute("data-marked-" + from, m.keys.join(" "));
       else if (m.type === "key" && actions[m.key]) actions[m.key]();
     });
     visual.querySelectorAll("input[name=width]").forEach(function (radio) {
@@ -136,16 +131,19 @@
     });
   }
 
-  // Both places in view: the frames in the window, the field in each frame.
+  // Both places in view: the field in each frame, and (show) the frames in the window.
+  function point(key) {
+    if (shown) ["a", "b"].forEach(function (s) { shown.frame[s].contentWindow.postMessage({type: "show", key: key}, "*"); });
+  }
   function show(key) {
-    if (!shown) return;
     shown.frame.a.parentNode.scrollIntoView({block: "center"});
-    ["a", "b"].forEach(function (s) { shown.frame[s].contentWindow.postMessage({type: "show", key: key}, "*"); });
+    point(key);
   }
 
+  var data = document.currentScript.src.replace(/[^/]*$/, "") + "compare/data/";
   function load(id, done) {
     if (states[id]) return done();
-    var script = el("script", {src: "data/" + encodeURIComponent(id) + ".js"});
+    var script = el("script", {src: data + encodeURIComponent(id) + ".js"});
     script.onload = done;
     document.head.appendChild(script);
   }
@@ -173,11 +171,7 @@
     i = i < 0 ? (direction > 0 ? 0 : rows.length - 1) : (i + direction + rows.length) % rows.length;
     rows[i].focus();
     rows[i].scrollIntoView({block: "center"});
-    if (shown) {
-      ["a", "b"].forEach(function (s) {
-        shown.frame[s].contentWindow.postMessage({type: "show", key: rows[i].getAttribute("data-row")}, "*");
-      });
-    }
+    point(rows[i].getAttribute("data-row"));
   }
 
   var actions = {
@@ -188,12 +182,10 @@
   };
   document.addEventListener("keydown", function (event) {
     var target = event.target;
-    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented || !actions[event.key]) return;
     if (target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) return;
-    if (actions[event.key]) {
-      event.preventDefault();
-      actions[event.key]();
-    }
+    event.preventDefault();
+    actions[event.key]();
   });
 
   if (qa !== null || qb !== null) {
@@ -206,7 +198,7 @@
     }
   }
   setup();
-  // The picker page always draws its pair (the side by side needs it); a prepared page only when asked for another.
+  // The picker page always draws (the side by side needs it); a prepared page only for another pair.
   if (visual || a !== box.getAttribute("data-a") || b !== box.getAttribute("data-b")) {
     load(a, function () { load(b, function () { render(a, b); }); });
   }

@@ -7,8 +7,11 @@
   if (window.parent === window) return;
   var parent = window.parent, quietUntil = 0;
   function post(message) { parent.postMessage(message, "*"); }
+  // A row key is "section/field": data-shows on the page names fields, inside their section.
   function places(key) {
-    return document.querySelectorAll('[data-shows~="' + CSS.escape(key) + '"]');
+    var cut = key.indexOf("/");
+    return document.querySelectorAll('[data-section="' + CSS.escape(key.slice(0, cut)) + '"] [data-shows~="' +
+      CSS.escape(key.slice(cut + 1)) + '"]');
   }
 
   function mark(keys, word) {
