@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   if (window.parent === window) return;
-  var parent = window.parent, quietUntil = 0;
+  var parent = window.parent, made = null;
   function post(message) { parent.postMessage(message, "*"); }
   // A row key is "section/field": data-shows on the page names fields, inside their section.
   function places(key) {
@@ -38,10 +38,11 @@
     else node.insertBefore(marker, node.firstChild);
   }
 
-  // A scroll this page makes on request is not reported back: no echo between the two sides.
+  // A scroll this page makes on request is not reported back (no echo between the two sides): it
+  // lands at once, so its event is the one that finds the page where the request left it.
   function quietly(scroll) {
-    quietUntil = performance.now() + 250;
     scroll();
+    made = window.scrollY;
   }
 
   function show(key) {
@@ -60,7 +61,8 @@
     else if (m.type === "scroll" && typeof m.y === "number") quietly(function () { window.scrollTo(0, m.y); });
   });
   window.addEventListener("scroll", function () {
-    if (performance.now() > quietUntil) post({type: "scrolled", y: window.scrollY});
+    if (window.scrollY !== made) post({type: "scrolled", y: window.scrollY});
+    made = null;
   }, {passive: true});
   document.addEventListener("keydown", function (event) {
     var target = event.target;
