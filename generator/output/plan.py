@@ -19,7 +19,7 @@ from ..site.about import BuildInfo, build_info
 from ..site.compare import Side, compare, pair_path, pairs, side
 from ..site.compare_pages import (TableRows, comparison_links, driver_paths, index_data_js, render_comparison,
                                   state_js)
-from ..site.gallery import gallery_path, groups, tiles
+from ..site.gallery import SectionStore, gallery_path, groups, tiles
 from ..core.derive import derive
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
@@ -55,6 +55,8 @@ class Plan:
     comparisons: dict[str, dict[str, str]]
     matrix: Any
     _rows: dict[str, TableRows] = field(default_factory=dict)
+    #: Shared with the plans the dev server derives from this one (dataclasses.replace keeps it).
+    _sections: SectionStore = field(default_factory=SectionStore)
 
     @classmethod
     def make(cls, scenarios: list[Scenario], env: Environment | None = None,
@@ -172,7 +174,9 @@ class Plan:
 
     def _scenario(self, index: int) -> Iterator[tuple[str, str]]:
         for locale in LOCALES:
-            yield self._scenario_page(locale, index)
+            path, html = self._scenario_page(locale, index)
+            self._sections.sections(locale, self.pages[index], lambda: html)  # the gallery then need not render it
+            yield path, html
 
     def _scenario_page(self, locale: str, index: int) -> tuple[str, str]:
         pages, page = self.pages, self.pages[index]
@@ -190,9 +194,8 @@ class Plan:
         is as deep as a scenario page, so a section's relative links work on both)."""
         by_id = {p.id: p for p in self.pages}
         for locale in LOCALES:
-            rendered = ((page.id, html) for index, page in enumerate(self.pages)
-                        for _, html in [self._scenario_page(locale, index)])
-            found = groups(rendered)
+            found = groups((page.id, self._sections.sections(locale, page, lambda: self._scenario_page(locale, i)[1]))
+                           for i, page in enumerate(self.pages))
             for section in SECTIONS:
                 yield self._page(locale, "gallery.html", gallery_path(section), page=None, switcher=self.pages,
                                  section=section, tiles=tiles(found.get(section, []), section), by_id=by_id)

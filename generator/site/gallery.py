@@ -8,7 +8,7 @@ scenario pages, so a section's relative links work as they are; its ids are made
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 #: One section of a scenario page: sections never nest, so the first closing tag ends it.
 SECTION = re.compile(r'<section data-section="(?P<name>[\w-]+)"[^>]*>.*?</section>', re.S)
@@ -28,14 +28,32 @@ def sections_of(html: str) -> dict[str, str]:
     return {m["name"]: m[0] for m in SECTION.finditer(html)}
 
 
-def groups(pages: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, list[str]]]]:
-    """{section: [(rendered HTML, ids of the scenarios that render it so)]}, from (id, page HTML),
+def groups(pages: Iterable[tuple[str, dict[str, str]]]) -> dict[str, list[tuple[str, list[str]]]]:
+    """{section: [(rendered HTML, ids of the scenarios that render it so)]}, from (id, its sections),
     groups in the order their first scenario comes, ids in page order."""
     out: dict[str, dict[str, list[str]]] = {}
-    for sid, html in pages:
-        for name, section in sections_of(html).items():
+    for sid, sections in pages:
+        for name, section in sections.items():
             out.setdefault(name, {}).setdefault(section, []).append(sid)
     return {name: list(found.items()) for name, found in out.items()}
+
+
+class SectionStore:
+    """The sections of each rendered scenario page, kept so that the gallery does not render a page
+    again that has not changed (the dev server's rebuild after one save). Each distinct section's
+    HTML is held once, however many scenarios render it."""
+
+    def __init__(self) -> None:
+        self._of: dict[tuple[str, int], tuple[Any, dict[str, str]]] = {}
+        self._distinct: dict[str, str] = {}
+
+    def sections(self, locale: str, page: Any, html: Callable[[], str]) -> dict[str, str]:
+        """page's sections in locale; `html()` renders the page when this page object is new."""
+        kept = self._of.get((locale, id(page)))
+        if kept is None or kept[0] is not page:
+            found = {name: self._distinct.setdefault(section, section) for name, section in sections_of(html()).items()}
+            kept = self._of[locale, id(page)] = (page, found)
+        return kept[1]
 
 
 def in_tile(html: str, prefix: str) -> str:
