@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from itertools import product
+from itertools import permutations, product
 
 import pytest
 
@@ -193,6 +193,7 @@ def test_prepared_pages_count_the_differences_of_the_derived_data(site, page):
         expected = expected_differences(states[a], states[b])
         assert int(soup.select_one("[data-differences]")["data-differences"]) == expected
         assert len(soup.select("tr.differs")) == expected
+        assert not soup.select("tr.same")  # a pair page lists only what differs: the rest is on both pages
         assert soup.select_one(".compare-count").get_text(strip=True) == (
             f"{expected} differences" if expected > 1 else "1 difference" if expected else "No difference")
         for tr in soup.select("tr[data-row]"):
@@ -211,7 +212,7 @@ def test_identical_pair_page_shows_zero(bundled_scenarios):
     for path in ("compare/index.html", "fr/compare/index.html"):
         soup = BeautifulSoup(files[path], "html.parser")
         assert soup.select_one("[data-differences]")["data-differences"] == "0"
-        assert not soup.select("tr.differs") and soup.select("tr.same")
+        assert not soup.select("tr.differs") and not soup.select("tr.same")
 
 
 def test_deep_links_of_scenario_pages_resolve_to_their_comparison(site, page, bundled_scenarios):
@@ -238,8 +239,29 @@ def test_picker_page_lists_every_prepared_pair_and_its_data(site, page, bundled_
     assert [entry[0] for entry in index["scenarios"]] == ids
     for s in bundled_scenarios:
         data = json.loads((site / f"compare/data/{s.id}.js").read_text().rsplit("] = ", 1)[1].rstrip(";\n"))
-        assert {(r[0], r[1]): r[2] for r in data["rows"]} == state(s)
-        assert all(f"{r[0]}/{r[1]}" in index["fields"] for r in data["rows"])
+        assert {tuple(key.split("/", 1)): value for key, (value, _) in data["rows"].items()} == state(s)
+        assert all(key in index["fields"] and key in index["keys"] for key in data["rows"])
+
+
+def test_data_files_give_what_compare_gives_by_equality_alone(site, bundled_scenarios):
+    """compare.js applies no rule: a row differs when its values differ, a fact path is a cause when
+    its digests differ. For every bundled pair that must give exactly compare()'s lines and causes."""
+    def load(path):
+        return json.loads((site / path).read_text().split(" = ", 1)[1].rstrip(";\n"))
+    index = load("compare/data/index.js")
+    data = {s.id: json.loads((site / f"compare/data/{s.id}.js").read_text().rsplit("] = ", 1)[1].rstrip(";\n"))
+            for s in bundled_scenarios}
+    sides = {s.id: side(s, derive(s)) for s in bundled_scenarios}
+    for a, b in permutations(sides, 2):
+        A, B = data[a], data[b]
+        expected = {line.key: (line.differs, line.causes) for line in compare(sides[a], sides[b]).lines}
+        shown = {}
+        for key in index["keys"]:
+            if key in A["rows"] or key in B["rows"]:
+                va, vb = (A["rows"].get(key, [None])[0], B["rows"].get(key, [None])[0])
+                causes = tuple(p for p in index["fields"][key][1] if A["causes"].get(p) != B["causes"].get(p))
+                shown[key] = (va != vb, causes if va != vb else ())
+        assert shown == expected, (a, b)
 
 
 def test_scripts_are_small_files_and_no_page_has_inline_script(site):

@@ -85,8 +85,10 @@ def test_every_page_starts_with_charset_then_a_strict_csp_and_referrer_policy(ho
         assert csp.get("http-equiv") == "Content-Security-Policy", path
         directives = {d.split()[0]: d.split()[1:] for d in csp["content"].split(";") if d.strip()}
         assert directives["default-src"] == ["'none'"]
-        for name in ("script-src", "style-src", "img-src", "connect-src"):
+        for name in ("script-src", "style-src", "img-src", "connect-src", "frame-src"):
             assert directives.get(name, ["'none'"]) in (["'self'"], ["'none'"]), (name, directives)
+        # Frames only where the side-by-side view needs them.
+        assert ("frame-src" in directives) == path.as_posix().endswith("compare/index.html"), path
         assert directives["base-uri"] == ["'none'"] and directives["form-action"] == ["'none'"]
         sources = " ".join(" ".join(v) for v in directives.values())
         for weak in ("unsafe-inline", "unsafe-eval", "*", "http:", "https:", "data:", "blob:"):
@@ -96,7 +98,13 @@ def test_every_page_starts_with_charset_then_a_strict_csp_and_referrer_policy(ho
 
 def test_no_inline_script_or_style_and_no_active_content_on_any_page(hostile_site):
     for path, soup in pages(hostile_site):
-        assert soup.find_all(["style", "iframe", "object", "embed", "svg", "img", "form"]) == [], path
+        assert soup.find_all(["style", "object", "embed", "svg", "img", "form"]) == [], path
+        # Only the side-by-side view frames pages, and only the site's own: compare.js sets their src.
+        frames = soup.find_all("iframe")
+        if path.as_posix().endswith("compare/index.html"):
+            assert len(frames) == 2 and all("src" not in f.attrs and "srcdoc" not in f.attrs for f in frames), path
+        else:
+            assert frames == [], path
         for script in soup.find_all("script"):  # the site's own scripts are files, never inline
             assert script.get("src", "").endswith(".js") and not script.get_text(strip=True), (path, script)
         for el in soup.find_all(True):

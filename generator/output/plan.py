@@ -17,7 +17,9 @@ from jinja2 import Environment
 
 from ..site.about import BuildInfo, build_info
 from ..site.compare import Side, compare, pair_path, pairs, side
-from ..site.compare_pages import TableRows, comparison_links, index_data_js, render_comparison, state_js
+from ..site.compare_pages import (TableRows, comparison_links, driver_paths, index_data_js, render_comparison,
+                                  state_js)
+from ..site.gallery import SectionStore, gallery_path, groups, tiles
 from ..core.derive import derive
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
@@ -27,8 +29,7 @@ from ..model.scenario import LOCALES, Scenario
 
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
 #: build before the first page, and forked workers share the compiled code instead of compiling it again.
-TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html",
-                  "_compare_fact.html")
+TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html", "gallery.html")
 #: Copied as they are; CSP allows no inline script or style, so these are files.
 STATIC = ("robots.txt", "style.css", "favicon.svg")
 
@@ -54,6 +55,8 @@ class Plan:
     comparisons: dict[str, dict[str, str]]
     matrix: Any
     _rows: dict[str, TableRows] = field(default_factory=dict)
+    #: Shared with the plans the dev server derives from this one (dataclasses.replace keeps it).
+    _sections: SectionStore = field(default_factory=SectionStore)
 
     @classmethod
     def make(cls, scenarios: list[Scenario], env: Environment | None = None,
@@ -79,7 +82,7 @@ class Plan:
         n = len(self.pages)
         site_wide = [Job("overview"), Job("manifest"), Job("404"), Job("static")]
         if self.pages:
-            site_wide += [Job("compare-index"), Job("data-index")]
+            site_wide += [Job("compare-index"), Job("data-index"), Job("gallery")]
         return ([Job("pair", j) for j in range(len(self.prepared))] + [Job("scenario", i) for i in range(n)]
                 + [Job("data", p.id) for p in self.pages] + site_wide)
 
@@ -109,7 +112,8 @@ class Plan:
         if job.kind == "data":
             return f"compare/data/{job.key}.js"
         return {"overview": "index.html", "manifest": "scenarios.json", "404": "404.html",
-                "compare-index": "compare/index.html", "data-index": "compare/data/index.js"}.get(job.kind, job.kind)
+                "compare-index": "compare/index.html", "data-index": "compare/data/index.js",
+                "gallery": gallery_path(SECTIONS[0])}.get(job.kind, job.kind)
 
     def render(self, job: Job) -> Iterator[tuple[str, str]]:
         """(site path, text) of each file the job makes."""
@@ -123,13 +127,14 @@ class Plan:
             a, b = self.prepared[0] if self.prepared else (self.pages[0].id, self.pages[0].id)
             yield from self._compare("compare/index.html", a, b, index=True)
         elif job.kind == "data":
-            text = state_js(job.key, self.sides[job.key])
-            for locale in LOCALES:
-                yield output_path(locale, f"compare/data/{job.key}.js"), text
+            # The same in every language: one file, beside the shared assets (compare.js finds it there).
+            yield f"compare/data/{job.key}.js", state_js(job.key, self.sides[job.key], self._drivers)
         elif job.kind == "data-index":
             for locale in LOCALES:
                 yield output_path(locale, "compare/data/index.js"), index_data_js(
                     self.catalogues[locale], self.pages, self.sides, self.prepared, locale)
+        elif job.kind == "gallery":
+            yield from self._gallery()
         elif job.kind == "overview":
             for locale in LOCALES:
                 yield self._page(locale, "index.html", "index.html", page=None, switcher=self._switcher_of(None),
@@ -168,12 +173,33 @@ class Plan:
         return {p.id: i for i, p in enumerate(self.pages)}
 
     def _scenario(self, index: int) -> Iterator[tuple[str, str]]:
-        pages, page = self.pages, self.pages[index]
         for locale in LOCALES:
-            yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
-                             switcher=self._switcher_of(index), comparisons=self.comparisons[page.id],
-                             previous=pages[index - 1] if index > 0 else None,
-                             next=pages[index + 1] if index + 1 < len(pages) else None)
+            path, html = self._scenario_page(locale, index)
+            self._sections.sections(locale, self.pages[index], lambda: html)  # the gallery then need not render it
+            yield path, html
+
+    def _scenario_page(self, locale: str, index: int) -> tuple[str, str]:
+        pages, page = self.pages, self.pages[index]
+        return self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
+                          switcher=self._switcher_of(index), comparisons=self.comparisons[page.id],
+                          previous=pages[index - 1] if index > 0 else None,
+                          next=pages[index + 1] if index + 1 < len(pages) else None)
+
+    @cached_property
+    def _drivers(self) -> frozenset[str]:
+        return driver_paths(self.sides.values())
+
+    def _gallery(self) -> Iterator[tuple[str, str]]:
+        """Every section's gallery page, from the scenario pages as rendered (gallery/<section>/index.html
+        is as deep as a scenario page, so a section's relative links work on both)."""
+        by_id = {p.id: p for p in self.pages}
+        for locale in LOCALES:
+            found = groups((page.id, self._sections.sections(locale, page, lambda: self._scenario_page(locale, i)[1]))
+                           for i, page in enumerate(self.pages))
+            for section in SECTIONS:
+                yield self._page(locale, "gallery.html", gallery_path(section), page=None,
+                                 switcher=self._switcher_of(None),
+                                 section=section, tiles=tiles(found.get(section, []), section), by_id=by_id)
 
     def _compare(self, path: str, a: str, b: str, *, index: bool) -> Iterator[tuple[str, str]]:
         c = compare(self.sides[a], self.sides[b])  # once for both locales

@@ -2,8 +2,8 @@
 
 Pure: it reads `rows()` (what the page shows) and the scenario facts, never HTML.
 Each difference names its section, field and both values, and, where
-`causes.DRIVERS` knows it, the differing facts that caused it. compare.js does
-the same for pairs chosen in the browser, from the same data (see data_files).
+`causes.DRIVERS` knows it, the differing facts that caused it. compare.js shows
+pairs chosen in the browser from data computed here (compare_pages.cause_digests).
 """
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ def fact_changes(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]]) -> 
     return [FactChange(p, va.get(p), vb.get(p)) for p in paths if va.get(p) != vb.get(p)]
 
 
-def _covering(path: str) -> Iterator[str]:
+def covering(path: str) -> Iterator[str]:
     """Every driver path that covers `path` (see causes.covers): itself and its ancestors."""
     for index, char in enumerate(path):
         if char in ".[":
@@ -160,7 +160,7 @@ def compare(a: Side, b: Side) -> Comparison:
     # of all changes (the scan was a third of the compare pages' build time).
     covered: dict[str, list[str]] = {}
     for change in changed:
-        for path in _covering(change.path):
+        for path in covering(change.path):
             covered.setdefault(path, []).append(change.path)
     explained: dict[str, list[Line]] = {change.path: [] for change in changed}
     lines = []

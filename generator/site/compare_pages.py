@@ -1,23 +1,25 @@
-"""Render the compare view: pre-rendered pairs (linear in N), the picker page, and its data files.
+"""Render the compare view: pre-rendered change lists (linear in N), the picker page, and its data files.
 
-Any other pair is computed in the browser by compare.js from compare/data/*.js:
-plain script files that assign globals, so they load from file:// under a strict
-CSP (no fetch, no inline script). Each scenario's rows live in their own file, so
-a comparison loads two small files whatever the number of scenarios.
+A pre-rendered pair page lists only what differs (the scenario pages hold the rest). Any pair
+is shown by compare.js from compare/data/*.js: plain script files that assign globals, so they
+load from file:// under a strict CSP (no fetch, no inline script). The browser applies no rule
+of its own: the build gives each row's value and, per fact path that drives a row, a digest of
+the facts under it, so "differs" and "caused by" are plain equality of what the build computed.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from itertools import groupby
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from jinja2 import Environment
 from markupsafe import Markup
 
 from ..core.causes import drivers
-from .compare import BASELINE, Comparison, FactChange, Line, Side, pair_path, pairs
+from .compare import BASELINE, Comparison, Line, Side, covering, pair_path, pairs
 
 if TYPE_CHECKING:
     from .render import Switcher
@@ -124,7 +126,6 @@ def count_text(t: Callable[..., Any], n: int) -> str:
 
 #: Rendered rows kept for reuse (both locales together; see TableRows).
 ROWS_KEPT = 8192
-FACTS_KEPT = 4096
 
 
 class TableRows:
@@ -138,7 +139,7 @@ class TableRows:
     """
 
     def __init__(self, env: Environment, t: Callable[..., Any]):
-        self._row, self._fact, self._t = env.get_template("_compare_row.html"), env.get_template("_compare_fact.html"), t
+        self._row, self._t = env.get_template("_compare_row.html"), t
         self._label = lru_cache(maxsize=None)(lambda section, field: field_label(t, section, field))
         self._words = lru_cache(maxsize=ROWS_KEPT)(lambda section, field, value: value_label(t, section, field, value))
 
@@ -148,25 +149,19 @@ class TableRows:
                                 label=lambda line: self._label(line.section, line.field),
                                 words=lambda line, value: self._words(line.section, line.field, value))
 
-    @lru_cache(maxsize=FACTS_KEPT)
-    def fact(self, change: FactChange, driven: tuple[str, ...]) -> str:
-        return self._fact.render(change=change, driven=driven, t=self._t)
-
     def sections(self, c: Comparison) -> list[tuple[str, Markup]]:
         """(section, its rows as HTML), rows numbered k = 1, 2, … by difference (the #diff-k anchors)."""
         out = []
         k = 0
-        for section, lines in groupby(c.lines, key=lambda line: line.section):
+        # Only differences: the rows two scenarios share are on both scenario pages already.
+        for section, lines in groupby((line for line in c.lines if line.differs), key=lambda line: line.section):
             html = []
             for line in lines:
-                k += line.differs
-                html.append(self.row(line, k if line.differs else 0))
+                k += 1
+                html.append(self.row(line, k))
             out.append((section, Markup("\n".join(html))))
         return out
 
-    def facts(self, c: Comparison) -> Markup:
-        return Markup("\n".join(self.fact(change, tuple(line.key for line in c.driven_by(change)))
-                                 for change in c.facts))
 
 
 def _js(name: str, value: Any) -> str:
@@ -188,6 +183,7 @@ def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Si
             if words != r.value:
                 values[f"{r.section}/{r.field}\t{r.value}"] = words
     return {
+        "keys": [f"{s}/{f}" for s, f in keys],  # every row key, in page order: the change list's order
         "values": values,
         "scenarios": [[p.id, p.scenario.text("title", locale)[0], p.path] for p in pages],
         "prepared": [f"{a}--{b}" for a, b in prepared],
@@ -196,15 +192,31 @@ def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Si
         "labels": {
             "count": {n: t(f"compare.count.{n}") for n in ("zero", "one", "other")},
             **{k: t(f"compare.{k}") for k in ("col_field", "col_difference", "different", "same", "absent",
-                                               "caused_by", "facts_title", "fact", "explains", "no_facts",
-                                               "unknown", "vs")},
+                                               "caused_by", "unknown", "vs", "show", "changed", "frame")},
         },
     }
 
 
-def _state_data(s: Side) -> dict[str, Any]:
-    return {"rows": [[r.section, r.field, r.value, value_tone(r.value)] for r in s.rows],
-            "facts": [list(f) for f in s.facts]}
+def driver_paths(sides: Iterable[Side]) -> frozenset[str]:
+    """Every fact path that drives a row of some scenario: the paths each data file digests."""
+    return frozenset(p for s in sides for r in s.rows for p in drivers(r.section, r.field))
+
+
+def cause_digests(s: Side, wanted: frozenset[str]) -> dict[str, str]:
+    """{wanted fact path with facts under it in s: digest of those facts}. Two scenarios' digests of
+    a path differ (or one is missing) exactly when some fact under it differs: when compare() names it."""
+    under: dict[str, list[tuple[str, str]]] = {}
+    for path, value in s.facts:
+        for prefix in covering(path):
+            if prefix in wanted:
+                under.setdefault(prefix, []).append((path, value))
+    return {p: hashlib.blake2b(json.dumps(found).encode(), digest_size=6).hexdigest()
+            for p, found in sorted(under.items())}
+
+
+def _state_data(s: Side, wanted: frozenset[str]) -> dict[str, Any]:
+    return {"rows": {f"{r.section}/{r.field}": [r.value, value_tone(r.value)] for r in s.rows},
+            "causes": cause_digests(s, wanted)}
 
 
 def render_comparison(render: Callable[..., None], t: Callable[..., Any], path: str, pages_by_id: dict[str, Any],
@@ -212,7 +224,8 @@ def render_comparison(render: Callable[..., None], t: Callable[..., Any], path: 
                       switcher: Switcher, rows: TableRows) -> None:
     render("compare.html", path, page=None, c=c, a=pages_by_id[c.a], b=pages_by_id[c.b],
            switcher=switcher,
-           sections_of=rows.sections(c), fact_rows=rows.facts, index=index, prepared=prepared,
+           sections_of=rows.sections(c), index=index, prepared=prepared,
+           frames=index,  # the picker page frames both scenario pages side by side (CSP frame-src 'self')
            pair_path=pair_path, count_text=count_text(t, c.differences))
 
 
@@ -235,7 +248,7 @@ def index_data_js(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, 
     return _js("CompareData", _index_data(t, pages, sides, prepared, locale))
 
 
-def state_js(sid: str, s: Side) -> str:
-    """compare/data/<id>.js: one scenario's rows and facts, the same in every locale."""
+def state_js(sid: str, s: Side, wanted: frozenset[str]) -> str:
+    """compare/data/<id>.js: one scenario's rows and cause digests, the same in every locale."""
     return (f"(window.CompareStates = window.CompareStates || {{}})[{json.dumps(sid)}] = "
-            f"{json.dumps(_state_data(s), ensure_ascii=False, separators=(',', ':'))};\n")
+            f"{json.dumps(_state_data(s, wanted), ensure_ascii=False, separators=(',', ':'))};\n")

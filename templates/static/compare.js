@@ -1,6 +1,6 @@
-/* Compare view, progressive enhancement: any two scenarios (deep link ?a=…&b=…), keys n/p/d/s.
-   Mirrors generator/compare.py (alignment, causes) and templates/compare.html (markup); the data
-   comes from compare/data/*.js, script files that load from file:// where fetch() cannot. */
+/* Compare view: any pair (?a=…&b=…&w=…), keys n/p/d/s; on compare/index.html both pages side by side
+   (frame.js marks their fields). No rule here: compare/data/*.js hold what the build computed (row
+   values, keys in page order, per fact path a digest); differs / caused by = values / digests unequal. */
 (function () {
   "use strict";
   var D = window.CompareData, box = document.getElementById("comparison");
@@ -9,11 +9,15 @@
   D.scenarios.forEach(function (s) { titles[s[0]] = s[1]; paths[s[0]] = s[2]; });
   var a = box.getAttribute("data-a"), b = box.getAttribute("data-b");
   var query = new URLSearchParams(location.search), qa = query.get("a"), qb = query.get("b");
+  var width = query.get("w") === "phone" ? "phone" : "desktop";
   var states = window.CompareStates = window.CompareStates || {};
+  var visual = document.querySelector("[data-visual]"), shown = null, notice = null;
 
-  function go(x, y) {
-    location.href = "index.html?a=" + encodeURIComponent(x) + "&b=" + encodeURIComponent(y);
+  function link(x, y) {
+    return "index.html?a=" + encodeURIComponent(x) + "&b=" + encodeURIComponent(y) +
+      (width === "phone" ? "&w=phone" : "");
   }
+  function go(x, y) { location.href = link(x, y); }
 
   function el(tag, attrs, kids) {
     var node = document.createElement(tag);
@@ -25,63 +29,32 @@
   }
   function code(text) { return el("code", {}, [text]); }
   function badge(text, tone, name) { return el("span", {"class": "badge tone-" + tone, "data-code": name}, [text]); }
-  function absent() { return el("span", {"class": "muted"}, ["— " + L.absent]); }
-  function list(items, make) {
+  function list(items) {
     var out = [];
-    items.forEach(function (item, i) { if (i) out.push(", "); out.push(make(item)); });
+    items.forEach(function (item, i) { if (i) out.push(", "); out.push(code(item)); });
     return out;
   }
   function count(n) { return (n === 0 ? L.count.zero : n === 1 ? L.count.one : L.count.other).replace("{count}", n); }
-  function covers(driver, fact) {
-    return fact === driver || fact.indexOf(driver + ".") === 0 || fact.indexOf(driver + "[") === 0;
-  }
-  // a's order, each key only b has placed right after the key b shows before it (compare._merge).
-  function merge(x, y) {
-    var inX = new Set(x), after = new Map(), anchor = null, out = [];
-    y.forEach(function (k) {
-      if (inX.has(k)) anchor = k;
-      else { if (!after.has(anchor)) after.set(anchor, []); after.get(anchor).push(k); }
-    });
-    out.push.apply(out, after.get(null) || []);
-    x.forEach(function (k) { out.push(k); out.push.apply(out, after.get(k) || []); });
-    return out;
-  }
-
-  function cell(sideName, l, v, c) {
-    var w = D.values[l.key + "\t" + v];
-    return el("td", {"data-side": sideName}, [v === undefined ? absent() :
-      w ? badge(w, c.tones[v], v) : el("code", {"class": "value", "data-code": v}, [v])]);
-  }
 
   function compare(A, B) {
-    var order = [], fields = Object.create(null), values = [new Map(), new Map()], tones = Object.create(null);
-    [A, B].forEach(function (S, i) {
-      S.rows.forEach(function (r) {
-        if (!fields[r[0]]) { fields[r[0]] = [[], []]; order.push(r[0]); }
-        fields[r[0]][i].push(r[1]);
-        values[i].set(r[0] + "/" + r[1], r[2]);
-        tones[r[2]] = r[3];
-      });
+    return D.keys.filter(function (key) { return key in A.rows || key in B.rows; }).map(function (key) {
+      var ra = A.rows[key], rb = B.rows[key], va = ra && ra[0], vb = rb && rb[0];
+      var drivers = (D.fields[key] || [key, []])[1];
+      return {section: key.slice(0, key.indexOf("/")), field: key.slice(key.indexOf("/") + 1), key: key,
+        a: va, b: vb, tones: [ra && ra[1], rb && rb[1]], differs: va !== vb,
+        causes: va === vb ? [] : drivers.filter(function (p) { return A.causes[p] !== B.causes[p]; })};
     });
-    var fa = new Map(A.facts), fb = new Map(B.facts);
-    var changed = merge(A.facts.map(function (f) { return f[0]; }), B.facts.map(function (f) { return f[0]; }))
-      .filter(function (p) { return fa.get(p) !== fb.get(p); });
-    var lines = [];
-    order.forEach(function (section) {
-      merge(fields[section][0], fields[section][1]).forEach(function (field) {
-        var key = section + "/" + field, va = values[0].get(key), vb = values[1].get(key);
-        var drivers = (D.fields[key] || [field, []])[1];
-        lines.push({section: section, field: field, key: key, a: va, b: vb, differs: va !== vb,
-          causes: va === vb ? [] : drivers.filter(function (p) {
-            return changed.some(function (c) { return covers(p, c); });
-          })});
-      });
-    });
-    return {lines: lines, tones: tones, facts: changed.map(function (p) { return [p, fa.get(p), fb.get(p)]; })};
+  }
+
+  function cell(sideName, l, v, tone) {
+    var w = D.values[l.key + "\t" + v];
+    return el("td", {"data-side": sideName}, [v === undefined ? el("span", {"class": "muted"}, ["— " + L.absent]) :
+      w ? badge(w, tone, v) : el("code", {"class": "value", "data-code": v}, [v])]);
   }
 
   function render(x, y) {
-    var c = compare(states[x], states[y]), n = 0, differences = c.lines.filter(function (l) { return l.differs; });
+    var lines = compare(states[x], states[y]), n = 0;
+    var differences = lines.filter(function (l) { return l.differs; }).length;
     var caption = titles[x] + " " + L.vs + " " + titles[y];
     var table = el("table", {"class": "compare"}, [
       el("caption", {id: "h-compare"}, [caption]),
@@ -91,7 +64,7 @@
         el("th", {scope: "col", "data-side": "b"}, [el("a", {href: "../" + paths[y]}, [titles[y]]), " ", code(y)]),
         el("th", {scope: "col"}, [L.col_difference])])])]);
     var body = null, section = null;
-    c.lines.forEach(function (l) {
+    lines.forEach(function (l) {
       if (l.section !== section) {
         section = l.section;
         body = table.appendChild(el("tbody", {"data-compare-section": section}, [el("tr", {"class": "section-row"},
@@ -99,47 +72,78 @@
       }
       if (l.differs) n += 1;
       var verdict = l.differs ? [badge(L.different, "warn", "different"), l.causes.length ?
-        el("span", {"class": "causes"}, [" " + L.caused_by + " "].concat(list(l.causes, code))) : null]
+        el("span", {"class": "causes"}, [" " + L.caused_by + " "].concat(list(l.causes))) : null,
+        visual ? " " : null, visual ? el("button", {type: "button", "data-show": l.key}, [L.show]) : null]
         : [el("span", {"class": "muted"}, ["= " + L.same])];
       body.appendChild(el("tr", {"data-row": l.key, "class": l.differs ? "differs" : "same",
         id: l.differs ? "diff-" + n : null, tabindex: l.differs ? "-1" : null}, [
         el("th", {scope: "row"}, [(D.fields[l.key] || [l.field])[0] + " ", code(l.field)]),
-        cell("a", l, l.a, c), cell("b", l, l.b, c),
+        cell("a", l, l.a, l.tones[0]), cell("b", l, l.b, l.tones[1]),
         el("td", {}, verdict)]));
     });
-    var total = count(differences.length);
-    var parts = [
-      el("p", {"class": "compare-count big", role: "status", "data-differences": String(differences.length)},
-        [differences.length ? el("a", {href: "#diff-1"}, [total]) : total]),
-      el("div", {"class": "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "h-compare"}, [table]),
-      el("h2", {id: "h-facts"}, [L.facts_title + " (" + c.facts.length + ")"])];
-    if (c.facts.length) {
-      parts.push(el("div", {"class": "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "h-facts"}, [
-        el("table", {"class": "compare-facts"}, [
-          el("thead", {}, [el("tr", {}, [L.fact, code(x), code(y), L.explains].map(function (h) {
-            return el("th", {scope: "col"}, [h]);
-          }))]),
-          el("tbody", {}, c.facts.map(function (f) {
-            var driven = differences.filter(function (l) {
-              return l.causes.some(function (d) { return covers(d, f[0]); });
-            });
-            return el("tr", {"data-fact-change": f[0]}, [el("th", {scope: "row"}, [code(f[0])]),
-              el("td", {}, [f[1] === undefined ? absent() : code(f[1])]),
-              el("td", {}, [f[2] === undefined ? absent() : code(f[2])]),
-              el("td", {}, list(driven, function (l) { return code(l.key); }))]);
-          }))])]));
-    } else {
-      parts.push(el("p", {}, [L.no_facts]));
-    }
-    box.replaceChildren.apply(box, parts);
+    var total = count(differences);
+    box.replaceChildren(
+      el("p", {"class": "compare-count big", role: "status", "data-differences": String(differences)},
+        [differences ? el("a", {href: "#diff-1"}, [total]) : total]),
+      el("div", {"class": "table-wrap", tabindex: "0", role: "region", "aria-labelledby": "h-compare"}, [table]));
+    if (notice) box.insertBefore(notice, box.firstChild);
     box.setAttribute("data-a", x);
     box.setAttribute("data-b", y);
     document.title = caption + " — " + document.title.split(" — ").pop();
+    if (visual) frames(x, y, lines);
   }
 
+  function frames(x, y, lines) {
+    var holder = visual.querySelector(".frames"), sides = {a: x, b: y};
+    var frame = {a: visual.querySelector("[data-frame=a]"), b: visual.querySelector("[data-frame=b]")};
+    var other = {a: "b", b: "a"};
+    shown = {frame: frame};
+    visual.hidden = false;
+    ["a", "b"].forEach(function (s) {
+      var keys = lines.filter(function (l) { return l.differs && (s === "a" ? l.a : l.b) !== undefined; })
+        .map(function (l) { return l.key; });
+      frame[s].setAttribute("title", L.frame.replace("{title}", titles[sides[s]]));
+      frame[s].addEventListener("load", function () {
+        frame[s].contentWindow.postMessage({type: "mark", keys: keys, word: L.changed}, "*");
+      });
+      frame[s].setAttribute("src", "../" + paths[sides[s]]);
+    });
+    window.addEventListener("message", function (event) {
+      var from = event.source === frame.a.contentWindow ? "a" : event.source === frame.b.contentWindow ? "b" : null;
+      var m = event.data;
+      if (!from || !m || typeof m !== "object") return;
+      if (m.type === "scrolled") frame[other[from]].contentWindow.postMessage({type: "scroll", y: m.y}, "*");
+      else if (m.type === "marked") holder.setAttribute("data-marked-" + from, m.keys.join(" "));
+      else if (m.type === "key" && actions[m.key]) actions[m.key]();
+    });
+    visual.querySelectorAll("input[name=width]").forEach(function (radio) {
+      radio.checked = radio.value === width;
+      radio.addEventListener("change", function () {
+        width = radio.value;
+        holder.setAttribute("data-width", width);
+        history.replaceState(null, "", link(box.getAttribute("data-a"), box.getAttribute("data-b")));
+      });
+    });
+    holder.setAttribute("data-width", width);
+    box.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("button[data-show]");
+      if (button) show(button.getAttribute("data-show"));
+    });
+  }
+
+  // Both places in view: the field in each frame, and (show) the frames in the window.
+  function point(key) {
+    if (shown) ["a", "b"].forEach(function (s) { shown.frame[s].contentWindow.postMessage({type: "show", key: key}, "*"); });
+  }
+  function show(key) {
+    shown.frame.a.parentNode.scrollIntoView({block: "center"});
+    point(key);
+  }
+
+  var data = document.currentScript.src.replace(/[^/]*$/, "") + "compare/data/";
   function load(id, done) {
     if (states[id]) return done();
-    var script = el("script", {src: "data/" + encodeURIComponent(id) + ".js"});
+    var script = el("script", {src: data + encodeURIComponent(id) + ".js"});
     script.onload = done;
     document.head.appendChild(script);
   }
@@ -155,7 +159,7 @@
       select.addEventListener("change", function () { go(picks[0].value, picks[1].value); });
     });
     var swap = tools.querySelector("[data-swap]");
-    if (swap) swap.setAttribute("href", "index.html?a=" + encodeURIComponent(b) + "&b=" + encodeURIComponent(a));
+    if (swap) swap.setAttribute("href", link(b, a));
     var next = tools.querySelector("[data-next]");
     if (next) next.addEventListener("click", function () { step(1); });
   }
@@ -167,23 +171,21 @@
     i = i < 0 ? (direction > 0 ? 0 : rows.length - 1) : (i + direction + rows.length) % rows.length;
     rows[i].focus();
     rows[i].scrollIntoView({block: "center"});
+    point(rows[i].getAttribute("data-row"));
   }
 
+  var actions = {
+    n: function () { step(1); },
+    p: function () { step(-1); },
+    s: function () { go(b, a); },
+    d: function () { var only = document.getElementById("only-differences"); if (only) only.click(); }
+  };
   document.addEventListener("keydown", function (event) {
     var target = event.target;
-    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented || !actions[event.key]) return;
     if (target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName))) return;
-    var only = document.getElementById("only-differences");
-    var actions = {
-      n: function () { step(1); },
-      p: function () { step(-1); },
-      s: function () { go(b, a); },
-      d: function () { if (only) only.click(); }
-    };
-    if (actions[event.key]) {
-      event.preventDefault();
-      actions[event.key]();
-    }
+    event.preventDefault();
+    actions[event.key]();
   });
 
   if (qa !== null || qb !== null) {
@@ -191,11 +193,13 @@
       a = qa;
       b = qb;
     } else {
-      box.insertBefore(el("p", {"class": "notice", role: "alert"}, [L.unknown]), box.firstChild);
+      notice = el("p", {"class": "notice", role: "alert"}, [L.unknown]);
+      box.insertBefore(notice, box.firstChild);
     }
   }
   setup();
-  if (a !== box.getAttribute("data-a") || b !== box.getAttribute("data-b")) {
+  // The picker page always draws (the side by side needs it); a prepared page only for another pair.
+  if (visual || a !== box.getAttribute("data-a") || b !== box.getAttribute("data-b")) {
     load(a, function () { load(b, function () { render(a, b); }); });
   }
 })();

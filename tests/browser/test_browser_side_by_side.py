@@ -1,0 +1,162 @@
+"""The side-by-side compare view and the section galleries in the browser (issue 15).
+
+What must be outlined comes from the manifest's derived state (scenarios.json), never from compare.js:
+the frames must show the rule's differences, not the script's idea of them.
+"""
+from __future__ import annotations
+
+import json
+import random
+from itertools import permutations
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser_harness import describe_violations, locale_prefixes
+
+BASELINE = "healthy"
+#: Both frames have answered (compare.js sets these when frame.js says what it outlined).
+MARKED = "() => ['a', 'b'].every(s => document.querySelector('.frames').hasAttribute('data-marked-' + s))"
+#: Row keys ("section/field") outlined in one frame.
+OUTLINED = "() => [...document.querySelectorAll('[data-changed]')].flatMap(node => node.dataset.changed.split(' '))"
+#: Every outline carries a word, not only a colour.
+WORDED = "() => [...document.querySelectorAll('.change-marker')].every(m => m.textContent.trim().length > 0)"
+
+
+@pytest.fixture(scope="module")
+def states(site) -> dict[str, dict[str, str]]:
+    """{scenario id: {"section/field": value}} as derived, from the manifest."""
+    entries = json.loads((site / "scenarios.json").read_text(encoding="utf-8"))["scenarios"]
+    return {e["id"]: {f"{section}/{field}": value for section, fields in e["state"].items()
+                      for field, value in fields.items()} for e in entries}
+
+
+def _differing(states, a: str, b: str) -> dict[str, set[str]]:
+    """{side: row keys that differ and exist on that side}."""
+    keys = {k for k in states[a].keys() | states[b].keys() if states[a].get(k) != states[b].get(k)}
+    return {"a": {k for k in keys if k in states[a]}, "b": {k for k in keys if k in states[b]}}
+
+
+def _frames(tab):
+    return {side: tab.page.locator(f"iframe[data-frame={side}]").element_handle().content_frame()
+            for side in ("a", "b")}
+
+
+def _open(tab, served, a: str, b: str, prefix: str = "", width: str = "") -> dict:
+    tab.visit(served, f"{prefix}compare/index.html?a={a}&b={b}{'&w=' + width if width else ''}")
+    tab.page.wait_for_function(MARKED)
+    return _frames(tab)
+
+
+def _until(tab, frame, predicate: str, arg=None) -> None:
+    """Wait until predicate(arg) holds in a frame, polled from here (a frame's own waits hang on them)."""
+    for _ in range(100):
+        if frame.evaluate(predicate, arg):
+            return
+        tab.page.wait_for_timeout(50)
+    raise AssertionError(f"still not true after 5 s: {predicate} ({arg})")
+
+
+def _sample_pairs(states) -> list[tuple[str, str]]:
+    """Every pair with the baseline (both ways round once) and a seeded sample of the others."""
+    ids = list(states)
+    with_baseline = [(BASELINE, x) for x in ids if x != BASELINE]
+    others = [p for p in permutations(ids, 2) if BASELINE not in p]
+    return with_baseline + random.Random(15).sample(others, min(8, len(others)))
+
+
+def test_outlined_fields_are_exactly_the_fields_whose_derived_values_differ(served, states, tab):
+    pairs = _sample_pairs(states)
+    if served.how == "file":  # the same code path; file:// only has to prove frames talk there too
+        pairs = pairs[:3] + pairs[-3:]
+    for a, b in pairs:
+        frames = _open(tab, served, a, b)
+        expected = _differing(states, a, b)
+        for side, frame in frames.items():
+            outlined = frame.evaluate(OUTLINED)
+            assert set(outlined) == expected[side], (served.how, a, b, side)
+            assert frame.evaluate(WORDED), (a, b, side)
+        assert not tab.problems, tab.problems
+
+
+def test_scrolling_one_side_scrolls_the_other(served, tab):
+    frames = _open(tab, served, BASELINE, "failed-sync")
+    # In view, as when a person scrolls them: Chromium defers scroll events of frames out of view.
+    tab.page.locator(".frames").scroll_into_view_if_needed()
+    for mover, follower in (("a", "b"), ("b", "a")):
+        frames[mover].evaluate("() => window.scrollTo(0, 700)")
+        _until(tab, frames[follower], "() => Math.abs(window.scrollY - 700) <= 2")
+        frames[mover].evaluate("() => window.scrollTo(0, 0)")
+        _until(tab, frames[follower], "() => window.scrollY <= 2")
+    assert not tab.problems, tab.problems
+
+
+def test_deep_link_keeps_pair_and_width_over_a_reload(served, site, tab):
+    for prefix in locale_prefixes(site).values():
+        frames = _open(tab, served, "failed-sync", BASELINE, prefix, width="phone")
+        for attempt in ("loaded", "reloaded"):
+            if attempt == "reloaded":
+                tab.page.reload()
+                tab.page.wait_for_function(MARKED)
+                frames = _frames(tab)
+            assert tab.page.is_checked("input[name=width][value=phone]"), attempt
+            widths = tab.page.eval_on_selector_all("iframe[data-frame]", "fs => fs.map(f => f.clientWidth)")
+            assert all(370 <= w <= 380 for w in widths), (attempt, widths)
+            assert [f.evaluate("() => location.pathname.split('/').slice(-2, -1)[0]") for f in frames.values()] \
+                == ["failed-sync", BASELINE], attempt
+        tab.page.check("input[name=width][value=desktop]")
+        assert "w" not in parse_qs(urlsplit(tab.page.url).query)
+        widths = tab.page.eval_on_selector_all("iframe[data-frame]", "fs => fs.map(f => f.clientWidth)")
+        assert all(w > 500 for w in widths), widths
+    assert not tab.problems, tab.problems
+
+
+IN_VIEW = """key => {
+  const node = [...document.querySelectorAll('[data-changed]')].find(n => n.dataset.changed.split(' ').includes(key));
+  const r = node.getBoundingClientRect();
+  return r.bottom > 0 && r.top < innerHeight;
+}"""
+FRAMES_IN_VIEW = """() => [...document.querySelectorAll('iframe[data-frame]')].every(f => {
+  const r = f.getBoundingClientRect();
+  return r.top < innerHeight && r.bottom > 0;
+})"""
+
+
+def test_every_change_list_entry_brings_both_places_into_view(http_site, states, tab):
+    a, b = BASELINE, "failed-sync"
+    frames = _open(tab, http_site, a, b)
+    expected = _differing(states, a, b)
+    keys = tab.page.eval_on_selector_all("button[data-show]", "bs => bs.map(b => b.dataset.show)")
+    assert set(keys) == expected["a"] | expected["b"]
+    for key in keys:
+        tab.page.evaluate("() => window.scrollTo(0, 0)")
+        for frame in frames.values():
+            frame.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+        tab.page.locator(f'button[data-show="{key}"]').click()
+        tab.page.wait_for_function(FRAMES_IN_VIEW)
+        for side, frame in frames.items():
+            if key in expected[side]:
+                _until(tab, frame, IN_VIEW, key)
+    assert not tab.problems, tab.problems
+
+
+def test_keys_work_when_focus_is_in_a_frame(http_site, tab):
+    frames = _open(tab, http_site, BASELINE, "failed-sync")
+    frames["a"].locator("body").press("s")
+    tab.page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("a") == ["failed-sync"])
+
+
+def test_axe_finds_nothing_on_the_new_pages_light_and_dark_at_320_and_1280(http_site, site, tabs, axe):
+    pages = [f"{prefix}compare/index.html?a={BASELINE}&b=failed-sync" for prefix in locale_prefixes(site).values()]
+    pages += sorted(p.relative_to(site).as_posix() for p in site.glob("**/gallery/*/index.html"))
+    for viewport in ("narrow", "desktop"):
+        for scheme in ("light", "dark"):
+            tab = tabs(viewport, scheme)
+            for page in pages:
+                tab.visit(http_site, page)
+                if "compare/" in page:
+                    tab.page.wait_for_function(MARKED)
+                violations = axe(tab)
+                assert not violations, f"{page} {viewport} {scheme}:\n{describe_violations(violations)}"
+                assert tab.page.evaluate("() => document.documentElement.scrollWidth <= innerWidth + 1"), \
+                    (page, viewport)
+                assert not tab.problems, (page, tab.problems)
