@@ -304,7 +304,9 @@ def _validation_problems(exc: ValidationError, doc: _Document) -> list[Problem]:
             message = PATTERN_HINTS.get(error.get("ctx", {}).get("pattern"), message)
         # A union reports once per member; the first message is the clearest.
         problems.setdefault(field or "", Problem(file, line, field, message))
-    return list(problems.values())
+    # A union (text or {en, fr}) fails once per member: the member that reached deeper is the one meant.
+    return [p for key, p in problems.items()
+            if not any(other.startswith((f"{key}.", f"{key}[")) for other in problems if key)]
 
 
 def scenario_files(folder: Path) -> list[Path]:
