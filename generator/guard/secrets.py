@@ -70,8 +70,8 @@ _CLOUD_RULES = {
     "twilio-api-key": ((b"SK",), rb"(?<![A-Za-z0-9])SK[0-9a-fA-F]{32}(?![A-Za-z0-9])"),
 }
 #: detect-secrets' BasicAuthDetector (`://[^{}\s]+:([^{}\s]+)@`), kept to one user and host.
-_URL_CREDENTIALS = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]{0,20}://[^\s/:@<>\"'{}]{1,256}:"
-                              rb"(?P<value>[^\s/@<>\"'{}]{1,256})@[A-Za-z0-9.\[-]")
+_URL_CREDENTIALS = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]{0,20}://(?P<userinfo>[^\s/:@<>\"'{}]{1,256}:"
+                              rb"(?P<value>[^\s/@<>\"'{}]{1,256}))@[A-Za-z0-9.\[-]")
 #: (literals, pattern, kind): a pattern is searched only when one of its literals is in the text.
 _FORMATS = (((b"-----BEGIN",), _PRIVATE_KEY, "private_key"), ((b"eyJ",), _JWT, "jwt"),
             ((b"shp",), _SHOPIFY_BYTES, "shopify_token"),
@@ -86,6 +86,8 @@ _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180
 #: Tags that leave no gap in the page text (others separate words, as a browser shows them).
 _INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
                           r"|strong|sub|sup|time|u|var|wbr)\b[^<>]{0,1000}>", re.IGNORECASE)
+#: Two sibling elements (`</a><a …>`): laid out apart (a nav, a list of links), read as two texts.
+_SIBLINGS = re.compile(r"(</[A-Za-z][^<>]{0,100}>)(?=<[A-Za-z])")
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]{0,1000}>", re.DOTALL)
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|\\([\"'/\\])")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -175,6 +177,8 @@ def _random_looking(piece: str) -> bool:
     """A machine-made token rather than words, codes, numbers or paths (thresholds: docs/leak-guard.md)."""
     if len(piece) < MIN_RUN or not (_DIGIT.search(piece) and _LETTER.search(piece)):
         return False
+    if piece[:2] in ("0x", "0X") and _HEX.fullmatch(piece, 2):
+        return True  # a number written in hex (YAML reads it; the page would show it in decimal)
     if _HEX.fullmatch(piece):
         return _HEX_LETTER.search(piece) is not None  # hex with digits and letters: a key, hash or id
     return (len(_SEGMENT.findall(piece)) >= SEGMENTS_PER_CHAR * len(piece)
@@ -269,7 +273,8 @@ def _unescape(m: re.Match[str]) -> str:
 
 
 def normalise(text: str) -> str:
-    """`text` as a reader sees it: markup removed (inline tags join, others separate), entities,
+    """`text` as a reader sees it: markup removed (inline tags join, except between two sibling
+    elements; other tags separate), entities,
     backslash escapes and percent-encoding (up to three times) decoded, invisible characters
     dropped. Line breaks are kept, so a finding stays on its line."""
     if not _NEEDS_NORMALISING.search(text):
@@ -277,7 +282,7 @@ def normalise(text: str) -> str:
     for _ in range(3):
         before = text
         if "<" in text:
-            text = _TAG.sub(" ", _INLINE_TAGS.sub("", text))
+            text = _TAG.sub(" ", _INLINE_TAGS.sub("", _SIBLINGS.sub(r"\1 ", text)))
         if "&" in text:
             text = html.unescape(text)
         if "\\" in text:
@@ -342,8 +347,10 @@ def _scan_raw(text: str) -> list[Finding]:
     for literals, pattern, kind in _FORMATS:
         if any(literal in raw for literal in literals):
             for m in pattern.finditer(raw):
-                if kind != "url_credentials" or _credential_like(m.group("value").decode("utf-8", "replace"), 1):
+                if kind != "url_credentials":
                     spans.append((*m.span(), kind))
+                elif _credential_like(m.group("value").decode("utf-8", "replace"), 1):
+                    spans.append((*m.span("userinfo"), kind))  # user:password, not the host
     for m in _LONG_RUN.finditer(raw.translate(_MASK)):
         kind = _classify_run(raw[m.start():m.end()].decode("ascii"))
         if kind:

@@ -48,8 +48,9 @@ class _Document:
 
 
 class _Reject(Exception):
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, text: str = ""):
         self.problem = problem
+        self.text = text  # the file, when it could be read: the leak guard still reads it
 
 
 def _parse(path: Path, label: str) -> _Document:
@@ -74,6 +75,17 @@ def _parse(path: Path, label: str) -> _Document:
         raise reject(f"is not UTF-8 (byte {exc.start})", line) from None
     if not text.strip():
         raise reject("is empty: a scenario needs at least title, as_of, source and api")
+
+    try:
+        return _compose(text, label)
+    except _Reject as rejected:
+        rejected.text = text
+        raise
+
+
+def _compose(text: str, label: str) -> _Document:
+    def reject(message: str, line: int | None = None) -> _Reject:
+        return _Reject(Problem(label, line, None, message))
 
     loader = _Loader(text)
     try:
@@ -195,17 +207,22 @@ def _leak_problems(doc: _Document, name: str, secret_keys: set[str]) -> list[Pro
             secret_keys.add(str(path[-1]))
         where = doc.lines.get(path, (doc.name, None))[1]
         problems.append(_leak_problem(doc.name, where, path, ("this key " if in_key else "") + finding.describe()))
-    # The file as written: comments, anchor and alias names, numbers in other bases.
-    flagged = {p.line for p in problems}
-    by_line = sorted((line, path) for path, (_, line) in doc.lines.items())
-    for finding in leak_guard.scan(doc.text):
-        line = leak_guard.line_of(doc.text, finding.start)
+    return problems + _text_leaks(doc.name, doc.text, doc.lines, {p.line for p in problems})
+
+
+def _text_leaks(label: str, text: str, lines: dict[Path_, tuple[str, int]], flagged: set[int | None]) -> list[Problem]:
+    """Secret-like values in the file as written: comments, anchor and alias names, numbers in
+    other bases (the parsed data no longer holds them). One per line not flagged already."""
+    problems: list[Problem] = []
+    by_line = sorted((line, path) for path, (_, line) in lines.items())
+    for finding in leak_guard.scan(text):
+        line = leak_guard.line_of(text, finding.start)
         if line in flagged:
             continue
         flagged.add(line)
         # the field on that line, or the nearest above (a comment or anchor belongs to it)
         above = [path for at, path in by_line if at <= line]
-        problems.append(_leak_problem(doc.name, line, above[-1] if above else (),
+        problems.append(_leak_problem(label, line, above[-1] if above else (),
                                       finding.describe() + " in the file as written (a comment, anchor or value)"))
     return problems
 
@@ -351,6 +368,7 @@ def load_scenarios(folder: Path) -> list[Scenario]:
             docs[name] = _parse(path, labels[name])
         except _Reject as reject:
             problems.append(reject.problem)
+            problems.extend(_text_leaks(labels[name], reject.text, {}, {None}))
             continue
         # The leak guard reads each file as written (before extends), so a hit names its own file.
         problems.extend(_leak_problems(docs[name], name, secret_keys))
