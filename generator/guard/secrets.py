@@ -177,8 +177,8 @@ def _random_looking(piece: str) -> bool:
     """A machine-made token rather than words, codes, numbers or paths (thresholds: docs/leak-guard.md)."""
     if len(piece) < MIN_RUN or not (_DIGIT.search(piece) and _LETTER.search(piece)):
         return False
-    if piece[:2] in ("0x", "0X") and _HEX.fullmatch(piece, 2):
-        return True  # a number written in hex (YAML reads it; the page would show it in decimal)
+    if piece[:2] in ("0x", "0X") and _HEX.fullmatch(piece, 2):  # a number in hex: YAML reads it, a page shows it
+        return _HEX_LETTER.search(piece, 2) is not None and _DIGIT.search(piece, 2) is not None
     if _HEX.fullmatch(piece):
         return _HEX_LETTER.search(piece) is not None  # hex with digits and letters: a key, hash or id
     return (len(_SEGMENT.findall(piece)) >= SEGMENTS_PER_CHAR * len(piece)
@@ -332,7 +332,8 @@ def scan(text: str) -> list[Finding]:
         hit.setdefault(changed[bisect_right(joined_starts, finding.start) - 1][0], finding.kind)
     for i, kind in hit.items():
         # The whole line replaces what was found in it as written (a part of the value, maybe).
-        start, end = starts[i], starts[i] + len(lines[i])
+        # (the NUL of a SEPARATOR belongs to no text: a finding starts after it)
+        start, end = starts[i] + lines[i].startswith("\x00"), starts[i] + len(lines[i])
         inside = [f for f in found if f.start < end and start < f.end]
         found = [f for f in found if f not in inside]
         start, end = min([start, *(f.start for f in inside)]), max([end, *(f.end for f in inside)])

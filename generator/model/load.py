@@ -202,7 +202,9 @@ def _leak_problems(doc: _Document, name: str, secret_keys: set[str]) -> list[Pro
     for finding in leak_guard.scan(leak_guard.SEPARATOR.join(text for _, _, text in entries)):
         index = bisect_right(starts, finding.start) - 1
         path, key_length, _ = entries[index]
-        in_key = finding.start - starts[index] < key_length
+        # In the key when it starts there and the key alone is secret-like (a finding read from the
+        # normalised text covers the whole `key: value` line).
+        in_key = finding.start - starts[index] < key_length and bool(leak_guard.scan(str(path[-1])))
         if in_key:
             secret_keys.add(str(path[-1]))
         where = doc.lines.get(path, (doc.name, None))[1]
@@ -238,8 +240,8 @@ def _hide_keys(problem: Problem, keys: set[str]) -> Problem:
     field = problem.field
     if not field or not keys:
         return problem
-    for key in keys:
-        field = field.replace(key, "<secret-like key>")
+    for key in keys:  # whole parts of the path only: `en` must not touch `source.enabled`
+        field = re.sub(rf"(?:(?<=^)|(?<=\.)){re.escape(key)}(?=$|[.\[])", "<secret-like key>", field)
     return Problem(problem.file, problem.line, field, problem.message)
 
 
