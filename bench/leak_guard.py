@@ -10,6 +10,10 @@ each given its own title, description, references and runs so no two are alike):
   - hostile: 250 KB texts built to make a regex backtrack (must stay linear)
 Detection, on random tokens (--samples per alphabet and length) and on a corpus of text that
 is not secret (this site, the Python standard library's identifiers and paths).
+Rates (--rates): detection of every generated secret format (tests/secret_samples.py), as
+pasted and under every disguise, and false positives on legitimate text: a catalogue of
+--catalogue synthetic scenarios (bench/bench.py), loaded and rendered, and every string
+literal of the Python standard library.
 """
 from __future__ import annotations
 
@@ -27,10 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import leak_guard  # noqa: E402
+from generator.guard import secrets as leak_guard  # noqa: E402
 from generator.build import build  # noqa: E402
+from generator.errors import ScenarioErrors  # noqa: E402
 from generator.guard.rendered import guard_output  # noqa: E402
-from generator.model.load import _leak_problems, _parse, scenario_files  # noqa: E402
+from generator.model.load import _leak_problems, _parse, load_scenarios, scenario_files  # noqa: E402
 
 WORDS = ("order sync token shop refund payout scope review mapping schema field currency fulfilment "
          "inventory partial failed client secret reference staging production version").split()
@@ -77,7 +82,7 @@ def measure_cost(pages: dict[str, str]) -> None:
     start = time.perf_counter()
     for _ in range(rounds):
         for doc, name in docs:
-            _leak_problems(doc, name)
+            _leak_problems(doc, name, set())
     print(f"  load (strings + keys of one scenario file):     "
           f"{(time.perf_counter() - start) * 1000 / rounds / len(docs):.3f} ms/file")
     for label, text in (("eyJ × 80 000", "eyJ" * 80_000), ("'tokenA=' × 35 000", "tokenA=" * 35_000),
@@ -124,11 +129,99 @@ def measure_detection(samples: int, rng: random.Random) -> None:
         print(f"    {token}")
 
 
+def measure_rates(samples: int, catalogue: int) -> None:
+    """Detection of generated secrets (as pasted, disguised) and false positives on legitimate text."""
+    import ast
+    sys.path.insert(0, str(ROOT / "tests"))
+    from secret_samples import DISGUISES, FORMATS, secret_part
+    columns = ["as pasted", *DISGUISES]
+    print(f"detection of generated secrets ({samples} per cell; found and redacted):")
+    print("  " + " " * 22 + "".join(f"{c[:11]:>12}" for c in columns))
+    for name, make in FORMATS.items():
+        row = []
+        for column in columns:
+            caught = 0
+            for seed in range(samples):
+                rng = random.Random(seed)
+                text, kind = make(rng)
+                secret = secret_part(text, kind)
+                if column != "as pasted":
+                    text = DISGUISES[column](text, text.index(secret) + rng.randrange(1, len(secret) - 3))
+                whole = f"before {text} after"
+                shown = leak_guard.redact(whole)
+                normalised = getattr(leak_guard, "normalise", lambda t: t)(shown)
+                caught += bool(leak_guard.scan(whole)) and secret not in shown and secret not in normalised
+            row.append(f"{caught / samples:>12.1%}")
+        print(f"  {name:<22}" + "".join(row))
+
+    from bench import synthesise
+    for naming in ("as synthesised", "named as copies"):
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "scenarios"
+            synthesise(catalogue, folder)
+            if naming == "named as copies":  # ids that mix letters and digits: …-c1, …-v2, …-x0048
+                from generator.site.compare import BASELINE
+                renamed = [p for p in scenario_files(folder) if not p.name.startswith("_") and p.stem != BASELINE]
+                for i, path in enumerate(renamed):
+                    tail = ("c{}", "v{}", "x{:04d}", "copy-of-{}-r2")[i % 4].format(i)
+                    path.rename(path.with_name(f"{path.stem}-{tail}{path.suffix}"))
+            _catalogue_false_positives(folder, naming)
+
+    literals: set[str] = set()
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    for path in sorted(p for p in stdlib.rglob("*.py") if "-packages" not in str(p)):
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError, OSError):
+            continue
+        literals.update(node.value for node in ast.walk(tree)
+                        if isinstance(node, ast.Constant) and isinstance(node.value, str))
+    kinds: dict[str, int] = {}
+    flagged = []
+    for literal in literals:
+        found = leak_guard.scan(literal)
+        if found:
+            flagged.append(literal)
+            for f in {f.kind for f in found}:
+                kinds[f] = kinds.get(f, 0) + 1
+    print(f"false positives, {len(literals)} distinct string literals of the standard library: "
+          f"{len(flagged)} flagged ({len(flagged) / len(literals):.3%}); by kind: {dict(sorted(kinds.items()))}")
+    rng = random.Random(4)
+    for literal in rng.sample(sorted(flagged), min(12, len(flagged))):
+        print(f"    {literal[:90]!r}")
+
+
+def _catalogue_false_positives(folder: Path, naming: str) -> None:
+    from generator.output.plan import Plan
+    from generator.output.workers import render_jobs
+    files = len(scenario_files(folder))
+    try:
+        scenarios = load_scenarios(folder)
+        flagged_files: set[str] = set()
+    except ScenarioErrors as errors:
+        flagged_files = {p.file for p in errors.problems if "secret" in p.message}
+        scenarios = []
+    print(f"false positives, catalogue of {files} files ({naming}): load-time guard flags {len(flagged_files)}")
+    if scenarios:
+        plan = Plan.make(scenarios)
+        try:
+            rendered = render_jobs(plan, plan.jobs())
+            print(f"  page guard flags 0 of {rendered.count} files of the site")
+        except ScenarioErrors as errors:
+            flagged = sorted({p.file for p in errors.problems})
+            print(f"  page guard flags {len(flagged)} files of the site, e.g. {flagged[:3]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=20000)
+    parser.add_argument("--rates", action="store_true", help="only the detection and false-positive rates")
+    parser.add_argument("--catalogue", type=int, default=1000, help="scenarios in the catalogue (--rates)")
     args = parser.parse_args()
+    if args.rates:
+        measure_rates(max(1, args.samples // 100), args.catalogue)
+        return
     rng = random.Random(3)
     measure_cost(synthetic_pages(args.pages, rng))
     measure_detection(args.samples, rng)

@@ -13,6 +13,7 @@ from .build import build, prepare
 from .errors import GeneratorError
 from .guard.secrets import redact
 from .model.scaffold import scaffold
+from .output.write import Terminated
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -102,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous site is unchanged", file=sys.stderr)
         return 130
+    except Terminated:
+        print("terminated; the previous site is unchanged", file=sys.stderr)
+        return 143
     except Exception:  # a bug: show where, but never a value that looks like a secret
         print(redact(traceback.format_exc()), file=sys.stderr)
         print("internal error; the previous site is unchanged", file=sys.stderr)

@@ -68,3 +68,14 @@ def pytest_unconfigure(config):
     import shutil
     for folder in _hypothesis_home:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+#: Browser tests drive a real browser on a shared machine: their limit is generous.
+BROWSER_TIMEOUT = 600
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test has a time limit (pyproject.toml); browser tests a longer one."""
+    for item in items:
+        if "browser" in item.path.parts and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))

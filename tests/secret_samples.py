@@ -73,10 +73,50 @@ def generic_hex(rng: random.Random) -> tuple[str, str]:
     return token, "high_entropy"
 
 
+B32 = string.ascii_uppercase + "234567"
+
+
+def cloud_key(rng: random.Random) -> tuple[str, str]:
+    """A key of a major cloud or code host, in the shape its provider issues (gitleaks' rules)."""
+    makers = [
+        lambda: rng.choice(["AKIA", "ASIA", "ABIA", "ACCA"]) + _pick(rng, B32, 16),  # letters only, often
+        lambda: "AIza" + _pick(rng, B62 + "_-", 35),
+        lambda: rng.choice(["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]) + _pick(rng, B62, 36),
+        lambda: "github_pat_" + _pick(rng, B62 + "_", 82),
+        lambda: "glpat-" + _pick(rng, B62 + "_-", 20),
+        lambda: f"xoxb-{_pick(rng, string.digits, 12)}-{_pick(rng, string.digits, 12)}-{_pick(rng, B62, 24)}",
+        lambda: rng.choice(["sk", "rk"]) + rng.choice(["_live_", "_test_"]) + _pick(rng, B62, 24),
+        lambda: "npm_" + _pick(rng, string.ascii_lowercase + string.digits, 36),
+        lambda: "dop_v1_" + _pick(rng, HEX, 64),
+    ]
+    return rng.choice(makers)(), "cloud_key"
+
+
+def url_credentials(rng: random.Random) -> tuple[str, str]:
+    scheme = rng.choice(["https", "postgres", "redis", "amqp", "ftp"])
+    password = _pick(rng, B62 + "!~", rng.randrange(6, 24))
+    return f"{scheme}://{_pick(rng, string.ascii_lowercase, 5)}:{password}@db.example.com/x", "url_credentials"
+
+
 FORMATS: dict[str, Callable[[random.Random], tuple[str, str]]] = {
     "shopify": shopify, "private_key": private_key, "jwt": jwt,
     "authorization_header": authorization_header, "shopify_header": shopify_header,
     "keyword": keyword, "generic_base64": generic_base64, "generic_hex": generic_hex,
+    "cloud_key": cloud_key, "url_credentials": url_credentials,
+}
+
+#: Ways a value can be hidden from a matcher yet read whole by a person (issue 17): each takes
+#: the text and a position inside the secret part, and returns the disguised text.
+DISGUISES: dict[str, Callable[[str, int], str]] = {
+    "zero-width space": lambda t, i: t[:i] + "\u200b" + t[i:],
+    "soft hyphen": lambda t, i: t[:i] + "\u00ad" + t[i:],
+    "word joiner": lambda t, i: t[:i] + "\u2060" + t[i:],
+    "byte order mark": lambda t, i: t[:i] + "\ufeff" + t[i:],
+    "inline markup": lambda t, i: t[:i] + "<span></span>" + t[i:],
+    "emphasis tags": lambda t, i: t[:i] + "<em>" + t[i:] + "</em>",
+    "html entity": lambda t, i: t[:i] + f"&#{ord(t[i])};" + t[i + 1:],
+    "percent-encoding": lambda t, i: t[:i] + "".join(f"%{ord(c):02X}" for c in t[i:i + 3]) + t[i + 3:],
+    "double percent-encoding": lambda t, i: t[:i] + f"%25{ord(t[i]):02X}" + t[i + 1:],
 }
 
 
@@ -84,4 +124,6 @@ def secret_part(text: str, kind: str) -> str:
     """The part of a sample that must never be shown (a header's or keyword's value, else all)."""
     if kind in ("auth_header", "keyword_secret"):
         return text.replace(":", "=").split("=", 1)[1].split()[-1]
+    if kind == "url_credentials":
+        return text.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
     return text

@@ -111,3 +111,104 @@ def test_alias_bomb_is_bounded_in_memory(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 20 * 1024 * 1024, peak
+
+
+# -- the output folder: a full or read-only disk, an interrupt, the swap (issue 17) -----------
+
+@pytest.mark.parametrize("code, words", [(28, "the disk is full"), (30, "the file system is read-only"),
+                                         (13, "permission denied")])
+@pytest.mark.parametrize("where", ["write", "mkdtemp"])
+def test_a_disk_error_is_one_line_and_the_site_stays(code, words, where, tmp_path, good_site, capsys, monkeypatch):
+    import errno
+    import os
+    import tempfile
+    out = tmp_path / "site"
+    shutil.copytree(good_site, out)
+    before = snapshot(out)
+
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+    monkeypatch.setenv("GENERATOR_WORKERS", "1")
+    monkeypatch.setattr(os if where == "write" else tempfile, where, fail)
+    assert cli.main(["build", "--scenarios", str(ROOT / "scenarios"), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: cannot write") and words in err, err
+    assert errno.errorcode[code]  # the code is a real errno
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_the_swap_exchanges_the_folders_in_one_step(tmp_path, good_site, monkeypatch):
+    """Where the system can exchange two folders atomically, site/ is never renamed away."""
+    import os
+    from generator.output import write
+    if write._RENAMEAT2 is None:
+        pytest.skip("no renameat2 here: the fallback (two renames) is used")
+    out = tmp_path / "site"
+    shutil.copytree(good_site, out)
+    inode = out.stat().st_ino
+    renamed = []
+    monkeypatch.setattr(os, "replace", lambda *args: renamed.append(args))
+    assert cli.main(["build", "--scenarios", str(ROOT / "scenarios"), "--out", str(out)]) == 0
+    assert renamed == [] and out.stat().st_ino != inode and snapshot(out) == snapshot(good_site)
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_the_fallback_swap_puts_the_site_back_when_the_second_rename_fails(tmp_path, good_site, monkeypatch):
+    import os
+    from generator.output import write
+    out = tmp_path / "site"
+    shutil.copytree(good_site, out)
+    before = snapshot(out)
+    monkeypatch.setattr(write, "exchange", lambda a, b: False)
+    real, calls = os.replace, []
+
+    def replace(src, dst):
+        calls.append(src)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real(src, dst)
+    monkeypatch.setattr(os, "replace", replace)
+    assert cli.main(["build", "--scenarios", str(ROOT / "scenarios"), "--out", str(out)]) == 1
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+_SLOW_BUILD = r'''
+import sys, time
+from generator import cli
+from generator.output.plan import Plan
+original = Plan.render
+def render(self, job):
+    time.sleep(0.05)
+    return original(self, job)
+Plan.render = render
+sys.exit(cli.main(["build", "--scenarios", sys.argv[1], "--out", sys.argv[2]]))
+'''
+
+
+@pytest.mark.parametrize("signal_name, code", [("SIGTERM", 143), ("SIGINT", 130)])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_signal_during_a_build_leaves_the_site_and_nothing_else(signal_name, code, workers, tmp_path, good_site):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    out = tmp_path / "site"
+    shutil.copytree(good_site, out)
+    before = snapshot(out)
+    env = {**os.environ, "GENERATOR_WORKERS": workers}
+    process = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, str(ROOT / "scenarios"), str(out)],
+                               cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(".site-new-") for p in tmp_path.iterdir()):  # staging has begun
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.01)
+    time.sleep(0.3)
+    process.send_signal(getattr(signal, signal_name))
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == code, err
+    assert "previous site is unchanged" in err and "Traceback" not in err
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]

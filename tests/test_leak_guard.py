@@ -212,3 +212,99 @@ def test_guard_sees_keys_and_values_together():
     assert [f.kind for f in scan("password: hunter22x")] == ["keyword_secret"]
     assert scan("hunter22x") == []
     assert leak_guard.SEPARATOR not in "any scenario text"
+
+
+# -- issue 17: disguised secrets, text the loader never scanned, keys, known ids --------------
+
+from secret_samples import DISGUISES  # noqa: E402
+
+
+@pytest.mark.parametrize("disguise", sorted(DISGUISES))
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_a_disguised_secret_is_found_and_never_shown(name, disguise):
+    """Split by an invisible character or markup, or encoded: a reader sees it whole, so does the guard."""
+    for seed in range(20):
+        rng = random.Random(zlib.crc32(f"{name} {disguise} {seed}".encode()))
+        text, kind = FORMATS[name](rng)
+        secret = secret_part(text, kind)
+        at = text.index(secret) + rng.randrange(1, len(secret) - 3)
+        hidden = f"before\n{DISGUISES[disguise](text, at)} after\nend"
+        assert scan(hidden), (name, disguise, seed)
+        shown = redact(hidden)
+        assert secret not in leak_guard.normalise(shown) and shown.startswith("before\n") and shown.endswith("\nend")
+
+
+@pytest.mark.parametrize("where, line, field", [
+    ("comment", 3, "as_of"),          # a comment belongs to the field above it
+    ("anchor", 8, "api.target_version"),
+    ("alias", 10, "description"),
+    ("hex number", 9, "lifecycle"),
+])
+def test_a_secret_in_text_the_parsed_data_does_not_hold_is_refused(where, line, field, tmp_path, capsys):
+    token = FORMATS["generic_hex"](random.Random(7))[0]
+    name = "k" + FORMATS["generic_base64"](random.Random(7))[0]  # an anchor is a name: a letter first
+    text = {"comment": GOOD.replace("as_of: 2026-05-03T08:00:00Z\n", f"as_of: 2026-05-03T08:00:00Z\n# {token}\n"),
+            "anchor": GOOD.replace('target_version: "2026-04"', f'target_version: &{name} "2026-04"'),
+            "alias": GOOD.replace('target_version: "2026-04"', f'target_version: &{name} "2026-04"')
+            + f"lifecycle: 1\ndescription: *{name}\n",
+            "hex number": GOOD + f"lifecycle: 0x{token[:24]}\n"}[where]
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "pasted.yml").write_text(text, encoding="utf-8")
+    assert cli.main(["build", "--scenarios", str(folder), "--out", str(tmp_path / "site")]) == 1
+    err = capsys.readouterr().err
+    assert f"scenarios/pasted.yml:{line}: {field}: " in err and "never holds a secret" in err, err
+    assert token[:20] not in err and name not in err
+
+
+@pytest.mark.parametrize("name", ["cloud_key", "shopify", "generic_base64"])
+def test_a_secret_used_as_a_key_is_named_in_no_problem(name, tmp_path, capsys):
+    """The key is also an unknown field (and may be given twice): no message names it."""
+    secret = FORMATS[name](random.Random(8))[0]
+    text = GOOD.replace("  plan: pro\n", f"  plan: pro\n  {q(secret)}: 1\n") + f"flags:\n  {q(secret)}: true\n"
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "pasted.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioErrors) as info:
+        load_scenarios(folder)
+    assert any("is not a known field" in p.message for p in info.value.problems)
+    assert cli.main(["build", "--scenarios", str(folder), "--out", str(tmp_path / "site")]) == 1
+    for shown in (capsys.readouterr().err, repr(info.value.problems)):
+        assert secret not in shown and secret[4:24] not in shown
+
+
+def test_quoted_assignments_are_found_however_escaped():
+    """`"password": "…"` typed into a title reaches pages as JSON, HTML or JavaScript text."""
+    value = "Hunter2" + FORMATS["keyword"](random.Random(9))[0][-6:]
+    for text in (f'"password": "{value}"', f'\\"password\\": \\"{value}\\"', f'&quot;password&quot;: &quot;{value}&quot;',
+                 f'&#34;password&#34;: &#34;{value}&#34;', f'\\u0022password\\u0022: \\u0022{value}\\u0022'):
+        assert [f.kind for f in scan(f"<h1>{text}</h1>")] == ["keyword_secret"], text
+        assert value not in redact(text)
+
+
+KNOWN_IDS = ["healthy-c1", "x-v2", "sync-failed-x0048", "token-expired-copy-c12", "a1-b2-c3-d4-e5-f6-g7-h8",
+             "api-version-2026-04-v3", "retry-after-failure-attempt-9a"]
+
+
+def test_ids_the_generator_puts_in_pages_are_never_flagged(tmp_path):
+    """Copies named like `…-c1` pass both nets: the load-time guard and the pages' (compare links carry them)."""
+    folder = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", folder)
+    for sid in KNOWN_IDS:
+        (folder / f"{sid}.yml").write_text(f"extends: healthy\ntitle: Copy {sid}\n", encoding="utf-8")
+    report = build_module.build(folder, tmp_path / "site", processes=1)
+    assert report.scenarios == len(list((ROOT / "scenarios").glob("[!_]*.yml"))) + len(KNOWN_IDS)
+
+
+def test_both_nets_judge_an_id_alike():
+    """An id the load-time guard accepts is accepted in every form a page carries it, and the reverse."""
+    rng = random.Random(10)
+    for _ in range(3000):
+        parts = [rng.choice(["sync", "retry", "c1", "v2", "x0048", "".join(rng.choice("abc0123456789xyz")
+                                                                                 for _ in range(rng.randrange(1, 24)))])
+                 for _ in range(rng.randrange(1, 5))]
+        sid = "-".join(parts)
+        alone = scan(sid) == []
+        for form in (f"compare/index.html?a={sid}&amp;b=healthy", f"compare/{sid}--healthy.html",
+                     f'"{sid}":{{"title":"x"}}', f"scenarios/{sid}/index.html", f"#a={sid}"):
+            assert (scan(form) == []) == alone, (sid, form)

@@ -30,6 +30,7 @@ LOADS = settings(max_examples=100, deadline=None, database=None,
 #: Rendering a page costs ~30 ms: fewer examples where every example renders.
 PAGES = settings(max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 FORBIDDEN_SCOPES = {"read_customers"}
 ENV = make_environment()  # templates compile once for all examples
 
@@ -184,3 +185,97 @@ def test_strategies_reach_every_state_that_matters():
     assert {"healthy", "failing"} <= seen["health"]
     assert seen["forbidden"] == {True, False}
     assert yaml  # YAML-compatible JSON is what the files above are written in
+
+
+# -- fuzzing (issue 17): the loader and the guard, from outside, bounded in time -------------
+# Inputs are built from pieces an attacker or a careless user would try (not from the schema's
+# rules): a hang fails the per-test time limit, a traceback fails the test, and every secret
+# planted, disguised or not, is refused and never printed.
+
+import random  # noqa: E402
+import time  # noqa: E402
+
+from generator import cli  # noqa: E402
+from generator.guard.secrets import normalise, redact  # noqa: E402
+from secret_samples import DISGUISES, FORMATS  # noqa: E402
+
+FUZZ = settings(max_examples=60, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+KEYS = ["title", "as_of", "source", "name", "store", "plan", "api", "target_version", "sync_runs", "started_at",
+        "finished_at", "status", "fetched", "processed", "failed", "api_version", "description", "lifecycle",
+        "exchange", "at", "outcome", "expires_in", "extends", "en", "fr", "<<", "? x", "id", "schema"]
+VALUES = ["2026-02-30T00:00:00Z", "2026-02-29", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "9999-10", "2026-04",
+          "1e309", ".nan", "-.inf", "0x" + "f" * 40, "0o777777777777777777777777", "9" * 4400, "-1", "~", "[]", "{}",
+          "&a x", "*a", "*zz", "!!python/object:os.system x", "!!binary aGk=", "'\\x00'", "\"\\ud800\"", "|",
+          ">", "- - - -", "[" * 50, "1. " * 40, "> " * 40, "*" * 100, "`" * 30, "<script>x</script>", "[x](javascript:y)",
+          "_base", "../etc/passwd", "healthy", "ok", "pro", "succeeded", "failed", "true", "null", "é" * 50, "\t"]
+
+
+@st.composite
+def hostile_yaml(draw) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 25))):
+        indent = "  " * draw(st.integers(0, 4))
+        key = draw(st.sampled_from(KEYS))
+        value = draw(st.one_of(st.sampled_from(VALUES), st.text(max_size=40)))
+        lines.append(f"{indent}{draw(st.sampled_from(['', '- ']))}{key}: {value}")
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n", "\n# c", "\n---\nx: 1"]))
+
+
+@FUZZ
+@given(hostile_yaml())
+def test_fuzz_any_file_is_a_site_or_a_clear_error(tmp_path_factory, text):
+    """No input gives a traceback or hangs: the CLI check exits 0, or 1 with problems naming the file."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "_base.yml").write_text(
+        (ROOT / "scenarios" / "_base.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "fuzzed.yml").write_text("extends: _base\n" + text, encoding="utf-8", errors="surrogatepass")
+    start = time.perf_counter()
+    try:
+        scenarios = load_scenarios(folder)
+    except ScenarioErrors as errors:
+        assert all(p.file.endswith(".yml") for p in errors.problems)
+    else:
+        for scenario in scenarios:  # derive and render what loads: bounded cost, no crash
+            render_site([scenario], ENV)
+    assert time.perf_counter() - start < 10
+
+
+@FUZZ
+@given(st.sampled_from(sorted(FORMATS)), st.sampled_from(["none", *sorted(DISGUISES)]), st.integers(0, 2**32),
+       st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+       st.sampled_from(["title", "description", "comment", "key", "anchor-free list"]))
+def test_fuzz_a_planted_secret_is_refused_and_never_printed(tmp_path_factory, capsys, name, disguise, seed,
+                                                            noise, where):
+    rng = random.Random(seed)
+    text, kind = FORMATS[name](rng)
+    secret = secret_part(text, kind)
+    if disguise != "none":
+        text = DISGUISES[disguise](text, text.index(secret) + rng.randrange(1, len(secret) - 3))
+    value = json.dumps(f"{noise} {text} {noise[::-1]}", ensure_ascii=rng.random() < 0.5)
+    body = {"title": f"title: {value}\n", "description": f"description: {value}\n",
+            "comment": "title: t\n# " + value.replace("\n", " ") + "\n",
+            "key": f"title: t\nflags:\n  {value}: true\n",
+            "anchor-free list": f"title: t\nscopes:\n  requested:\n    - {value}\n"}[where]
+    folder = tmp_path_factory.mktemp("planted")
+    (folder / "_base.yml").write_text((ROOT / "scenarios" / "_base.yml").read_text(encoding="utf-8"),
+                                      encoding="utf-8")
+    (folder / "pasted.yml").write_text("extends: _base\n" + body, encoding="utf-8")
+    assert cli.main(["check", "--scenarios", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "never holds a secret" in err and "Traceback" not in err
+    assert secret not in err and secret not in normalise(err)
+
+
+@FUZZ
+@given(st.text(max_size=3000), st.sampled_from(sorted(FORMATS)), st.integers(0, 2**32))
+def test_fuzz_the_guard_finds_a_secret_in_any_text_and_redacts_it(noise, name, seed):
+    text, kind = FORMATS[name](random.Random(seed))
+    secret = secret_part(text, kind)
+    cut = len(noise) // 2
+    whole = f"{noise[:cut]}\n{text}\n{noise[cut:]}"
+    start = time.perf_counter()
+    assert scan(whole)
+    shown = redact(whole)
+    assert secret not in shown and secret not in normalise(shown)
+    assert time.perf_counter() - start < 2

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.site.render import TEMPLATES
-from generator.dev.serve import DevServer, reload_path, site_path
+from generator.site.render import TEMPLATES, render_site
+from generator.dev.serve import DevServer, DevSite, reload_path, site_path
+from generator.model.load import load_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Long enough for a slow CI machine; a working server answers in well under a second.
@@ -308,3 +309,36 @@ def _strip_dev(html: str) -> str:
     """A served page without what the dev server adds to it."""
     html = re.sub(r'<aside class="dev-problems".*?</aside>\n?', "", html, flags=re.S)
     return html.replace("\n", "")
+
+
+# -- issue 17: the dev server is as strict as the build, and follows `extends:` -------------
+
+def test_a_saved_base_rebuilds_every_scenario_extending_it_as_a_full_build_would(scenarios):
+    """A base and a scenario others extend: every dependent shows the new value, nothing stale."""
+    site = DevSite(scenarios)
+    assert site.rebuild().ok
+    (scenarios / "healthy-c1.yml").write_text("extends: healthy\nlifecycle: 998\ntitle: Copy one\n", encoding="utf-8")
+    (scenarios / "healthy-c2.yml").write_text("extends: healthy-c1\nlifecycle: 999\ntitle: Copy two\n",
+                                              encoding="utf-8")
+    assert site.rebuild(str(scenarios / "healthy-c2.yml")).ok
+    healthy = scenarios / "healthy.yml"
+    save(healthy, healthy.read_text(encoding="utf-8") + "mapping:\n  confirmed: false\n")  # a fact, not a title
+    result = site.rebuild(str(healthy))
+    assert result.ok
+    expected = {path: text.encode() for path, text in render_site(load_scenarios(scenarios)).items()}
+    assert site.files == expected
+    assert {"scenarios/healthy-c1/index.html", "scenarios/healthy-c2/index.html"} <= result.changed
+
+
+@pytest.mark.parametrize("title", ['"password": "Hunter2Summer"', '\\"password\\": \\"Hunter2Summer\\"'])
+def test_a_saved_secret_is_refused_as_build_refuses_it_and_never_served(scenarios, title):
+    site = DevSite(scenarios)
+    assert site.rebuild().ok
+    served = dict(site.files)
+    file = scenarios / "healthy.yml"
+    save(file, _retitle(file.read_text(encoding="utf-8"), json.dumps(title)))
+    result = site.rebuild(str(file))
+    assert not result.ok and site.files == served
+    [problem] = site.problems
+    assert problem.file == "scenarios/healthy.yml" and problem.field == "title.en"
+    assert "Hunter2Summer" not in str(problem) and "never holds a secret" in problem.message

@@ -135,3 +135,87 @@ def test_generator_workers_must_be_a_count(monkeypatch):
         workers()
     monkeypatch.setenv("GENERATOR_WORKERS", "3")
     assert workers() in (1, 3)  # 1 where fork is missing
+
+
+# -- process management (issue 17): no deadlock, whatever the workers are doing ---------------
+
+#: Run in a fresh process: the test process may run threads (then nothing is forked at all).
+_FAILING_WORKERS = r'''
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+from generator.output.plan import Plan
+from generator.output.workers import render_jobs, single_threaded
+from generator.site.render import MissingMessage
+from synthetic import many
+
+assert single_threaded()
+plan = Plan.make(many(40))
+jobs = plan.jobs()
+original = Plan.render
+for attempt in range(int(sys.argv[2])):
+    broken = jobs[(attempt * 7919) % len(jobs)]  # a different job each time: first, middle, last range
+
+    def render(self, job, broken=broken):
+        if job == broken:
+            raise MissingMessage(f"message 'x.y{attempt}' is missing")
+        return original(self, job)
+    Plan.render = render
+    start = time.perf_counter()
+    try:
+        render_jobs(plan, jobs, processes=3)
+    except MissingMessage as exc:
+        assert f"x.y{attempt}" in str(exc), exc
+        assert any(plan.label(broken) in note for note in exc.__notes__)
+    else:
+        raise SystemExit(f"attempt {attempt}: no error")
+    assert time.perf_counter() - start < 20, "not prompt"
+    assert not [c for c in os.listdir("/proc/self/task")][1:], "a thread was left"
+print("ok", attempt + 1)
+'''
+
+
+def test_a_failing_worker_ends_the_build_with_its_error_every_time(tmp_path):
+    """Repeated with the failure in every position: each run ends promptly with the page's own error."""
+    import subprocess
+    import sys
+    tests = Path(__file__).resolve().parent
+    done = subprocess.run([sys.executable, "-c", _FAILING_WORKERS, str(tests), "40"], capture_output=True,
+                          text=True, timeout=110, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["ok", "40"]
+
+
+def test_a_worker_that_dies_ends_the_build_with_an_error_not_a_hang(monkeypatch):
+    import os
+    from generator.output import workers
+    if not workers.single_threaded():
+        pytest.skip("this test process runs threads: nothing is forked")
+    plan = Plan.make(many(30))
+    original = Plan._scenario
+
+    def scenario(self, index):
+        if index == 20:
+            os._exit(9)  # as if killed (out of memory, a signal)
+        return original(self, index)
+    monkeypatch.setattr(Plan, "_scenario", scenario)
+    with pytest.raises(GeneratorError, match="ended unexpectedly"):
+        render_jobs(plan, plan.jobs(), processes=2)
+
+
+def test_a_process_running_threads_is_never_forked(monkeypatch):
+    import threading
+    from generator.output import workers
+
+    def no_fork(*args, **kwargs):
+        raise AssertionError("forked while a thread runs")
+    monkeypatch.setattr(workers, "_parallel", no_fork)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        plan = Plan.make(many(12))
+        assert not workers.single_threaded()
+        assert render_jobs(plan, plan.jobs(), processes=2).count > 0
+    finally:
+        stop.set()
+        thread.join()

@@ -1,10 +1,11 @@
-"""Rebuild after a save: reload the saved scenario only, and render only the files that show it.
+"""Rebuild after a save: load the folder again, render only the files that show what changed.
 
-The last good plan is kept. When one scenario file changes (and nothing else: no file
-added or removed, no base `_*.yml`, the same place in the lifecycle order), only that
-file is parsed and validated again, only its state is derived again, and only the jobs
-whose files show that scenario are rendered again (`Plan.needs`). Anything else, or any
-problem at all, takes a full load and build, so errors read exactly as in `build`.
+The last good plan is kept. After a save the folder is loaded through the loader's public
+path (`load_scenarios`: every check of `build`, the leak guard included, and the same
+errors). The scenarios whose loaded value changed (the saved one, and every one that
+`extends:` it, directly or through other bases) are derived again, and only the jobs whose
+files show one of them are rendered again (`Plan.needs`). A scenario added, removed or
+moved in the lifecycle order takes a full build of the plan.
 
 The result is the same as a full build of the folder as it now is (tests/test_speed.py).
 """
@@ -17,7 +18,7 @@ from jinja2 import Environment
 
 from ..site.compare import side
 from ..core.derive import derive
-from ..model.load import _parse, _Reject, _resolve, load_scenarios, scenario_files
+from ..model.load import load_scenarios
 from ..site.matrix import state_matrix
 from ..output.workers import render_jobs
 from ..output.plan import Plan
@@ -34,14 +35,11 @@ class Rebuilder:
         self.files: dict[str, str] = {}
         self.rendered = 0  # files rendered by the last full() or changed()
         self._plan: Plan | None = None
-        self._stamps: dict[Path, tuple[int, int]] = {}
 
     def full(self) -> dict[str, str]:
         """Load, derive and render everything; returns every file of the site."""
-        plan = Plan.make(load_scenarios(self.folder), self.env)
-        self.files = render_jobs(plan, plan.jobs(), processes=1).files
-        self.rendered = len(self.files)
-        self._plan, self._stamps = plan, self._stamp()
+        self.files = {}
+        self._full(load_scenarios(self.folder))
         return self.files
 
     def changed(self, paths: list[Path]) -> dict[str, str]:
@@ -50,63 +48,33 @@ class Rebuilder:
         `rendered` then tells how many files were rendered to find them. Raises GeneratorError (as `build` would) when
         the folder has a problem; the site kept is then the last good one.
         """
-        sid = self._one_scenario(paths)
-        if sid is None:
-            before = self.files
-            self.full()
-            return {path: text for path, text in self.files.items() if before.get(path) != text}
+        scenarios = load_scenarios(self.folder)
         plan = self._plan
-        assert plan is not None
-        scenario = self._reload(sid)
-        index = next(i for i, p in enumerate(plan.pages) if p.id == sid)
-        if scenario is None or scenario.lifecycle != plan.pages[index].scenario.lifecycle:
-            return self.changed([])  # a problem, or a new place in the order: the full way
-        pages = list(plan.pages)
-        pages[index] = Page(scenario, derive(scenario))
-        plan = replace(plan, pages=pages, sides={**plan.sides, sid: side(scenario, pages[index].derived)},
+        folder = self.folder.resolve()
+        if (plan is None or any(Path(path).resolve().parent != folder for path in paths)
+                or [s.id for s in scenarios] != [p.id for p in plan.pages]):
+            # a template or message, or a scenario added, removed or moved in the order: every page
+            return self._full(scenarios)
+        stale = {s.id for s, page in zip(scenarios, plan.pages) if s != page.scenario}
+        if not stale:
+            self.rendered = 0
+            return {}
+        pages = [Page(s, derive(s)) if s.id in stale else page for s, page in zip(scenarios, plan.pages)]
+        plan = replace(plan, pages=pages,
+                       sides={**plan.sides, **{p.id: side(p.scenario, p.derived) for p in pages if p.id in stale}},
                        matrix=state_matrix([(p.scenario, p.derived) for p in pages]))
-        jobs = [job for job in plan.jobs() if (needs := plan.needs(job)) is None or sid in needs]
+        jobs = [job for job in plan.jobs() if (needs := plan.needs(job)) is None or needs & stale]
         fresh = render_jobs(plan, jobs, processes=1).files
         self.rendered = len(fresh)
         changed = {path: text for path, text in fresh.items() if self.files.get(path) != text}
         self.files.update(changed)
-        self._plan, self._stamps = plan, self._stamp()
+        self._plan = plan
         return changed
 
-    def _stamp(self) -> dict[Path, tuple[int, int]]:
-        stamps = {}
-        for path in scenario_files(self.folder):
-            stat = path.stat()
-            stamps[path] = (stat.st_mtime_ns, stat.st_size)
-        return stamps
-
-    def _one_scenario(self, paths: list[Path]) -> str | None:
-        """The id of the one scenario that changed, or None when the change is anything else."""
-        if self._plan is None or len(paths) != 1:
-            return None
-        path = Path(paths[0])
-        if path.parent.resolve() != self.folder.resolve() or path.name.startswith("_"):
-            return None
-        stamps = self._stamp()
-        if set(stamps) != set(self._stamps):
-            return None  # a file was added or removed
-        if any(stamp != self._stamps[p] for p, stamp in stamps.items() if p.name != path.name):
-            return None  # another file changed too (say, while the last rebuild was failing)
-        return path.stem if any(p.id == path.stem for p in self._plan.pages) else None
-
-    def _reload(self, sid: str) -> Scenario | None:
-        """The scenario `sid` read again, with its bases; None on any problem (the full load reports it)."""
-        files = {p.stem: p for p in scenario_files(self.folder)}
-        labels = {name: f"{self.folder.name}/{p.name}" for name, p in files.items()}
-        try:
-            docs = {sid: _parse(files[sid], labels[sid])}
-            parent = docs[sid].data.get("extends")
-            while isinstance(parent, str) and parent in files and parent not in docs:
-                docs[parent] = _parse(files[parent], labels[parent])
-                parent = docs[parent].data.get("extends")
-            if "id" in docs[sid].data:
-                return None
-            merged = _resolve(sid, docs, files, labels)
-            return Scenario.model_validate({**merged.data, "id": sid})
-        except (_Reject, ValueError):
-            return None
+    def _full(self, scenarios: list[Scenario]) -> dict[str, str]:
+        before = self.files
+        plan = Plan.make(scenarios, self.env)
+        self.files = render_jobs(plan, plan.jobs(), processes=1).files
+        self.rendered = len(self.files)
+        self._plan = plan
+        return {path: text for path, text in self.files.items() if before.get(path) != text}

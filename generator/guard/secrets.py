@@ -5,23 +5,34 @@ Pure functions, no I/O. The build runs them on every scenario string and mapping
 finding carries a kind and a fingerprint (length and a sha256 prefix), never the
 value: error messages, logs and pages can name it without leaking it.
 
+Every text is matched twice: as it is, and normalised as a reader would see it
+(`normalise`: markup removed, entities, escapes and percent-encoding decoded, invisible
+characters dropped), so a value split by a tag or a zero-width space is still found.
+The formats of the major clouds and code hosts are gitleaks' rules (config/gitleaks.toml,
+v8), each cited by its rule id; URL credentials are detect-secrets' BasicAuthDetector.
+
 How a value is told apart from the lookalikes the mock must show is written down,
 with the measurements behind the thresholds, in docs/leak-guard.md.
 """
 from __future__ import annotations
 
 import hashlib
+import html
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote
 
 #: What each kind of finding is called in an error message.
 KINDS = {
     "shopify_token": "a Shopify secret or access token",
     "private_key": "a private key",
     "jwt": "a JSON Web Token",
+    "cloud_key": "a cloud or code-host access key (AWS, Google, GitHub, GitLab, Slack, Stripe…)",
+    "url_credentials": "a URL with a user name and password",
     "auth_header": "an authorization header with its value",
     "keyword_secret": "a value given to a secret-named key",
     "high_entropy": "a random-looking string (high entropy)",
@@ -35,8 +46,54 @@ _PRIVATE_KEY = re.compile(rb"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?----
                           rb"(?:-----END[ A-Z0-9]{0,40}-----)?")
 _JWT = re.compile(rb"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}+\.eyJ[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]*+")
 _SHOPIFY_BYTES = re.compile(rb"shp[a-z]{2}_[0-9a-fA-F]{8,}+")
-_FORMATS = ((b"-----BEGIN", _PRIVATE_KEY, "private_key"), (b"eyJ", _JWT, "jwt"),
-            (b"shp", _SHOPIFY_BYTES, "shopify_token"))
+#: gitleaks' rules (config/gitleaks.toml), by rule id: (literals that must occur, pattern).
+#: Copied without their trailing \b where the token may run on (a longer value is no safer).
+_CLOUD_RULES = {
+    "aws-access-token": ((b"A3T", b"AKIA", b"ASIA", b"ABIA", b"ACCA"),
+                         rb"(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])"),
+    "gcp-api-key": ((b"AIza",), rb"AIza[\w-]{35}"),
+    "github-pat / github-oauth / github-app-token / github-refresh-token": (
+        (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"), rb"gh[pousr]_[0-9a-zA-Z]{36}"),
+    "github-fine-grained-pat": ((b"github_pat_",), rb"github_pat_\w{82}"),
+    "gitlab-pat": ((b"glpat-",), rb"glpat-[\w-]{20}"),
+    "slack-bot-token / slack-user-token / slack-legacy-token": (
+        (b"xox",), rb"xox[abposr]-[0-9A-Za-z-]{10,}"),
+    "slack-webhook-url": ((b"hooks.slack.com",), rb"hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/]{43,46}"),
+    "stripe-access-token": ((b"_test_", b"_live_", b"_prod_"), rb"(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}"),
+    "npm-access-token": ((b"npm_",), rb"npm_[a-z0-9]{36}"),
+    "pypi-upload-token": ((b"pypi-AgEIcHlwaS5vcmc",), rb"pypi-AgEIcHlwaS5vcmc[\w-]{50,}"),
+    "digitalocean-pat": ((b"dop_v1_", b"doo_v1_", b"dor_v1_"), rb"do[opr]_v1_[a-f0-9]{64}"),
+    "anthropic-api-key": ((b"sk-ant-",), rb"sk-ant-(?:api|admin)0\d-[\w-]{80,}"),
+    "openai-api-key": ((b"T3BlbkFJ", b"sk-proj-", b"sk-svcacct-"),
+                       rb"sk-(?:proj|svcacct|admin)?-?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"),
+    "sendgrid-api-token": ((b"SG.",), rb"SG\.[A-Za-z0-9=_.-]{66}"),
+    "twilio-api-key": ((b"SK",), rb"(?<![A-Za-z0-9])SK[0-9a-fA-F]{32}(?![A-Za-z0-9])"),
+}
+#: detect-secrets' BasicAuthDetector (`://[^{}\s]+:([^{}\s]+)@`), kept to one user and host.
+_URL_CREDENTIALS = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]{0,20}://(?P<userinfo>[^\s/:@<>\"'{}]{1,256}:"
+                              rb"(?P<value>[^\s/@<>\"'{}]{1,256}))@[A-Za-z0-9.\[-]")
+#: (literals, pattern, kind): a pattern is searched only when one of its literals is in the text.
+_FORMATS = (((b"-----BEGIN",), _PRIVATE_KEY, "private_key"), ((b"eyJ",), _JWT, "jwt"),
+            ((b"shp",), _SHOPIFY_BYTES, "shopify_token"),
+            *((literals, re.compile(pattern), "cloud_key") for literals, pattern in _CLOUD_RULES.values()),
+            ((b"://",), _URL_CREDENTIALS, "url_credentials"))
+
+#: Characters a reader never sees, which can split a token: zero-width space, joiners and
+#: non-joiner, marks, soft hyphen, word joiner and invisible operators, BOM, bidi controls,
+#: the Mongolian vowel separator, the combining grapheme joiner, Hangul fillers.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+#: Tags that leave no gap in the page text (others separate words, as a browser shows them).
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"
+                          r"|strong|sub|sup|time|u|var|wbr)\b[^<>]{0,1000}>", re.IGNORECASE)
+#: Two sibling elements (`</a><a …>`): laid out apart (a nav, a list of links), read as two texts.
+_SIBLINGS = re.compile(r"(</[A-Za-z][^<>]{0,100}>)(?=<[A-Za-z])")
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]{0,1000}>", re.DOTALL)
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|\\([\"'/\\])")
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+#: What makes a text read differently once normalised: only such texts are matched twice.
+_NEEDS_NORMALISING = re.compile("[<&%\\\\\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+                                "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 
 # Generic runs of the base64 / base64url alphabet. Python's regex engine restarts inside every
 # short word when asked for `[…]{20,}`; mapping the alphabet to 'a' and everything else to ' '
@@ -76,6 +133,8 @@ _DATE_LIKE = re.compile(r"\d{4}-\d{2}(?:-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d
 #: Joins texts scanned together: no pattern matches across it, so a finding stays in one text.
 SEPARATOR = "\n\x00"
 
+#: Words that stand for a password in documentation, never one.
+_PLACEHOLDERS = frozenset({"password", "pass", "passwd", "secret", "pwd", "xxx", "xxxx", "changeme", "token"})
 #: Thresholds of the generic detector (measured, see docs/leak-guard.md).
 SEGMENTS_PER_CHAR = 0.25
 ENTROPY_SHARE = 0.7
@@ -118,6 +177,8 @@ def _random_looking(piece: str) -> bool:
     """A machine-made token rather than words, codes, numbers or paths (thresholds: docs/leak-guard.md)."""
     if len(piece) < MIN_RUN or not (_DIGIT.search(piece) and _LETTER.search(piece)):
         return False
+    if piece[:2] in ("0x", "0X") and _HEX.fullmatch(piece, 2):  # a number in hex: YAML reads it, a page shows it
+        return _HEX_LETTER.search(piece, 2) is not None and _DIGIT.search(piece, 2) is not None
     if _HEX.fullmatch(piece):
         return _HEX_LETTER.search(piece) is not None  # hex with digits and letters: a key, hash or id
     return (len(_SEGMENT.findall(piece)) >= SEGMENTS_PER_CHAR * len(piece)
@@ -138,6 +199,9 @@ def _classify_short_run(run: str) -> str | None:
 def _classify(run: str) -> str | None:
     if _SHOPIFY.search(run):
         return "shopify_token"
+    if "=" in run.rstrip("="):  # `a=foo-c1` in a link: base64 pads only at the end, so these are two values
+        return next((kind for part in run.split("=") if len(part) >= MIN_RUN
+                     and (kind := _classify_run(part))), None)
     # A secret reference, and any run shaped like names joined by separators (snake_case,
     # kebab-case, UPPER_SNAKE, paths of them), is judged name by name: a secret pasted as one
     # of its parts is still caught, but `AWS_S3_FORCE_PATH` or a reference is not a secret.
@@ -158,9 +222,12 @@ def _name_shaped(run: str) -> bool:
     return len(names) > 1 and all(_NAME.fullmatch(name) for name in names)
 
 
-def _credential_like(value: str) -> bool:
-    """A value after a secret-named key or header: a credential unless it is a known harmless shape."""
-    if len(value) < 8 or "•" in value or "***" in value or value[0] in "${":
+def _credential_like(value: str, shortest: int = 8) -> bool:
+    """A value after a secret-named key or header (or a URL's password, any length): a credential
+    unless it is a known harmless shape (masked, a placeholder, a reference, a date)."""
+    if shortest == 1:
+        return not ("•" in value or "***" in value or value[0] in "${<" or value.lower() in _PLACEHOLDERS)
+    if len(value) < shortest or "•" in value or "***" in value or value[0] in "${":
         return False
     if _SECRET_REF.fullmatch(value) or _DATE_LIKE.fullmatch(value):
         return False
@@ -200,6 +267,34 @@ def _assignments(raw: bytes) -> list[tuple[int, int, str]]:
     return found
 
 
+def _unescape(m: re.Match[str]) -> str:
+    code = m.group(1) or m.group(2)
+    return chr(int(code, 16)) if code else m.group(3)
+
+
+def normalise(text: str) -> str:
+    """`text` as a reader sees it: markup removed (inline tags join, except between two sibling
+    elements; other tags separate), entities,
+    backslash escapes and percent-encoding (up to three times) decoded, invisible characters
+    dropped. Line breaks are kept, so a finding stays on its line."""
+    if not _NEEDS_NORMALISING.search(text):
+        return text
+    for _ in range(3):
+        before = text
+        if "<" in text:
+            text = _TAG.sub(" ", _INLINE_TAGS.sub("", _SIBLINGS.sub(r"\1 ", text)))
+        if "&" in text:
+            text = html.unescape(text)
+        if "\\" in text:
+            text = _ESCAPE.sub(_unescape, text)
+        if "%" in text:
+            text = _PERCENT.sub(lambda m: unquote(m.group()), text)
+        text = _INVISIBLE.sub("", text)
+        if text == before:
+            break
+    return text.replace("\r", "\n") if "\r" in text else text
+
+
 def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Overlapping spans become one, named by the most specific kind among them."""
     merged: list[tuple[int, int, str]] = []
@@ -213,12 +308,50 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 
 
 def scan(text: str) -> list[Finding]:
-    """Every secret-like value in `text`, in order; empty when there is none."""
+    """Every secret-like value in `text`, in order; empty when there is none.
+
+    A line that reads differently once normalised is matched that way too; a value found
+    only there is reported as its whole line (where it starts and ends in the original is
+    not kept, and redacting the line is the safe side).
+    """
+    found = _scan_raw(text)
+    lines = text.split("\n")
+    changed = [(i, clean) for i, line in enumerate(lines) if (clean := normalise(line)) != line]
+    if not changed:
+        return found
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    joined_starts, offset = [], 0
+    for _, clean in changed:
+        joined_starts.append(offset)
+        offset += len(clean) + len(SEPARATOR)
+    hit: dict[int, str] = {}
+    for finding in _scan_raw(SEPARATOR.join(clean for _, clean in changed)):
+        hit.setdefault(changed[bisect_right(joined_starts, finding.start) - 1][0], finding.kind)
+    for i, kind in hit.items():
+        # The whole line replaces what was found in it as written (a part of the value, maybe).
+        # (the NUL of a SEPARATOR belongs to no text: a finding starts after it)
+        start, end = starts[i] + lines[i].startswith("\x00"), starts[i] + len(lines[i])
+        inside = [f for f in found if f.start < end and start < f.end]
+        found = [f for f in found if f not in inside]
+        start, end = min([start, *(f.start for f in inside)]), max([end, *(f.end for f in inside)])
+        kind = min([kind, *(f.kind for f in inside)], key=_PRIORITY.__getitem__)
+        found.append(_finding(kind, text, start, end))
+    return sorted(found, key=lambda f: f.start)
+
+
+def _scan_raw(text: str) -> list[Finding]:
     raw = text.encode("utf-8", "surrogatepass")
     spans: list[tuple[int, int, str]] = []
-    for literal, pattern, kind in _FORMATS:
-        if literal in raw:
-            spans.extend((*m.span(), kind) for m in pattern.finditer(raw))
+    for literals, pattern, kind in _FORMATS:
+        if any(literal in raw for literal in literals):
+            for m in pattern.finditer(raw):
+                if kind != "url_credentials":
+                    spans.append((*m.span(), kind))
+                elif _credential_like(m.group("value").decode("utf-8", "replace"), 1):
+                    spans.append((*m.span("userinfo"), kind))  # user:password, not the host
     for m in _LONG_RUN.finditer(raw.translate(_MASK)):
         kind = _classify_run(raw[m.start():m.end()].decode("ascii"))
         if kind:

@@ -25,6 +25,8 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 20_000
 #: Bound on nesting (a self-referencing alias nests forever): far deeper than any scenario.
 MAX_DEPTH = 32
+#: Largest whole number a scenario may hold: the largest JavaScript reads exactly (scenarios.json).
+MAX_INT = 2**53 - 1
 SUFFIXES = (".yml", ".yaml")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -42,11 +44,13 @@ class _Document:
     name: str
     data: dict[str, Any]
     lines: dict[Path_, tuple[str, int]]
+    text: str = ""  # the file as written: comments, anchors and numbers as typed are scanned too
 
 
 class _Reject(Exception):
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, text: str = ""):
         self.problem = problem
+        self.text = text  # the file, when it could be read: the leak guard still reads it
 
 
 def _parse(path: Path, label: str) -> _Document:
@@ -72,6 +76,17 @@ def _parse(path: Path, label: str) -> _Document:
     if not text.strip():
         raise reject("is empty: a scenario needs at least title, as_of, source and api")
 
+    try:
+        return _compose(text, label)
+    except _Reject as rejected:
+        rejected.text = text
+        raise
+
+
+def _compose(text: str, label: str) -> _Document:
+    def reject(message: str, line: int | None = None) -> _Reject:
+        return _Reject(Problem(label, line, None, message))
+
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -95,7 +110,23 @@ def _parse(path: Path, label: str) -> _Document:
         raise reject(f"nests too deeply (over {MAX_DEPTH} levels)") from None
     finally:
         loader.dispose()
-    return _Document(label, data, lines)
+    return _Document(label, data, lines, text)
+
+
+def _scalar(loader, node, label: str, line: int, path: Path_) -> Any:
+    """One scalar as Python data; a value that parses but cannot exist is a problem, not a crash."""
+    try:
+        value = loader.construct_object(node)
+    except (ValueError, OverflowError, TypeError) as exc:
+        what = ("is not a real date or time (such as 30 February)" if node.tag.endswith(":timestamp")
+                else f"is a number over {MAX_INT}" if node.tag.endswith(":int")
+                else f"cannot be read ({type(exc).__name__})")
+        raise _Reject(Problem(label, line, _dotted(path) or None, what)) from None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        raise _Reject(Problem(label, line, _dotted(path) or None, f"is a number over {MAX_INT}"))
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        raise _Reject(Problem(label, line, _dotted(path) or None, "is not a finite number"))
+    return value
 
 
 def _construct(loader, node, path: Path_, lines, label: str, budget: list[int], line: int | None = None) -> Any:
@@ -123,7 +154,7 @@ def _construct(loader, node, path: Path_, lines, label: str, budget: list[int], 
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 raise _Reject(Problem(label, key_node.start_mark.line + 1, _dotted(path) or None,
                                       "keys must be plain names (YAML merge keys are not supported: use extends)"))
-            key = str(loader.construct_object(key_node))
+            key = str(_scalar(loader, key_node, label, key_node.start_mark.line + 1, path))
             if key in result:
                 raise _Reject(Problem(label, key_node.start_mark.line + 1, _dotted(path + (key,)),
                                       "is given twice"))
@@ -132,7 +163,7 @@ def _construct(loader, node, path: Path_, lines, label: str, budget: list[int], 
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_construct(loader, item, path + (i,), lines, label, budget) for i, item in enumerate(node.value)]
-    return loader.construct_object(node)
+    return _scalar(loader, node, label, line, path)
 
 
 def _dotted(path: Path_) -> str:
@@ -142,7 +173,7 @@ def _dotted(path: Path_) -> str:
     return out
 
 
-def _leak_problems(doc: _Document, name: str) -> list[Problem]:
+def _leak_problems(doc: _Document, name: str, secret_keys: set[str]) -> list[Problem]:
     """Every secret-like key or string of one file, each naming its field and line, never its value.
 
     All strings of the file are scanned as one text, one `key: value` per line, so that a
@@ -171,13 +202,47 @@ def _leak_problems(doc: _Document, name: str) -> list[Problem]:
     for finding in leak_guard.scan(leak_guard.SEPARATOR.join(text for _, _, text in entries)):
         index = bisect_right(starts, finding.start) - 1
         path, key_length, _ = entries[index]
-        in_key = finding.start - starts[index] < key_length
+        # In the key when it starts there and the key alone is secret-like (a finding read from the
+        # normalised text covers the whole `key: value` line).
+        in_key = finding.start - starts[index] < key_length and bool(leak_guard.scan(str(path[-1])))
+        if in_key:
+            secret_keys.add(str(path[-1]))
         where = doc.lines.get(path, (doc.name, None))[1]
-        what = ("this key " if in_key else "") + finding.describe()
-        problems.append(Problem(doc.name, where, leak_guard.redact(_dotted(path)),
-                                f"{what}: a scenario never holds a secret; use a secret reference "
-                                f"(project/env/path/KEY) or a masked value (shop_ch_•••1)"))
+        problems.append(_leak_problem(doc.name, where, path, ("this key " if in_key else "") + finding.describe()))
+    return problems + _text_leaks(doc.name, doc.text, doc.lines, {p.line for p in problems})
+
+
+def _text_leaks(label: str, text: str, lines: dict[Path_, tuple[str, int]], flagged: set[int | None]) -> list[Problem]:
+    """Secret-like values in the file as written: comments, anchor and alias names, numbers in
+    other bases (the parsed data no longer holds them). One per line not flagged already."""
+    problems: list[Problem] = []
+    by_line = sorted((line, path) for path, (_, line) in lines.items())
+    for finding in leak_guard.scan(text):
+        line = leak_guard.line_of(text, finding.start)
+        if line in flagged:
+            continue
+        flagged.add(line)
+        # the field on that line, or the nearest above (a comment or anchor belongs to it)
+        above = [path for at, path in by_line if at <= line]
+        problems.append(_leak_problem(label, line, above[-1] if above else (),
+                                      finding.describe() + " in the file as written (a comment, anchor or value)"))
     return problems
+
+
+def _leak_problem(file: str, line: int | None, path: Path_, what: str) -> Problem:
+    return Problem(file, line, leak_guard.redact(_dotted(path)) or None,
+                   f"{what}: a scenario never holds a secret; use a secret reference "
+                   f"(project/env/path/KEY) or a masked value (shop_ch_•••1)")
+
+
+def _hide_keys(problem: Problem, keys: set[str]) -> Problem:
+    """A problem whose field path names a secret-like key, with the key replaced: never echoed."""
+    field = problem.field
+    if not field or not keys:
+        return problem
+    for key in keys:  # whole parts of the path only: `en` must not touch `source.enabled`
+        field = re.sub(rf"(?:(?<=^)|(?<=\.)){re.escape(key)}(?=$|[.\[])", "<secret-like key>", field)
+    return Problem(problem.file, problem.line, field, problem.message)
 
 
 def _merge(base: _Document, child: _Document) -> _Document:
@@ -258,7 +323,9 @@ def _validation_problems(exc: ValidationError, doc: _Document) -> list[Problem]:
             message = PATTERN_HINTS.get(error.get("ctx", {}).get("pattern"), message)
         # A union reports once per member; the first message is the clearest.
         problems.setdefault(field or "", Problem(file, line, field, message))
-    return list(problems.values())
+    # A union (text or {en, fr}) fails once per member: the member that reached deeper is the one meant.
+    return [p for key, p in problems.items()
+            if not any(other.startswith((f"{key}.", f"{key}[")) for other in problems if key)]
 
 
 def scenario_files(folder: Path) -> list[Path]:
@@ -297,14 +364,16 @@ def load_scenarios(folder: Path) -> list[Scenario]:
         labels[name] = label
 
     docs: dict[str, _Document] = {}
+    secret_keys: set[str] = set()  # keys that look like secrets: never named in any problem
     for name, path in files.items():
         try:
             docs[name] = _parse(path, labels[name])
         except _Reject as reject:
             problems.append(reject.problem)
+            problems.extend(_text_leaks(labels[name], reject.text, {}, {None}))
             continue
         # The leak guard reads each file as written (before extends), so a hit names its own file.
-        problems.extend(_leak_problems(docs[name], name))
+        problems.extend(_leak_problems(docs[name], name, secret_keys))
 
     scenarios: list[Scenario] = []
     for name, doc in docs.items():
@@ -326,5 +395,5 @@ def load_scenarios(folder: Path) -> list[Scenario]:
     if not problems and not scenarios:
         problems.append(Problem(str(folder), None, None, f"holds no scenario (*.yml); see {DOCS}"))
     if problems:
-        raise ScenarioErrors(problems)
+        raise ScenarioErrors([_hide_keys(p, secret_keys) for p in problems])
     return sorted(scenarios, key=lambda s: (s.lifecycle, s.id))

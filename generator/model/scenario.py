@@ -6,6 +6,7 @@ The format is documented field by field in docs/scenarios.md.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Annotated, Literal, Union
 
@@ -25,9 +26,25 @@ def _pattern(regex: str, hint: str) -> str:
     return regex
 
 
+#: Dates a scenario may name (timestamps, API versions): any other year is a typo, and the
+#: date arithmetic of the core (support windows, token expiry) stays within Python's dates.
+YEARS = (1970, 2999)
+
+
+def _in_years(year: int) -> None:
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise ValueError(f"the year must be between {YEARS[0]} and {YEARS[1]}")
+
+
+def _version_year(value: str) -> str:
+    _in_years(int(value[:4]))
+    return value
+
+
 #: An API version as Shopify names them: quarterly, YYYY-01/04/07/10.
 ApiVersion = Annotated[str, Field(pattern=_pattern(
-    r"^\d{4}-(01|04|07|10)$", "must be a quarterly API version such as 2026-04 (YYYY-01, -04, -07 or -10)"))]
+    r"^\d{4}-(01|04|07|10)$", "must be a quarterly API version such as 2026-04 (YYYY-01, -04, -07 or -10)")),
+    AfterValidator(_version_year)]
 
 #: A pointer to a secret in the secret manager (project/env/path/KEY), never the value.
 SecretRef = Annotated[
@@ -54,6 +71,7 @@ def _field_error(model: str, loc: tuple[str | int, ...], value: object, message:
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("timestamp needs a time zone, e.g. 2026-05-03T06:05:00Z")
+    _in_years(value.year)
     return value
 
 
@@ -63,6 +81,34 @@ Timestamp = Annotated[datetime, AfterValidator(_utc)]
 #: (an empty translation would hide the text instead of falling back visibly).
 LocalText = Union[str, Annotated[dict[Literal["en", "fr"], Annotated[str, Field(min_length=1)]],
                                  Field(min_length=1)]]
+
+#: Bounds on Markdown text (docs/scenarios.md): Python-Markdown's cost grows faster than the
+#: text with some constructs (`[` opens a link search to the end of the text; list markers on
+#: one line nest recursively), so size, `[` and nesting are limited.
+MARKDOWN_MAX_CHARS = 4000
+MARKDOWN_MAX_BRACKETS = 40
+MARKDOWN_MAX_NESTING = 8
+_CONTAINER = re.compile(r"[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])")
+
+
+def _bounded_markdown(text: str) -> str:
+    if len(text) > MARKDOWN_MAX_CHARS:
+        raise ValueError(f"is {len(text)} characters; Markdown text may have at most {MARKDOWN_MAX_CHARS}")
+    if text.count("[") > MARKDOWN_MAX_BRACKETS:
+        raise ValueError(f"has over {MARKDOWN_MAX_BRACKETS} '[' (links); write fewer links")
+    for line in text.splitlines():
+        depth, at = (len(line) - len(line.lstrip(" "))) // 4, 0
+        while (m := _CONTAINER.match(line, at)) and depth <= MARKDOWN_MAX_NESTING:
+            depth, at = depth + 1, m.end()
+        if depth > MARKDOWN_MAX_NESTING:
+            raise ValueError(f"nests lists or quotes over {MARKDOWN_MAX_NESTING} levels deep")
+    return text
+
+
+Markdown = Annotated[str, AfterValidator(_bounded_markdown)]
+#: LocalText whose every language is Markdown.
+LocalMarkdown = Union[Markdown, Annotated[dict[Literal["en", "fr"], Annotated[Markdown, Field(min_length=1)]],
+                                          Field(min_length=1)]]
 
 
 class Facts(BaseModel):
@@ -101,7 +147,7 @@ class Exchange(Facts):
     at: Timestamp
     outcome: Literal["ok", "shop_not_permitted", "app_not_installed", "invalid_client"]
     #: Seconds the token lives; Shopify answers 86399 (24 h) and no refresh token.
-    expires_in: int = Field(default=86399, ge=1)
+    expires_in: int = Field(default=86399, ge=1, le=10 * 365 * 86400)
 
 
 class Scopes(Facts):
@@ -244,7 +290,7 @@ class ExternalAccount(Facts):
 class Scenario(Facts):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)
     title: LocalText
-    description: LocalText = ""
+    description: LocalMarkdown = ""
     #: Place in the lifecycle order (switcher, compare, prev/next); ties sort by id.
     lifecycle: int = Field(default=1000, ge=0)
     #: The moment the mock depicts: token ages and support windows are measured from it.

@@ -10,12 +10,24 @@ plan alone (the caches in TableRows, fastcalls and Catalogue only remember pure
 results), so a parallel build is byte-identical to a serial one (tests/test_speed.py).
 A job that fails in a worker is rendered again in the parent, which then raises
 the very exception, with its traceback and the page it was rendering.
+
+Process management (issue 17) is built so that it cannot deadlock:
+- each worker has its own pipe and nothing is shared between workers (no queue, no lock
+  a killed worker could hold); parent and worker strictly alternate on it (a range
+  out, its result back), and the parent is always reading when a worker writes;
+- a failure, or a worker that dies, ends the build at once: the others are killed
+  (SIGKILL, which nothing can block) and reaped, whatever they were doing;
+- a process that already runs threads is never forked (a forked lock held by another
+  thread stays locked forever in the child): it renders serially instead.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 import time
+from multiprocessing.connection import Connection, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +57,7 @@ class Rendered:
     guard: float = 0.0
     write: float = 0.0
     failed: int | None = None  # index of the first job that raised, in a worker
+    error: str | None = None  # a GeneratorError (disk full, read-only…) raised in a worker, as its text
     #: Secret-like values found in rendered files (the leak guard's second net, issue 3).
     problems: list[Problem] = field(default_factory=list)
 
@@ -58,6 +71,15 @@ class Rendered:
         self.problems += other.problems
         if self.failed is None:
             self.failed = other.failed
+        self.error = self.error or other.error
+
+
+def single_threaded() -> bool:
+    """True when this process runs one thread only, native threads included (Linux: /proc)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
 
 
 def workers() -> int:
@@ -112,39 +134,106 @@ def _render(plan: Plan, job: Job) -> list[tuple[str, str]]:
         raise
 
 
-def _work(span: tuple[int, int]) -> Rendered:
+def _worker(conn: Connection) -> None:
+    """A forked worker: render each range the parent sends, send back what it gave, until told to stop."""
     assert _PLAN is not None
-    return _run(_PLAN, _JOBS, span[0], span[1], _STAGING, catch=True)
+    # Ctrl-C and SIGTERM are the parent's to handle: it kills its workers, then cleans up.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    while (span := conn.recv()) is not None:
+        try:
+            done = _run(_PLAN, _JOBS, span[0], span[1], _STAGING, catch=True)
+        except GeneratorError as exc:  # writing failed (disk full, read-only): the message says so
+            done = Rendered(error=str(exc))
+        conn.send(done)
 
 
 def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, processes: int | None = None) -> Rendered:
     """Render `jobs` of `plan`: into `staging` when given (nothing kept in memory), else into `.files`.
 
     `processes`: None picks workers() when there are enough jobs; 1 renders here, in order.
+    A process running threads renders here too (see the module's doc).
     """
-    global _PLAN, _JOBS, _STAGING
     processes = processes or (workers() if len(jobs) >= PARALLEL_FROM else 1)
-    if processes <= 1:
+    if processes <= 1 or not single_threaded():
         total = _run(plan, jobs, 0, len(jobs), staging, catch=False)
-        if total.problems:
-            raise ScenarioErrors(total.problems)
-        return total
-    size = max(1, -(-len(jobs) // (processes * RANGES_PER_WORKER)))
-    spans = [(low, min(low + size, len(jobs))) for low in range(0, len(jobs), size)]
-    total = Rendered()
-    _PLAN, _JOBS, _STAGING = plan, jobs, staging
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for part in pool.imap(_work, spans):  # in order: the same files in the same order as serially
-                total.add(part)
-                if total.failed is not None:
-                    pool.terminate()
-                    break
-    finally:
-        _PLAN, _JOBS, _STAGING = None, [], None
-    if total.failed is not None:
-        _render(plan, jobs[total.failed])  # raises here, as it did in the worker
-        raise GeneratorError(f"rendering {plan.label(jobs[total.failed])} failed in a worker but not when repeated")
+    else:
+        total = _parallel(plan, jobs, staging, processes)
     if total.problems:
         raise ScenarioErrors(total.problems)
     return total
+
+
+def _parallel(plan: Plan, jobs: list[Job], staging: Path | None, processes: int) -> Rendered:
+    global _PLAN, _JOBS, _STAGING
+    size = max(1, -(-len(jobs) // (processes * RANGES_PER_WORKER)))
+    spans = [(low, min(low + size, len(jobs))) for low in range(0, len(jobs), size)]
+    parts: list[Rendered | None] = [None] * len(spans)
+    context = multiprocessing.get_context("fork")
+    running: dict[Connection, tuple[multiprocessing.process.BaseProcess, int]] = {}
+    failed: Rendered | None = None
+    _PLAN, _JOBS, _STAGING = plan, jobs, staging
+    try:
+        for _ in range(min(processes, len(spans))):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_worker, args=(theirs,), daemon=True)
+            process.start()
+            theirs.close()
+            running[ours] = (process, -1)
+        waiting = list(range(len(spans)))
+        for conn in list(running):
+            _give(conn, running, waiting, spans)
+        while running and failed is None:
+            for conn in wait(list(running)):
+                process, index = running[conn]
+                try:
+                    part: Rendered = conn.recv()
+                except (EOFError, OSError):
+                    failed = Rendered(error=f"a worker process ended unexpectedly (exit code {process.exitcode}) "
+                                            f"while rendering {plan.label(jobs[spans[index][0]])}")
+                    break
+                if part.failed is not None or part.error:
+                    failed = part
+                    break
+                parts[index] = part
+                _give(conn, running, waiting, spans)
+    finally:
+        _PLAN, _JOBS, _STAGING = None, [], None
+        _stop(running, kill=failed is not None or any(p is None for p in parts))
+    if failed is not None:
+        if failed.error:
+            raise GeneratorError(failed.error)
+        assert failed.failed is not None
+        _render(plan, jobs[failed.failed])  # raises here, as it did in the worker
+        raise GeneratorError(f"rendering {plan.label(jobs[failed.failed])} failed in a worker but not when repeated")
+    total = Rendered()
+    for part in parts:  # in order: the same files in the same order as serially
+        assert part is not None
+        total.add(part)
+    return total
+
+
+def _give(conn: Connection, running: dict, waiting: list[int], spans: list[tuple[int, int]]) -> None:
+    """The next range to a worker that is free, or its signal to stop."""
+    process, _ = running[conn]
+    if waiting:
+        index = waiting.pop(0)
+        running[conn] = (process, index)
+        try:
+            conn.send(spans[index])
+        except OSError:
+            pass  # the worker is gone: wait() reports its end on this pipe
+    else:
+        conn.send(None)
+        del running[conn]
+        process.join()
+        conn.close()
+
+
+def _stop(running: dict, kill: bool) -> None:
+    """Reap every worker still running; on failure or interrupt kill it first, whatever it is doing."""
+    for conn, (process, _) in running.items():
+        if kill and process.is_alive():
+            process.kill()
+        process.join()
+        conn.close()
