@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,8 @@ RANGES_PER_WORKER = 8
 _PLAN: Plan | None = None
 _JOBS: list[Job] = []
 _STAGING: Path | None = None
+#: Told (jobs done, jobs in all) as jobs finish, e.g. output.progress.Progress.
+OnProgress = Callable[[int, int], None]
 
 
 @dataclass
@@ -72,7 +75,8 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None, catch: bool) -> Rendered:
+def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None, catch: bool,
+         progress: OnProgress | None = None) -> Rendered:
     done = Rendered()
     made: set[str] = set()
     known_clean: set[str] = set()  # pages share most lines: each distinct line is scanned once
@@ -101,6 +105,8 @@ def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None,
             else:
                 write_file(staging, path, data, made)
         done.write += time.perf_counter() - middle
+        if progress:
+            progress(index + 1, len(jobs))
     return done
 
 
@@ -117,15 +123,17 @@ def _work(span: tuple[int, int]) -> Rendered:
     return _run(_PLAN, _JOBS, span[0], span[1], _STAGING, catch=True)
 
 
-def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, processes: int | None = None) -> Rendered:
+def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, processes: int | None = None,
+                progress: OnProgress | None = None) -> Rendered:
     """Render `jobs` of `plan`: into `staging` when given (nothing kept in memory), else into `.files`.
 
     `processes`: None picks workers() when there are enough jobs; 1 renders here, in order.
+    `progress` is told how many jobs are done: after each job here, after each range from workers.
     """
     global _PLAN, _JOBS, _STAGING
     processes = processes or (workers() if len(jobs) >= PARALLEL_FROM else 1)
     if processes <= 1:
-        total = _run(plan, jobs, 0, len(jobs), staging, catch=False)
+        total = _run(plan, jobs, 0, len(jobs), staging, catch=False, progress=progress)
         if total.problems:
             raise ScenarioErrors(total.problems)
         return total
@@ -135,8 +143,10 @@ def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, proces
     _PLAN, _JOBS, _STAGING = plan, jobs, staging
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for part in pool.imap(_work, spans):  # in order: the same files in the same order as serially
+            for (_, high), part in zip(spans, pool.imap(_work, spans)):  # in order: the same files as serially
                 total.add(part)
+                if progress:
+                    progress(high, len(jobs))
                 if total.failed is not None:
                     pool.terminate()
                     break
