@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from generator.errors import GeneratorError, ScenarioErrors
 from generator.output.workers import render_jobs
 from generator.output.plan import Plan
 from generator.dev.rebuild import Rebuilder
-from generator.site.render import MissingMessage, render_site
+from generator.core.derive import derive
+from generator.site.render import MissingMessage, Page, manifest, render_site
 from generator.model.load import load_scenarios
 from synthetic import many
 
@@ -135,3 +137,10 @@ def test_generator_workers_must_be_a_count(monkeypatch):
         workers()
     monkeypatch.setenv("GENERATOR_WORKERS", "3")
     assert workers() in (1, 3)  # 1 where fork is missing
+
+
+def test_the_manifest_joined_from_cached_entries_is_what_json_writes(bundled_scenarios):
+    pages = [Page(s, derive(s)) for s in bundled_scenarios[:3]]
+    for listed in (pages, []):
+        text = manifest(listed)
+        assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"

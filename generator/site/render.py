@@ -11,7 +11,8 @@ from typing import Any
 import markdown
 import nh3
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .about import BuildInfo
@@ -109,9 +110,35 @@ class Page:
         return f"scenarios/{self.id}/index.html"
 
     @cached_property
+    def fragments(self) -> dict[tuple[str, str, str], Markup]:
+        """Rendered parts of the pages that list every scenario (page_fragment), by template, locale and root."""
+        return {}
+
+    @cached_property
+    def manifest_entry(self) -> str:
+        """This page's entry of scenarios.json, encoded once: a rebuild re-joins those of unchanged pages."""
+        return manifest_entry(self)
+
+    @cached_property
     def last_sync_status(self) -> str:
         run = self.derived.last_finished_sync
         return run.status if run else "none"
+
+
+@pass_context
+def page_fragment(ctx: Context, page: Page, template: str) -> Markup:
+    """`{{ p | fragment('_overview_row.html') }}`: one scenario's part of a page that lists them all.
+
+    It sees only `p`, `t`, `locale` and `root`, so it is rendered once per locale and place and
+    kept on the Page: a one-scenario rebuild renders the changed scenario's part alone and
+    re-joins the others. (A template change makes new Pages: the full rebuild.)
+    """
+    key = (template, ctx["locale"], ctx["root"])
+    found = page.fragments.get(key)
+    if found is None:
+        found = page.fragments[key] = Markup(ctx.environment.get_template(template).render(
+            p=page, t=ctx["t"], locale=key[1], root=key[2]))
+    return found
 
 
 def make_environment(templates: Path = TEMPLATES) -> Environment:
@@ -127,6 +154,7 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
     env.filters["memo"] = memo
     env.filters["markdown"] = markdown_to_html
     env.filters["timestamp"] = format_timestamp
+    env.filters["fragment"] = page_fragment
     env.filters.update(FILTERS)
     return env
 
@@ -150,36 +178,45 @@ def translations(scenario: Scenario, field: str) -> dict[str, str]:
 
 
 def manifest(pages: list[Page]) -> str:
-    """scenarios.json: ids, titles, paths and key derived states, for tools and tests."""
-    entries = []
-    for page in pages:
-        d = page.derived
-        entries.append({
-            "id": page.id,
-            "title": page.scenario.text("title", "en")[0],
-            "path": page.path,
-            "titles": translations(page.scenario, "title"),
-            "paths": {locale: output_path(locale, page.path) for locale in LOCALES},
-            "lifecycle": page.scenario.lifecycle,
-            "readiness": d.readiness,
-            "ready": d.ready,
-            "health": d.health.status,
-            "token_cache": d.token.state,
-            "exchange_enabled": d.exchange_enabled,
-            "last_sync": page.last_sync_status,
-            "api_version_review": d.technical.api.review,
-            "mapping_status": d.technical.mapping_status,
-            "schema_change": d.technical.schema_change,
-            "checklist": {item.code: item.ok for item in d.checklist},
-            "source_health": [f.code for f in d.source_health],
-            "data_quality": [{"code": f.code, "severity": f.severity} for f in d.data_quality],
-            "actions": {a.code: a.allowed for a in d.actions},
-            "credential_actions": {a.code: a.allowed for a in d.credential_actions},
-            "external_accounts": [a.store for a in d.external_accounts],
-            # Every shown value, section by section: what `diff` and compare read.
-            "state": state_table(page),
-        })
-    return json.dumps({"scenarios": entries}, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    """scenarios.json: ids, titles, paths and key derived states, for tools and tests.
+
+    The same text as json.dumps({"scenarios": entries}, indent=2), joined from each page's
+    entry as it sits there (Page.manifest_entry): a one-scenario rebuild encodes one entry.
+    """
+    if not pages:
+        return json.dumps({"scenarios": []}, indent=2) + "\n"
+    return '{\n  "scenarios": [\n' + ",\n".join(page.manifest_entry for page in pages) + "\n  ]\n}\n"
+
+
+def manifest_entry(page: Page) -> str:
+    """One scenario's entry of scenarios.json, indented as it sits in the list (two levels deep)."""
+    d = page.derived
+    entry = {
+        "id": page.id,
+        "title": page.scenario.text("title", "en")[0],
+        "path": page.path,
+        "titles": translations(page.scenario, "title"),
+        "paths": {locale: output_path(locale, page.path) for locale in LOCALES},
+        "lifecycle": page.scenario.lifecycle,
+        "readiness": d.readiness,
+        "ready": d.ready,
+        "health": d.health.status,
+        "token_cache": d.token.state,
+        "exchange_enabled": d.exchange_enabled,
+        "last_sync": page.last_sync_status,
+        "api_version_review": d.technical.api.review,
+        "mapping_status": d.technical.mapping_status,
+        "schema_change": d.technical.schema_change,
+        "checklist": {item.code: item.ok for item in d.checklist},
+        "source_health": [f.code for f in d.source_health],
+        "data_quality": [{"code": f.code, "severity": f.severity} for f in d.data_quality],
+        "actions": {a.code: a.allowed for a in d.actions},
+        "credential_actions": {a.code: a.allowed for a in d.credential_actions},
+        "external_accounts": [a.store for a in d.external_accounts],
+        # Every shown value, section by section: what `diff` and compare read.
+        "state": state_table(page),
+    }
+    return "    " + json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n    ")
 
 
 def switcher_pages(pages: list[Page], index: int | None) -> list[Page]:
