@@ -76,10 +76,10 @@ def workers() -> int:
 
 
 def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None, catch: bool,
-         progress: OnProgress | None = None) -> Rendered:
+         progress: OnProgress | None = None, known_clean: set[str] | None = None) -> Rendered:
     done = Rendered()
     made: set[str] = set()
-    known_clean: set[str] = set()  # pages share most lines: each distinct line is scanned once
+    known_clean = set() if known_clean is None else known_clean  # pages share most lines: each scanned once
     for index in range(low, high):
         start = time.perf_counter()
         try:
@@ -124,16 +124,18 @@ def _work(span: tuple[int, int]) -> Rendered:
 
 
 def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, processes: int | None = None,
-                progress: OnProgress | None = None) -> Rendered:
+                progress: OnProgress | None = None, known_clean: set[str] | None = None) -> Rendered:
     """Render `jobs` of `plan`: into `staging` when given (nothing kept in memory), else into `.files`.
 
     `processes`: None picks workers() when there are enough jobs; 1 renders here, in order.
     `progress` is told how many jobs are done: after each job here, after each range from workers.
+    `known_clean`: lines the leak guard found clean before (serial only), e.g. in the dev server's
+    last rebuild; this one's clean lines are added.
     """
     global _PLAN, _JOBS, _STAGING
     processes = processes or (workers() if len(jobs) >= PARALLEL_FROM else 1)
     if processes <= 1:
-        total = _run(plan, jobs, 0, len(jobs), staging, catch=False, progress=progress)
+        total = _run(plan, jobs, 0, len(jobs), staging, catch=False, progress=progress, known_clean=known_clean)
         if total.problems:
             raise ScenarioErrors(total.problems)
         return total
