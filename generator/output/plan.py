@@ -28,7 +28,7 @@ from ..model.scenario import LOCALES, Scenario
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
 #: build before the first page, and forked workers share the compiled code instead of compiling it again.
 TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html",
-                  "_compare_fact.html", "_overview_row.html")
+                  "_compare_fact.html", "_overview_row.html", "_matrix_row.html")
 #: Copied as they are; CSP allows no inline script or style, so these are files.
 STATIC = ("robots.txt", "style.css", "favicon.svg")
 

@@ -110,7 +110,7 @@ class Page:
         return f"scenarios/{self.id}/index.html"
 
     @cached_property
-    def fragments(self) -> dict[tuple[str, str, str], Markup]:
+    def fragments(self) -> dict[tuple[Any, ...], Markup]:
         """Rendered parts of the pages that list every scenario (page_fragment), by template, locale and root."""
         return {}
 
@@ -126,18 +126,19 @@ class Page:
 
 
 @pass_context
-def page_fragment(ctx: Context, page: Page, template: str) -> Markup:
+def page_fragment(ctx: Context, page: Page, template: str, **values: Any) -> Markup:
     """`{{ p | fragment('_overview_row.html') }}`: one scenario's part of a page that lists them all.
 
-    It sees only `p`, `t`, `locale` and `root`, so it is rendered once per locale and place and
-    kept on the Page: a one-scenario rebuild renders the changed scenario's part alone and
-    re-joins the others. (A template change makes new Pages: the full rebuild.)
+    It sees only `p`, `t`, `locale`, `root` and the (hashable) `values` given, so it is rendered
+    once per locale, place and values and kept on the Page: a one-scenario rebuild renders the
+    changed scenario's part alone and re-joins the others. (A template change makes new Pages:
+    the full rebuild.)
     """
-    key = (template, ctx["locale"], ctx["root"])
+    key = (template, ctx["locale"], ctx["root"], *sorted(values.items()))
     found = page.fragments.get(key)
     if found is None:
         found = page.fragments[key] = Markup(ctx.environment.get_template(template).render(
-            p=page, t=ctx["t"], locale=key[1], root=key[2]))
+            p=page, t=ctx["t"], locale=ctx["locale"], root=ctx["root"], **values))
     return found
 
 
