@@ -144,3 +144,4 @@ def test_the_manifest_joined_from_cached_entries_is_what_json_writes(bundled_sce
     for listed in (pages, []):
         text = manifest(listed)
         assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+        assert manifest(listed, keep=True) == text == manifest(listed, keep=True)  # kept, then re-joined

@@ -44,7 +44,7 @@ class Rebuilder:
 
     def full(self) -> dict[str, str]:
         """Load, derive and render everything; returns every file of the site."""
-        plan = Plan.make(load_scenarios(self.folder), self.env)
+        plan = Plan.make(load_scenarios(self.folder), self.env, keep_parts=True)
         self.files = render_jobs(plan, plan.jobs(), processes=1).files
         self.rendered = len(self.files)
         self._plan, self._stamps = plan, self._stamp()

@@ -130,15 +130,18 @@ def page_fragment(ctx: Context, page: Page, template: str, **values: Any) -> Mar
     """`{{ p | fragment('_overview_row.html') }}`: one scenario's part of a page that lists them all.
 
     It sees only `p`, `t`, `locale`, `root` and the (hashable) `values` given, so it is rendered
-    once per locale, place and values and kept on the Page: a one-scenario rebuild renders the
-    changed scenario's part alone and re-joins the others. (A template change makes new Pages:
-    the full rebuild.)
+    once per locale, place and values and, where the plan says so (Plan.keep_parts), kept on the
+    Page: a one-scenario rebuild renders the changed scenario's part alone and re-joins the others.
+    (A template change makes new Pages: the full rebuild.)
     """
     key = (template, ctx["locale"], ctx["root"], *sorted(values.items()))
-    found = page.fragments.get(key)
+    keep = ctx["keep_parts"]  # Plan.keep_parts: the dev server's Pages outlive a build
+    found = page.fragments.get(key) if keep else None
     if found is None:
-        found = page.fragments[key] = Markup(ctx.environment.get_template(template).render(
+        found = Markup(ctx.environment.get_template(template).render(
             p=page, t=ctx["t"], locale=ctx["locale"], root=ctx["root"], **values))
+        if keep:
+            page.fragments[key] = found
     return found
 
 
@@ -178,15 +181,17 @@ def translations(scenario: Scenario, field: str) -> dict[str, str]:
     return found
 
 
-def manifest(pages: list[Page]) -> str:
+def manifest(pages: list[Page], keep: bool = False) -> str:
     """scenarios.json: ids, titles, paths and key derived states, for tools and tests.
 
     The same text as json.dumps({"scenarios": entries}, indent=2), joined from each page's
-    entry as it sits there (Page.manifest_entry): a one-scenario rebuild encodes one entry.
+    entry as it sits there; with `keep`, each entry is kept on its Page (Page.manifest_entry),
+    so that a one-scenario rebuild encodes one entry.
     """
     if not pages:
         return json.dumps({"scenarios": []}, indent=2) + "\n"
-    return '{\n  "scenarios": [\n' + ",\n".join(page.manifest_entry for page in pages) + "\n  ]\n}\n"
+    entries = (page.manifest_entry if keep else manifest_entry(page) for page in pages)
+    return '{\n  "scenarios": [\n' + ",\n".join(entries) + "\n  ]\n}\n"
 
 
 def manifest_entry(page: Page) -> str:
