@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from generator.dev.watch import FolderWatch, is_editor_litter
+from generator.dev.watch import DEBOUNCE, FolderWatch, is_editor_litter
 
 #: Long enough for a slow CI machine; the kernel reports a save within milliseconds.
 WAIT = 10.0
@@ -32,7 +32,7 @@ async def _changes(folder, act, polling: bool) -> tuple[list[str], FolderWatch]:
 
 
 @pytest.mark.parametrize("polling", [False, True], ids=["kernel", "polling"])
-def test_a_save_of_several_writes_is_one_change(tmp_path, polling):
+def test_a_save_of_several_writes_is_reported(tmp_path, polling):
     target = tmp_path / "healthy.yml"
     target.write_text("title: a\n")
 
@@ -43,8 +43,21 @@ def test_a_save_of_several_writes_is_one_change(tmp_path, polling):
             file.write("lifecycle: 1\n")
 
     seen, watch = asyncio.run(_changes(tmp_path, save, polling))
-    assert seen == [str(target)]
+    # Usually one report; a poll, or a busy machine, may split a save in two: never another file.
+    assert seen and set(seen) == {str(target)}
     assert watch.polling is polling
+
+
+def test_events_within_the_debounce_make_one_change():
+    async def run() -> list[str]:
+        seen: list[str] = []
+        watch = FolderWatch([], seen.append, asyncio.get_running_loop())
+        for path in ("a.yml", "b.yml", "b.yml"):  # as the observer thread hands them over
+            watch._arrived(path)
+        await asyncio.sleep(DEBOUNCE * 5)
+        return seen
+
+    assert asyncio.run(run()) == ["b.yml"]
 
 
 def test_a_file_renamed_over_another_reports_the_target_and_litter_is_ignored(tmp_path):
@@ -57,7 +70,7 @@ def test_a_file_renamed_over_another_reports_the_target_and_litter_is_ignored(tm
         temporary.replace(target)
 
     seen, _ = asyncio.run(_changes(tmp_path, atomic_save, polling=False))
-    assert seen == [str(target)]
+    assert seen and set(seen) == {str(target)}
 
 
 def test_editor_litter():
