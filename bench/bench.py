@@ -1,6 +1,6 @@
 """Build benchmark: synthesise N scenarios, build them, print figures against the targets.
 
-    .venv/bin/python bench/bench.py                # N = 10, 100, 1000
+    .venv/bin/python bench/bench.py                # N = 26, 100, 1000
     .venv/bin/python bench/bench.py --sizes 2000   # any sizes
 
 Each size is built in a fresh interpreter (`python -m generator build`, so start-up
@@ -31,9 +31,13 @@ sys.path.insert(0, str(ROOT))
 from generator.site.compare import BASELINE  # noqa: E402
 from generator.model.load import _parse, _resolve, scenario_files  # noqa: E402
 
-TARGET_MS_PER_PAGE = 1.0
+# The targets of issue 18, at the largest N: every one is printed with its figure and verdict.
+TARGET_MS_PER_SCENARIO = 3.0  # whole build, both languages, interpreter start included
 TARGET_PEAK_MB = 150
-TARGET_REBUILD_MS = 50
+TARGET_REBUILD_MS = 50  # one scenario saved, the files that list every scenario included
+TARGET_CPU_GROWTH = 1.2  # cpu(N2)/cpu(N1) ÷ N2/N1: 1.0 is linear
+#: What a rebuild changes in the scenario it saves: a fact of its page, or the title every switcher shows.
+EDITS = {"fact": ("store: store-", "store: store-v"), "title": ("Synthetic state", "Synthetic state v")}
 TARGET_SWITCHER_BYTES = 8 * 1024
 SWITCHER = re.compile(rb'<nav class="switcher".*?</nav>', re.S)
 
@@ -129,31 +133,37 @@ def switcher_bytes(site: Path) -> tuple[float, int]:
     return statistics.mean(sizes), max(sizes)
 
 
-def rebuild_ms(scenarios: Path, repeat: int = 5) -> tuple[float, int] | None:
-    """Median time to rebuild in memory after one scenario's title changes, as the dev server
-    does it (generator.rebuild), and how many files that rebuild rendered."""
+def rebuild_ms(scenarios: Path, repeat: int = 5) -> dict[str, tuple[float, float, int]] | None:
+    """{fact, title: median wall and CPU ms to rebuild in memory after one scenario's fact or title
+    changes, as the dev server does it (generator.dev.rebuild), and how many files it rendered}."""
     try:
         from generator.dev.rebuild import Rebuilder
     except ImportError:  # a generator from before the incremental rebuild (to compare with)
         return None
     rebuilder = Rebuilder(scenarios)
     rebuilder.full()
+    return {edit: _rebuild_ms(rebuilder, scenarios, edit, repeat) for edit in EDITS}
+
+
+def _rebuild_ms(rebuilder, scenarios: Path, edit: str, repeat: int) -> tuple[float, float, int]:
     target = sorted(scenarios.glob("*.yml"))[len(list(scenarios.glob("*.yml"))) // 2]
     original = target.read_text(encoding="utf-8")
-    samples, rendered = [], 0
+    samples, cpu, rendered = [], [], 0
+    old, new = EDITS[edit]
     for k in range(repeat):
-        target.write_text(original.replace("Synthetic state", f"Synthetic state v{k}"), encoding="utf-8")
-        start = time.perf_counter()
+        target.write_text(original.replace(old, f"{new}{k}", 1), encoding="utf-8")
+        start, start_cpu = time.perf_counter(), time.process_time()
         rebuilder.changed([target])
         rendered = rebuilder.rendered
         samples.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
     target.write_text(original, encoding="utf-8")
-    return statistics.median(samples), rendered
+    return statistics.median(samples), statistics.median(cpu), rendered
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[26, 100, 1000])
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -165,7 +175,7 @@ def main() -> int:
             size = folder_bytes(out)
             switcher = switcher_bytes(out)
             shutil.rmtree(out)
-            rebuild = rebuild_ms(scenarios) if n == max(args.sizes) else None
+            rebuild = rebuild_ms(scenarios) if n == max(args.sizes) else {}
             results.append((n, wall, cpu, peak, phases, pages, size, rebuild, switcher))
             shutil.rmtree(Path(tmp) / f"n{n}")
 
@@ -176,26 +186,29 @@ def main() -> int:
         phase_text = " ".join(f"{k.replace(' ', '-')}={v * 1000:.0f}" for k, v in phases.items())
         print(f"{n:>6} {wall:>7.2f} {cpu:>7.2f} {wall * 1000 / n:>8.2f} {pages:>6} {pages / wall:>8.0f} "
               f"{peak:>8.1f} {size / 1e6:>7.1f}MB {f'{mean:.0f} ≤{largest}':>15}  {phase_text}")
-    n, wall, cpu, peak, *_, rebuild, (_, largest) = results[-1]
+    n, wall, cpu, peak, *_, rebuilds, (_, largest) = results[-1]
     print()
     verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
-    print(f"target ≤ {TARGET_MS_PER_PAGE} ms per scenario at N={n}: {wall * 1000 / n:.2f} ms — "
-          f"{verdict(wall * 1000 / n <= TARGET_MS_PER_PAGE)}")
+    print(f"target whole build ≤ {TARGET_MS_PER_SCENARIO} ms per scenario at N={n} (start-up included): "
+          f"{wall * 1000 / n:.2f} ms wall, {cpu * 1000 / n:.2f} ms cpu — "
+          f"{verdict(wall * 1000 / n <= TARGET_MS_PER_SCENARIO)}")
     print(f"target switcher ≤ {TARGET_SWITCHER_BYTES} bytes of HTML per scenario page at N={n}: largest "
           f"{largest} — {verdict(largest <= TARGET_SWITCHER_BYTES)}")
     print(f"target peak RSS ≤ {TARGET_PEAK_MB} MB at N={n}: {peak:.1f} MB — {verdict(peak <= TARGET_PEAK_MB)}")
-    if rebuild is None:
+    if rebuilds is None:
         print("one-scenario rebuild: not measured (this generator has no incremental rebuild)")
-    else:
-        ms, rendered = rebuild
-        print(f"target one-scenario rebuild ≤ {TARGET_REBUILD_MS} ms at N={n}: {ms:.1f} ms "
-              f"({rendered} files rendered again) — {verdict(ms <= TARGET_REBUILD_MS)}")
+    for edit, (ms, cpu_ms, rendered) in (rebuilds or {}).items():
+        print(f"target one-scenario rebuild ≤ {TARGET_REBUILD_MS} ms at N={n}, change of a {edit} "
+              f"(listing files included): {ms:.1f} ms wall, {cpu_ms:.1f} ms cpu ({rendered} files rendered "
+              f"again) — "
+              f"{verdict(ms <= TARGET_REBUILD_MS)}")
     if len(results) >= 2:
         (n1, w1, c1, *_), (n2, w2, c2, *_) = results[-2], results[-1]
         growth, cpu_growth = (w2 / w1) / (n2 / n1), (c2 / c1) / (n2 / n1)
-        print(f"growth from N={n1} to N={n2}: wall ×{w2 / w1:.1f}, cpu ×{c2 / c1:.1f} for N ×{n2 / n1:.0f} "
-              f"(1.0 = linear; start-up weighs on small N): wall {growth:.2f}, cpu {cpu_growth:.2f} — "
-              f"{verdict(cpu_growth <= 1.2)} (linear: cpu growth ≤ 1.2)")
+        print(f"target linear cost from N={n1} to N={n2}: wall ×{w2 / w1:.1f}, cpu ×{c2 / c1:.1f} for "
+              f"N ×{n2 / n1:.0f}, i.e. growth wall {growth:.2f}, cpu {cpu_growth:.2f} (1.0 = linear; start-up "
+              f"weighs on small N) ≤ {TARGET_CPU_GROWTH} — {verdict(cpu_growth <= TARGET_CPU_GROWTH)}")
+    print("save → reloaded page (≤ 120 ms at N=26, ≤ 200 ms at N=1000): bench/serve_latency.py")
     return 0
 
 

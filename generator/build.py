@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from .model.load import load_scenarios
-from .output.workers import render_jobs
+from .output.workers import OnProgress, render_jobs
 from .output.plan import Plan
 from .model.scenario import Scenario
 from .output.write import staged
@@ -79,12 +79,16 @@ def prepare(scenarios_dir: Path, lap: _Laps | None = None,
     return scenarios, rendered.files
 
 
-def build(scenarios_dir: Path, out: Path, processes: int | None = None) -> BuildReport:
-    """Build the site from `scenarios_dir` into `out`; raise GeneratorError on any problem."""
+def build(scenarios_dir: Path, out: Path, processes: int | None = None,
+          progress: OnProgress | None = None) -> BuildReport:
+    """Build the site from `scenarios_dir` into `out`; raise GeneratorError on any problem.
+
+    `progress` is told (jobs done, jobs in all) while the site renders (output.progress).
+    """
     lap = _Laps()
     scenarios, plan = _plan(scenarios_dir, lap, None)
     with staged(Path(out)) as staging:
-        rendered = render_jobs(plan, plan.jobs(), staging, processes)
+        rendered = render_jobs(plan, plan.jobs(), staging, processes, progress)
         lap.split({"render": rendered.render, "leak guard": rendered.guard, "write": rendered.write})
     lap("write")  # the swap, and the removal of the previous site
     return BuildReport(len(scenarios), rendered.count, rendered.bytes, lap.seconds)

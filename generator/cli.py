@@ -13,11 +13,16 @@ from .build import build, prepare
 from .errors import GeneratorError
 from .guard.secrets import redact
 from .model.scaffold import scaffold
+from .output.progress import Progress
 from .output.write import Terminated
 
 
 def _build(args: argparse.Namespace) -> int:
-    report = build(args.scenarios, args.out)
+    progress = Progress(sys.stderr)  # a counting line on a terminal, once the build takes a while
+    try:
+        report = build(args.scenarios, args.out, progress=progress)
+    finally:
+        progress.close()
     total = sum(report.seconds.values())
     if args.timings:
         args.timings.write_text(json.dumps(report.seconds), encoding="utf-8")

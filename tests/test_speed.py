@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from generator.errors import GeneratorError, ScenarioErrors
 from generator.output.workers import render_jobs
 from generator.output.plan import Plan
 from generator.dev.rebuild import Rebuilder
-from generator.site.render import MissingMessage, render_site
+from generator.core.derive import derive
+from generator.site.render import MissingMessage, Page, manifest, render_site
 from generator.model.load import load_scenarios
 from synthetic import many
 
@@ -219,3 +221,11 @@ def test_a_process_running_threads_is_never_forked(monkeypatch):
     finally:
         stop.set()
         thread.join()
+
+
+def test_the_manifest_joined_from_cached_entries_is_what_json_writes(bundled_scenarios):
+    pages = [Page(s, derive(s)) for s in bundled_scenarios[:3]]
+    for listed in (pages, []):
+        text = manifest(listed)
+        assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+        assert manifest(listed, keep=True) == text == manifest(listed, keep=True)  # kept, then re-joined

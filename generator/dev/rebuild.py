@@ -25,6 +25,9 @@ from ..output.plan import Plan
 from ..site.render import Page
 from ..model.scenario import Scenario
 
+#: At most this many clean lines are remembered (a few MB of text).
+CLEAN_LINES = 200_000
+
 
 class Rebuilder:
     """The site of one scenarios folder in memory, kept up to date file by file."""
@@ -35,6 +38,9 @@ class Rebuilder:
         self.files: dict[str, str] = {}
         self.rendered = 0  # files rendered by the last full() or changed()
         self._plan: Plan | None = None
+        #: Lines of the one-scenario rebuilds that the leak guard found clean (a line clean once is
+        #: clean for good): the next rebuild renders nearly the same lines and scans only the new ones.
+        self._clean: set[str] = set()
 
     def full(self) -> dict[str, str]:
         """Load, derive and render everything; returns every file of the site."""
@@ -64,7 +70,9 @@ class Rebuilder:
                        sides={**plan.sides, **{p.id: side(p.scenario, p.derived) for p in pages if p.id in stale}},
                        matrix=state_matrix([(p.scenario, p.derived) for p in pages]))
         jobs = [job for job in plan.jobs() if (needs := plan.needs(job)) is None or needs & stale]
-        fresh = render_jobs(plan, jobs, processes=1).files
+        if len(self._clean) > CLEAN_LINES:  # a long session of saves to many scenarios: start afresh
+            self._clean = set()
+        fresh = render_jobs(plan, jobs, processes=1, known_clean=self._clean).files
         self.rendered = len(fresh)
         changed = {path: text for path, text in fresh.items() if self.files.get(path) != text}
         self.files.update(changed)
@@ -73,7 +81,7 @@ class Rebuilder:
 
     def _full(self, scenarios: list[Scenario]) -> dict[str, str]:
         before = self.files
-        plan = Plan.make(scenarios, self.env)
+        plan = Plan.make(scenarios, self.env, keep_parts=True)
         self.files = render_jobs(plan, plan.jobs(), processes=1).files
         self.rendered = len(self.files)
         self._plan = plan

@@ -1,8 +1,7 @@
 """The dev server: build, serve from memory, watch, rebuild on save, reload the open pages.
 
 At the edge of the pipeline, like the CLI. It reuses livereload's pieces (issue #5):
-its WebSocket protocol handler, its browser client (served as a file) and its
-file watcher; but not `livereload.Server`, because that one injects an inline
+its WebSocket protocol handler and its browser client (served as a file); but not `livereload.Server`, because that one injects an inline
 <script> (blocked by our `script-src 'self'`), polls every 800 ms and ignores
 changes within 3 s of a reload (the target is 300 ms from save to page), and
 keeps its state in one global IOLoop that tests cannot stop.
@@ -35,18 +34,14 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 import yaml
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-from livereload.watcher import Watcher
 from tornado import httpserver, netutil, web
-from tornado.ioloop import PeriodicCallback
 
 from ..errors import GeneratorError, Problem
 from .rebuild import Rebuilder
+from .watch import FolderWatch
 from ..site.render import TEMPLATES, make_environment
 
 DEV = Path(__file__).resolve().parent
-#: How often the watched folders are checked: a stat of a few dozen files, well
-#: under 1 ms, so 50 ms costs nothing and keeps save → page far below 300 ms.
-POLL_SECONDS = 0.05
 #: Served by the dev server only, under a prefix no site path can take (ids are kebab-case).
 DEV_ASSETS = {"reload.js": "application/javascript; charset=utf-8", "overlay.css": "text/css; charset=utf-8"}
 _HEAD_END = "</head>"
@@ -291,9 +286,7 @@ class DevServer:
         self.host, self.port = host, port
         self.log = log or (lambda line: print(line, flush=True))
         self.waiters: set[_ReloadSocket] = set()
-        self.watcher = Watcher()
-        for folder in (self.site.scenarios, templates):
-            self.watcher.watch(str(folder))
+        self.watched = (self.site.scenarios, templates)
         self._stop: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -315,7 +308,6 @@ class DevServer:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         self._report(self.site.rebuild(), "start")
-        self.watcher.examine()  # the first look only records what is there
         try:
             sockets = netutil.bind_sockets(self.port, address=self.host, family=socket.AF_UNSPEC)
         except OSError as exc:
@@ -324,14 +316,14 @@ class DevServer:
         self.port = sockets[0].getsockname()[1]
         server = httpserver.HTTPServer(self._application())
         server.add_sockets(sockets)
-        poll = PeriodicCallback(self._poll, POLL_SECONDS * 1000)
-        poll.start()
+        watch = FolderWatch(self.watched, self._changed, self._loop)
+        watch.start()
         if ready:
             ready(self.url)
         try:
             await self._stop.wait()
         finally:
-            poll.stop()
+            watch.stop()
             server.stop()
             for waiter in list(self.waiters):
                 waiter.close()
@@ -342,13 +334,7 @@ class DevServer:
         if self._loop and self._stop:
             self._loop.call_soon_threadsafe(self._stop.set)
 
-    def _poll(self) -> None:
-        try:
-            changed_file, _ = self.watcher.examine()
-        except OSError:  # a file vanished between listing and stat (an editor's temp file): look again
-            return
-        if not changed_file:
-            return
+    def _changed(self, changed_file: str) -> None:
         result = self.site.rebuild(changed_file)
         self._report(result, changed_file)
         target = self.site.page_of(changed_file) if result.ok else None

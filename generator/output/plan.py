@@ -29,7 +29,8 @@ from ..model.scenario import LOCALES, Scenario
 
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
 #: build before the first page, and forked workers share the compiled code instead of compiling it again.
-TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html", "gallery.html")
+TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html",
+                  "gallery.html", "_overview_row.html", "_matrix_row.html")
 #: Copied as they are; CSP allows no inline script or style, so these are files.
 STATIC = ("robots.txt", "style.css", "favicon.svg")
 
@@ -54,13 +55,16 @@ class Plan:
     prepared: list[tuple[str, str]]
     comparisons: dict[str, dict[str, str]]
     matrix: Any
+    #: Keep each scenario's parts of the listing files on its Page (render.page_fragment): only
+    #: worth their memory (~10 KB a scenario) where Pages outlive a build, in the dev server's rebuilds.
+    keep_parts: bool = False
     _rows: dict[str, TableRows] = field(default_factory=dict)
     #: Shared with the plans the dev server derives from this one (dataclasses.replace keeps it).
     _sections: SectionStore = field(default_factory=SectionStore)
 
     @classmethod
     def make(cls, scenarios: list[Scenario], env: Environment | None = None,
-             about: BuildInfo | None = None) -> Plan:
+             about: BuildInfo | None = None, keep_parts: bool = False) -> Plan:
         if env is None:
             env = make_environment()
             env.auto_reload = False  # one build: no stat() of every template at every page
@@ -73,7 +77,7 @@ class Plan:
                    # derived once, shared by the compare pages, their data files and both locales
                    sides={p.id: side(p.scenario, p.derived) for p in pages},
                    prepared=pairs(ids), comparisons=comparison_links(ids),
-                   matrix=state_matrix([(p.scenario, p.derived) for p in pages]))
+                   matrix=state_matrix([(p.scenario, p.derived) for p in pages]), keep_parts=keep_parts)
 
     # -- the jobs ---------------------------------------------------------------------------
 
@@ -140,7 +144,7 @@ class Plan:
                 yield self._page(locale, "index.html", "index.html", page=None, switcher=self._switcher_of(None),
                                  matrix=self.matrix, stages=stages(self.pages))
         elif job.kind == "manifest":
-            yield "scenarios.json", manifest(self.pages)
+            yield "scenarios.json", manifest(self.pages, self.keep_parts)
         elif job.kind == "404":
             # Served for any missing address at any depth, so it links nowhere (see the template).
             # English only, with no alternates: there is no address a French 404 could be served at.
@@ -156,7 +160,7 @@ class Plan:
     # -- the pages --------------------------------------------------------------------------
 
     def _common(self) -> dict[str, Any]:
-        return {"pages": self.pages, "sections": SECTIONS, "about": self.about}
+        return {"pages": self.pages, "sections": SECTIONS, "about": self.about, "keep_parts": self.keep_parts}
 
     def _page(self, locale: str, template: str, path: str, **context: Any) -> tuple[str, str]:
         return render_page(self.env, template, path, locale, self.catalogues, **self._common(), **context)

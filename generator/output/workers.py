@@ -27,6 +27,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,8 @@ RANGES_PER_WORKER = 8
 _PLAN: Plan | None = None
 _JOBS: list[Job] = []
 _STAGING: Path | None = None
+#: Told (jobs done, jobs in all) as jobs finish, e.g. output.progress.Progress.
+OnProgress = Callable[[int, int], None]
 
 
 @dataclass
@@ -94,10 +97,11 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None, catch: bool) -> Rendered:
+def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None, catch: bool,
+         progress: OnProgress | None = None, known_clean: set[str] | None = None) -> Rendered:
     done = Rendered()
     made: set[str] = set()
-    known_clean: set[str] = set()  # pages share most lines: each distinct line is scanned once
+    known_clean = set() if known_clean is None else known_clean  # pages share most lines: each scanned once
     for index in range(low, high):
         start = time.perf_counter()
         try:
@@ -123,6 +127,8 @@ def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None,
             else:
                 write_file(staging, path, data, made)
         done.write += time.perf_counter() - middle
+        if progress:
+            progress(index + 1, len(jobs))
     return done
 
 
@@ -148,23 +154,28 @@ def _worker(conn: Connection) -> None:
         conn.send(done)
 
 
-def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, processes: int | None = None) -> Rendered:
+def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, processes: int | None = None,
+                progress: OnProgress | None = None, known_clean: set[str] | None = None) -> Rendered:
     """Render `jobs` of `plan`: into `staging` when given (nothing kept in memory), else into `.files`.
 
     `processes`: None picks workers() when there are enough jobs; 1 renders here, in order.
     A process running threads renders here too (see the module's doc).
+    `progress` is told how many jobs are done: after each job here, after each range from workers.
+    `known_clean`: lines the leak guard found clean before (serial only), e.g. in the dev server's
+    last rebuild; this one's clean lines are added.
     """
     processes = processes or (workers() if len(jobs) >= PARALLEL_FROM else 1)
     if processes <= 1 or not single_threaded():
-        total = _run(plan, jobs, 0, len(jobs), staging, catch=False)
+        total = _run(plan, jobs, 0, len(jobs), staging, catch=False, progress=progress, known_clean=known_clean)
     else:
-        total = _parallel(plan, jobs, staging, processes)
+        total = _parallel(plan, jobs, staging, processes, progress)
     if total.problems:
         raise ScenarioErrors(total.problems)
     return total
 
 
-def _parallel(plan: Plan, jobs: list[Job], staging: Path | None, processes: int) -> Rendered:
+def _parallel(plan: Plan, jobs: list[Job], staging: Path | None, processes: int,
+              progress: OnProgress | None = None) -> Rendered:
     global _PLAN, _JOBS, _STAGING
     size = max(1, -(-len(jobs) // (processes * RANGES_PER_WORKER)))
     spans = [(low, min(low + size, len(jobs))) for low in range(0, len(jobs), size)]
@@ -196,6 +207,8 @@ def _parallel(plan: Plan, jobs: list[Job], staging: Path | None, processes: int)
                     failed = part
                     break
                 parts[index] = part
+                if progress:
+                    progress(sum(high - low for (low, high), p in zip(spans, parts) if p is not None), len(jobs))
                 _give(conn, running, waiting, spans)
     finally:
         _PLAN, _JOBS, _STAGING = None, [], None

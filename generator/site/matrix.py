@@ -102,7 +102,7 @@ class Coverage:
 
 @dataclass(frozen=True)
 class Matrix:
-    rows: list[tuple[str, list[Cell]]]
+    rows: list[tuple[str, tuple[Cell, ...]]]  # tuples: a row is a key of its rendered text (page_fragment)
     #: Per dimension, the values no scenario shows, in the dimension's order.
     uncovered: dict[str, list[str]]
     pairs: list[Coverage]
@@ -121,7 +121,7 @@ def cell(dim: Dimension, s: Scenario, d: Derived) -> Cell:
 
 def state_matrix(states: Sequence[tuple[Scenario, Derived]]) -> Matrix:
     """The matrix of scenarios × dimensions, the values no scenario covers, and pair coverage."""
-    rows = [(s.id, [cell(dim, s, d) for dim in DIMENSIONS]) for s, d in states]
+    rows = [(s.id, tuple(cell(dim, s, d) for dim in DIMENSIONS)) for s, d in states]
     seen = {dim.name: {c.value for _, cells in rows for c in cells if c.dimension == dim.name}
             for dim in DIMENSIONS}
     uncovered = {dim.name: [v for v in dim.values if v not in seen[dim.name]] for dim in DIMENSIONS}

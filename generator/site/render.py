@@ -11,7 +11,8 @@ from typing import Any
 import markdown
 import nh3
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .about import BuildInfo
@@ -110,9 +111,39 @@ class Page:
         return f"scenarios/{self.id}/index.html"
 
     @cached_property
+    def fragments(self) -> dict[tuple[Any, ...], Markup]:
+        """Rendered parts of the pages that list every scenario (page_fragment), by template, locale and root."""
+        return {}
+
+    @cached_property
+    def manifest_entry(self) -> str:
+        """This page's entry of scenarios.json, encoded once: a rebuild re-joins those of unchanged pages."""
+        return manifest_entry(self)
+
+    @cached_property
     def last_sync_status(self) -> str:
         run = self.derived.last_finished_sync
         return run.status if run else "none"
+
+
+@pass_context
+def page_fragment(ctx: Context, page: Page, template: str, **values: Any) -> Markup:
+    """`{{ p | fragment('_overview_row.html') }}`: one scenario's part of a page that lists them all.
+
+    It sees only `p`, `t`, `locale`, `root` and the (hashable) `values` given, so it is rendered
+    once per locale, place and values and, where the plan says so (Plan.keep_parts), kept on the
+    Page: a one-scenario rebuild renders the changed scenario's part alone and re-joins the others.
+    (A template change makes new Pages: the full rebuild.)
+    """
+    key = (template, ctx["locale"], ctx["root"], *sorted(values.items()))
+    keep = ctx["keep_parts"]  # Plan.keep_parts: the dev server's Pages outlive a build
+    found = page.fragments.get(key) if keep else None
+    if found is None:
+        found = Markup(ctx.environment.get_template(template).render(
+            p=page, t=ctx["t"], locale=ctx["locale"], root=ctx["root"], **values))
+        if keep:
+            page.fragments[key] = found
+    return found
 
 
 def make_environment(templates: Path = TEMPLATES) -> Environment:
@@ -128,6 +159,7 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
     env.filters["memo"] = memo
     env.filters["markdown"] = markdown_to_html
     env.filters["timestamp"] = format_timestamp
+    env.filters["fragment"] = page_fragment
     env.filters.update(FILTERS)
     return env
 
@@ -150,37 +182,48 @@ def translations(scenario: Scenario, field: str) -> dict[str, str]:
     return found
 
 
-def manifest(pages: list[Page]) -> str:
-    """scenarios.json: ids, titles, paths and key derived states, for tools and tests."""
-    entries = []
-    for page in pages:
-        d = page.derived
-        entries.append({
-            "id": page.id,
-            "title": page.scenario.text("title", "en")[0],
-            "path": page.path,
-            "titles": translations(page.scenario, "title"),
-            "paths": {locale: output_path(locale, page.path) for locale in LOCALES},
-            "lifecycle": page.scenario.lifecycle,
-            "readiness": d.readiness,
-            "ready": d.ready,
-            "health": d.health.status,
-            "token_cache": d.token.state,
-            "exchange_enabled": d.exchange_enabled,
-            "last_sync": page.last_sync_status,
-            "api_version_review": d.technical.api.review,
-            "mapping_status": d.technical.mapping_status,
-            "schema_change": d.technical.schema_change,
-            "checklist": {item.code: item.ok for item in d.checklist},
-            "source_health": [f.code for f in d.source_health],
-            "data_quality": [{"code": f.code, "severity": f.severity} for f in d.data_quality],
-            "actions": {a.code: a.allowed for a in d.actions},
-            "credential_actions": {a.code: a.allowed for a in d.credential_actions},
-            "external_accounts": [a.store for a in d.external_accounts],
-            # Every shown value, section by section: what `diff` and compare read.
-            "state": state_table(page),
-        })
-    return json.dumps({"scenarios": entries}, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+def manifest(pages: list[Page], keep: bool = False) -> str:
+    """scenarios.json: ids, titles, paths and key derived states, for tools and tests.
+
+    The same text as json.dumps({"scenarios": entries}, indent=2), joined from each page's
+    entry as it sits there; with `keep`, each entry is kept on its Page (Page.manifest_entry),
+    so that a one-scenario rebuild encodes one entry.
+    """
+    if not pages:
+        return json.dumps({"scenarios": []}, indent=2) + "\n"
+    entries = (page.manifest_entry if keep else manifest_entry(page) for page in pages)
+    return '{\n  "scenarios": [\n' + ",\n".join(entries) + "\n  ]\n}\n"
+
+
+def manifest_entry(page: Page) -> str:
+    """One scenario's entry of scenarios.json, indented as it sits in the list (two levels deep)."""
+    d = page.derived
+    entry = {
+        "id": page.id,
+        "title": page.scenario.text("title", "en")[0],
+        "path": page.path,
+        "titles": translations(page.scenario, "title"),
+        "paths": {locale: output_path(locale, page.path) for locale in LOCALES},
+        "lifecycle": page.scenario.lifecycle,
+        "readiness": d.readiness,
+        "ready": d.ready,
+        "health": d.health.status,
+        "token_cache": d.token.state,
+        "exchange_enabled": d.exchange_enabled,
+        "last_sync": page.last_sync_status,
+        "api_version_review": d.technical.api.review,
+        "mapping_status": d.technical.mapping_status,
+        "schema_change": d.technical.schema_change,
+        "checklist": {item.code: item.ok for item in d.checklist},
+        "source_health": [f.code for f in d.source_health],
+        "data_quality": [{"code": f.code, "severity": f.severity} for f in d.data_quality],
+        "actions": {a.code: a.allowed for a in d.actions},
+        "credential_actions": {a.code: a.allowed for a in d.credential_actions},
+        "external_accounts": [a.store for a in d.external_accounts],
+        # Every shown value, section by section: what `diff` and compare read.
+        "state": state_table(page),
+    }
+    return "    " + json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n    ")
 
 
 @dataclass(frozen=True)
