@@ -19,8 +19,10 @@ from ..site.about import BuildInfo, build_info
 from ..site.compare import Side, compare, pair_path, pairs, side
 from ..site.compare_pages import TableRows, comparison_links, index_data_js, render_comparison, state_js
 from ..core.derive import derive
+from ..core.transitions import Walk, walk
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
+from ..site.outcomes import Lead, OutcomePage, leads, outcome_pages, transitions_json
 from ..site.render import (SECTIONS, SWITCHER_ALL, TEMPLATES, Catalogue, Page, make_environment, manifest,
                      render_page, switcher_pages)
 from ..model.scenario import LOCALES, Scenario
@@ -53,6 +55,10 @@ class Plan:
     prepared: list[tuple[str, str]]
     comparisons: dict[str, dict[str, str]]
     matrix: Any
+    #: Where every allowed action leads (core.transitions), the generated outcome pages and each page's links.
+    walk: Walk | None = None
+    outcomes: list[OutcomePage] = field(default_factory=list)
+    leads: dict[str, dict[str, list[Lead]]] = field(default_factory=dict)
     _rows: dict[str, TableRows] = field(default_factory=dict)
 
     @classmethod
@@ -65,12 +71,18 @@ class Plan:
             env.get_template(name)
         pages = [Page(s, derive(s)) for s in scenarios]
         ids = [p.id for p in pages]
-        return cls(env=env, catalogues={locale: Catalogue.load(locale) for locale in LOCALES}, pages=pages,
+        catalogues = {locale: Catalogue.load(locale) for locale in LOCALES}
+        steps = walk([(p.scenario, p.derived) for p in pages])
+        by_id = {p.id: p for p in pages}
+        generated = outcome_pages(steps, by_id, catalogues)
+        by_id.update((p.id, p) for p in generated)
+        return cls(env=env, catalogues=catalogues, pages=pages,
                    about=about or build_info(len(pages)),
                    # derived once, shared by the compare pages, their data files and both locales
                    sides={p.id: side(p.scenario, p.derived) for p in pages},
                    prepared=pairs(ids), comparisons=comparison_links(ids),
-                   matrix=state_matrix([(p.scenario, p.derived) for p in pages]))
+                   matrix=state_matrix([(p.scenario, p.derived) for p in pages]),
+                   walk=steps, outcomes=generated, leads=leads(steps, by_id))
 
     # -- the jobs ---------------------------------------------------------------------------
 
@@ -81,6 +93,7 @@ class Plan:
         if self.pages:
             site_wide += [Job("compare-index"), Job("data-index")]
         return ([Job("pair", j) for j in range(len(self.prepared))] + [Job("scenario", i) for i in range(n)]
+                + [Job("outcome", i) for i in range(len(self.outcomes))]
                 + [Job("data", p.id) for p in self.pages] + site_wide)
 
     def needs(self, job: Job) -> set[str] | None:
@@ -110,6 +123,8 @@ class Plan:
             return self.pages[job.key].path
         if job.kind == "pair":
             return pair_path(*self.prepared[job.key])
+        if job.kind == "outcome":
+            return self.outcomes[job.key].path
         if job.kind == "data":
             return f"compare/data/{job.key}.js"
         return {"overview": "index.html", "manifest": "scenarios.json", "404": "404.html",
@@ -119,6 +134,8 @@ class Plan:
         """(site path, text) of each file the job makes."""
         if job.kind == "scenario":
             yield from self._scenario(job.key)
+        elif job.kind == "outcome":
+            yield from self._outcome(self.outcomes[job.key])
         elif job.kind == "pair":
             a, b = self.prepared[job.key]
             yield from self._compare(pair_path(a, b), a, b, index=False)
@@ -139,7 +156,9 @@ class Plan:
                 yield self._page(locale, "index.html", "index.html", page=None, switcher=self.pages,
                                  matrix=self.matrix)
         elif job.kind == "manifest":
-            yield "scenarios.json", manifest(self.pages)
+            yield "scenarios.json", manifest(self.pages, transitions=transitions_json(
+                self.walk, {p.id: p for p in (*self.pages, *self.outcomes)}) if self.walk else None,
+                outcomes=self.outcomes)
         elif job.kind == "404":
             # Served for any missing address at any depth, so it links nowhere (see the template).
             # English only, with no alternates: there is no address a French 404 could be served at.
@@ -173,7 +192,22 @@ class Plan:
             yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
                              switcher=switcher_pages(pages, index), comparisons=self.comparisons[page.id],
                              previous=pages[index - 1] if index > 0 else None,
-                             next=pages[index + 1] if index + 1 < len(pages) else None)
+                             next=pages[index + 1] if index + 1 < len(pages) else None,
+                             leads=self.leads.get(page.id, {}), nearest=self._nearest(page.id))
+
+    def _nearest(self, sid: str) -> dict[str, Page]:
+        """action code → the nearest scenario page where that action, not allowed on `sid`, is allowed."""
+        if self.walk is None:
+            return {}
+        return {code: self.pages[self._position[target]] for code, target in self.walk.nearest.get(sid, {}).items()}
+
+    def _outcome(self, page: OutcomePage) -> Iterator[tuple[str, str]]:
+        """A generated state: the scenario template and every section, marked as generated, no neighbours."""
+        source = self.pages[self._position[page.reached.source]]
+        for locale in LOCALES:
+            yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
+                             switcher=self._switcher(source.id), comparisons={}, previous=None, next=None,
+                             leads=self.leads.get(page.id, {}), nearest={})
 
     def _compare(self, path: str, a: str, b: str, *, index: bool) -> Iterator[tuple[str, str]]:
         c = compare(self.sides[a], self.sides[b])  # once for both locales

@@ -149,37 +149,48 @@ def translations(scenario: Scenario, field: str) -> dict[str, str]:
     return found
 
 
-def manifest(pages: list[Page]) -> str:
-    """scenarios.json: ids, titles, paths and key derived states, for tools and tests."""
-    entries = []
-    for page in pages:
-        d = page.derived
-        entries.append({
-            "id": page.id,
-            "title": page.scenario.text("title", "en")[0],
-            "path": page.path,
-            "titles": translations(page.scenario, "title"),
-            "paths": {locale: output_path(locale, page.path) for locale in LOCALES},
-            "lifecycle": page.scenario.lifecycle,
-            "readiness": d.readiness,
-            "ready": d.ready,
-            "health": d.health.status,
-            "token_cache": d.token.state,
-            "exchange_enabled": d.exchange_enabled,
-            "last_sync": page.last_sync_status,
-            "api_version_review": d.technical.api.review,
-            "mapping_status": d.technical.mapping_status,
-            "schema_change": d.technical.schema_change,
-            "checklist": {item.code: item.ok for item in d.checklist},
-            "source_health": [f.code for f in d.source_health],
-            "data_quality": [{"code": f.code, "severity": f.severity} for f in d.data_quality],
-            "actions": {a.code: a.allowed for a in d.actions},
-            "credential_actions": {a.code: a.allowed for a in d.credential_actions},
-            "external_accounts": [a.store for a in d.external_accounts],
-            # Every shown value, section by section: what `diff` and compare read.
-            "state": state_table(page),
-        })
-    return json.dumps({"scenarios": entries}, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+def manifest(pages: list[Page], transitions: list[dict[str, Any]] | None = None,
+             outcomes: list[Page] = ()) -> str:
+    """scenarios.json: ids, titles, paths and key derived states, for tools and tests.
+
+    `transitions`: where each allowed action leads (site.outcomes.transitions_json), when known;
+    `outcomes`: the generated outcome pages, described like the scenarios.
+    """
+    document: dict[str, Any] = {"scenarios": [_entry(page) for page in pages]}
+    if transitions is not None:
+        document["transitions"] = transitions
+        document["outcomes"] = [_entry(page) for page in outcomes]
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def _entry(page: Page) -> dict[str, Any]:
+    """One page of scenarios.json."""
+    d = page.derived
+    return {
+        "id": page.id,
+        "title": page.scenario.text("title", "en")[0],
+        "path": page.path,
+        "titles": translations(page.scenario, "title"),
+        "paths": {locale: output_path(locale, page.path) for locale in LOCALES},
+        "lifecycle": page.scenario.lifecycle,
+        "readiness": d.readiness,
+        "ready": d.ready,
+        "health": d.health.status,
+        "token_cache": d.token.state,
+        "exchange_enabled": d.exchange_enabled,
+        "last_sync": page.last_sync_status,
+        "api_version_review": d.technical.api.review,
+        "mapping_status": d.technical.mapping_status,
+        "schema_change": d.technical.schema_change,
+        "checklist": {item.code: item.ok for item in d.checklist},
+        "source_health": [f.code for f in d.source_health],
+        "data_quality": [{"code": f.code, "severity": f.severity} for f in d.data_quality],
+        "actions": {a.code: a.allowed for a in d.actions},
+        "credential_actions": {a.code: a.allowed for a in d.credential_actions},
+        "external_accounts": [a.store for a in d.external_accounts],
+        # Every shown value, section by section: what `diff` and compare read.
+        "state": state_table(page),
+    }
 
 
 def switcher_pages(pages: list[Page], index: int | None) -> list[Page]:
