@@ -17,6 +17,7 @@ from jinja2 import Environment
 
 from ..site.compare import side
 from ..core.derive import derive
+from ..model.journeys import load_journeys
 from ..model.load import _parse, _Reject, _resolve, load_scenarios, scenario_files
 from ..site.matrix import state_matrix
 from ..output.workers import render_jobs
@@ -38,7 +39,8 @@ class Rebuilder:
 
     def full(self) -> dict[str, str]:
         """Load, derive and render everything; returns every file of the site."""
-        plan = Plan.make(load_scenarios(self.folder), self.env)
+        scenarios = load_scenarios(self.folder)
+        plan = Plan.make(scenarios, self.env, journeys=load_journeys(self.folder, scenarios))
         self.files = render_jobs(plan, plan.jobs(), processes=1).files
         self.rendered = len(self.files)
         self._plan, self._stamps = plan, self._stamp()

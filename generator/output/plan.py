@@ -22,15 +22,17 @@ from ..core.derive import derive
 from ..core.transitions import Walk, walk
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
-from ..site.outcomes import Lead, OutcomePage, leads, outcome_pages, transitions_json
+from ..site.journey_pages import JOURNEY_DATA, journey_data_js
+from ..site.outcomes import Lead, OutcomePage, action_name, leads, outcome_pages, transitions_json
 from ..site.render import (SECTIONS, SWITCHER_ALL, TEMPLATES, Catalogue, Page, make_environment, manifest,
                      render_page, switcher_pages)
+from ..model.journeys import Journey
 from ..model.scenario import LOCALES, Scenario
 
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
 #: build before the first page, and forked workers share the compiled code instead of compiling it again.
 TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html",
-                  "_compare_fact.html")
+                  "_compare_fact.html", "journey.html")
 #: Copied as they are; CSP allows no inline script or style, so these are files.
 STATIC = ("robots.txt", "style.css", "favicon.svg")
 
@@ -59,11 +61,12 @@ class Plan:
     walk: Walk | None = None
     outcomes: list[OutcomePage] = field(default_factory=list)
     leads: dict[str, dict[str, list[Lead]]] = field(default_factory=dict)
+    journeys: list[Journey] = field(default_factory=list)
     _rows: dict[str, TableRows] = field(default_factory=dict)
 
     @classmethod
     def make(cls, scenarios: list[Scenario], env: Environment | None = None,
-             about: BuildInfo | None = None) -> Plan:
+             about: BuildInfo | None = None, journeys: list[Journey] = ()) -> Plan:
         if env is None:
             env = make_environment()
             env.auto_reload = False  # one build: no stat() of every template at every page
@@ -82,7 +85,7 @@ class Plan:
                    sides={p.id: side(p.scenario, p.derived) for p in pages},
                    prepared=pairs(ids), comparisons=comparison_links(ids),
                    matrix=state_matrix([(p.scenario, p.derived) for p in pages]),
-                   walk=steps, outcomes=generated, leads=leads(steps, by_id))
+                   walk=steps, outcomes=generated, leads=leads(steps, by_id), journeys=list(journeys))
 
     # -- the jobs ---------------------------------------------------------------------------
 
@@ -92,6 +95,9 @@ class Plan:
         site_wide = [Job("overview"), Job("manifest"), Job("404"), Job("static")]
         if self.pages:
             site_wide += [Job("compare-index"), Job("data-index")]
+        site_wide += [Job("journey", i) for i in range(len(self.journeys))]
+        if self.journeys:
+            site_wide.append(Job("journey-data"))
         return ([Job("pair", j) for j in range(len(self.prepared))] + [Job("scenario", i) for i in range(n)]
                 + [Job("outcome", i) for i in range(len(self.outcomes))]
                 + [Job("data", p.id) for p in self.pages] + site_wide)
@@ -125,6 +131,8 @@ class Plan:
             return pair_path(*self.prepared[job.key])
         if job.kind == "outcome":
             return self.outcomes[job.key].path
+        if job.kind == "journey":
+            return self.journeys[job.key].path
         if job.kind == "data":
             return f"compare/data/{job.key}.js"
         return {"overview": "index.html", "manifest": "scenarios.json", "404": "404.html",
@@ -136,6 +144,16 @@ class Plan:
             yield from self._scenario(job.key)
         elif job.kind == "outcome":
             yield from self._outcome(self.outcomes[job.key])
+        elif job.kind == "journey":
+            journey = self.journeys[job.key]
+            steps = [self.pages[self._position[step.scenario]] for step in journey.steps]
+            for locale in LOCALES:
+                yield self._page(locale, "journey.html", journey.path, page=None, switcher=self.pages,
+                                 journey=journey, steps=list(zip(journey.steps, steps)))
+        elif job.kind == "journey-data":
+            for locale in LOCALES:
+                yield output_path(locale, JOURNEY_DATA), journey_data_js(
+                    self.journeys, self.pages, self._position, self.catalogues[locale], locale)
         elif job.kind == "pair":
             a, b = self.prepared[job.key]
             yield from self._compare(pair_path(a, b), a, b, index=False)
@@ -154,7 +172,7 @@ class Plan:
         elif job.kind == "overview":
             for locale in LOCALES:
                 yield self._page(locale, "index.html", "index.html", page=None, switcher=self.pages,
-                                 matrix=self.matrix)
+                                 matrix=self.matrix, outcomes=self.outcomes)
         elif job.kind == "manifest":
             yield "scenarios.json", manifest(self.pages, transitions=transitions_json(
                 self.walk, {p.id: p for p in (*self.pages, *self.outcomes)}) if self.walk else None,
@@ -174,7 +192,8 @@ class Plan:
     # -- the pages --------------------------------------------------------------------------
 
     def _common(self) -> dict[str, Any]:
-        return {"pages": self.pages, "sections": SECTIONS, "about": self.about}
+        return {"pages": self.pages, "sections": SECTIONS, "about": self.about, "journeys": self.journeys,
+                "action_name": action_name}
 
     def _page(self, locale: str, template: str, path: str, **context: Any) -> tuple[str, str]:
         return render_page(self.env, template, path, locale, self.catalogues, **self._common(), **context)
