@@ -124,3 +124,19 @@ def test_not_allowed_actions_point_to_the_nearest_scenario_where_they_are(bundle
             assert pointer is not None, f"{s.id}: {a.code}"
             assert abs(order.index(pointer["data-allowed-in"]) - index) == distance
             assert a.code in allowed[pointer["data-allowed-in"]]
+
+
+@pytest.mark.parametrize("locale", ["", "fr/"])
+def test_overview_draws_the_journey_map_with_its_text_equivalent(page, manifest, locale):
+    doc = page(f"{locale}index.html")
+    svg = doc.select_one(".journey-map svg")
+    nodes = [a["href"] for a in svg.select("a")]
+    assert nodes == [entry["path"] for entry in manifest["scenarios"]]  # every state, each links its page
+    between = {(t["from"], t["action"], t["target"]) for t in manifest["transitions"]
+               if t["target"] and not t["generated"] and t["target"] != t["from"]
+               and t["from"] in {e["id"] for e in manifest["scenarios"]}}
+    listed = {tuple(li["data-arrow"].split("/")) for li in doc.select(".journey-map-list li[data-arrow]")}
+    assert len(svg.select("line.map-arrow")) == len(listed)
+    assert listed == between
+    uncovered = {li["data-outcome-page"] for li in doc.select("[data-outcome-page]")}
+    assert uncovered == {entry["id"] for entry in manifest["outcomes"]}

@@ -22,6 +22,7 @@ from ..core.derive import derive
 from ..core.transitions import Walk, walk
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
+from ..site.journey_map import journey_map
 from ..site.journey_pages import JOURNEY_DATA, journey_data_js
 from ..site.outcomes import Lead, OutcomePage, action_name, leads, outcome_pages, transitions_json
 from ..site.render import (SECTIONS, SWITCHER_ALL, TEMPLATES, Catalogue, Page, make_environment, manifest,
@@ -172,7 +173,8 @@ class Plan:
         elif job.kind == "overview":
             for locale in LOCALES:
                 yield self._page(locale, "index.html", "index.html", page=None, switcher=self.pages,
-                                 matrix=self.matrix, outcomes=self.outcomes)
+                                 matrix=self.matrix, outcomes=self.outcomes,
+                                 journey_map=journey_map(self.pages, self.walk.transitions if self.walk else ()))
         elif job.kind == "manifest":
             yield "scenarios.json", manifest(self.pages, transitions=transitions_json(
                 self.walk, {p.id: p for p in (*self.pages, *self.outcomes)}) if self.walk else None,
