@@ -65,8 +65,12 @@ class Rebuilder:
             return self.changed([])  # a problem, or a new place in the order: the full way
         pages = list(plan.pages)
         pages[index] = Page(scenario, derive(scenario))
+        before = plan.walk
         plan = replace(plan, pages=pages, sides={**plan.sides, sid: side(scenario, pages[index].derived)},
-                       matrix=state_matrix([(p.scenario, p.derived) for p in pages]))
+                       matrix=state_matrix([(p.scenario, p.derived) for p in pages])).walked()
+        load_journeys(self.folder, [p.scenario for p in pages])  # a saved scenario can break a journey step
+        if before is None or plan.walk.transitions != before.transitions:
+            return self.changed([])  # where actions lead changed (here or on other pages): the full way
         jobs = [job for job in plan.jobs() if (needs := plan.needs(job)) is None or sid in needs]
         fresh = render_jobs(plan, jobs, processes=1).files
         self.rendered = len(fresh)

@@ -9,7 +9,7 @@ touched (`Job.needs`, for the dev server's rebuild).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Callable, Iterator
 
@@ -76,17 +76,21 @@ class Plan:
         pages = [Page(s, derive(s)) for s in scenarios]
         ids = [p.id for p in pages]
         catalogues = {locale: Catalogue.load(locale) for locale in LOCALES}
-        steps = walk([(p.scenario, p.derived) for p in pages])
-        by_id = {p.id: p for p in pages}
-        generated = outcome_pages(steps, by_id, catalogues)
-        by_id.update((p.id, p) for p in generated)
         return cls(env=env, catalogues=catalogues, pages=pages,
                    about=about or build_info(len(pages)),
                    # derived once, shared by the compare pages, their data files and both locales
                    sides={p.id: side(p.scenario, p.derived) for p in pages},
                    prepared=pairs(ids), comparisons=comparison_links(ids),
                    matrix=state_matrix([(p.scenario, p.derived) for p in pages]),
-                   walk=steps, outcomes=generated, leads=leads(steps, by_id), journeys=list(journeys))
+                   journeys=list(journeys)).walked()
+
+    def walked(self) -> Plan:
+        """The plan with where every action leads worked out again from its pages (core.transitions)."""
+        steps = walk([(p.scenario, p.derived) for p in self.pages])
+        by_id = {p.id: p for p in self.pages}
+        generated = outcome_pages(steps, by_id, self.catalogues)
+        by_id.update((p.id, p) for p in generated)
+        return replace(self, walk=steps, outcomes=generated, leads=leads(steps, by_id))
 
     # -- the jobs ---------------------------------------------------------------------------
 
@@ -117,7 +121,11 @@ class Plan:
             near = {p.id for p in self._switcher(self.pages[index].id)} if len(self.pages) > SWITCHER_ALL else None
             if near is None:
                 return None
-            return near | {p.id for p in self.pages[max(0, index - 1):index + 2]}
+            return near | {p.id for p in self.pages[max(0, index - 1):index + 2]} | self._shown(self.pages[index].id)
+        if job.kind == "outcome":
+            source = self.outcomes[job.key].reached.source
+            near = {p.id for p in self._switcher(source)} if len(self.pages) > SWITCHER_ALL else None
+            return None if near is None else near | {source} | self._shown(self.outcomes[job.key].id)
         if job.kind == "pair":
             a, b = self.prepared[job.key]
             near = {p.id for p in self._switcher(a)} if len(self.pages) > SWITCHER_ALL else None
@@ -215,6 +223,11 @@ class Plan:
                              previous=pages[index - 1] if index > 0 else None,
                              next=pages[index + 1] if index + 1 < len(pages) else None,
                              leads=self.leads.get(page.id, {}), nearest=self._nearest(page.id))
+
+    def _shown(self, pid: str) -> set[str]:
+        """The scenarios whose titles a page's action previews show (their outcomes, the nearest allowed)."""
+        found = {lead.page.id for found in self.leads.get(pid, {}).values() for lead in found if lead.page}
+        return found | {p.id for p in self._nearest(pid).values()}
 
     def _nearest(self, sid: str) -> dict[str, Page]:
         """action code → the nearest scenario page where that action, not allowed on `sid`, is allowed."""

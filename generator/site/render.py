@@ -215,7 +215,7 @@ def render_page(env: Environment, template: str, path: str, locale: str,
 
 
 def render_site(scenarios: list[Scenario], env: Environment | None = None,
-                about: BuildInfo | None = None) -> dict[str, str]:
+                about: BuildInfo | None = None, journeys: list = ()) -> dict[str, str]:
     """Every output file of the site, in every locale, as {relative path: text}; nothing is written here."""
     from ..output.plan import Plan, render_all  # the plan renders through this module's page functions
-    return render_all(Plan.make(scenarios, env, about))
+    return render_all(Plan.make(scenarios, env, about, journeys=journeys))
