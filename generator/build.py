@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from .model.journeys import load_journeys
 from .model.load import load_scenarios
 from .output.workers import OnProgress, render_jobs
 from .output.plan import Plan
@@ -55,10 +56,11 @@ class _Laps:
 
 def _plan(scenarios_dir: Path, lap: _Laps, env: Environment | None) -> tuple[list[Scenario], Plan]:
     scenarios = load_scenarios(Path(scenarios_dir))
+    journeys = load_journeys(Path(scenarios_dir), scenarios)  # refused, like a bad scenario, before any page
     lap("load")
     # The leak guard scans every scenario string while loading, where file, line and field are
     # known (load.py), and every rendered page as it passes by (parallel.py): its time is in theirs.
-    plan = Plan.make(scenarios, env)
+    plan = Plan.make(scenarios, env, journeys=journeys)
     lap("derive")
     return scenarios, plan
 

@@ -112,7 +112,7 @@ def _(soup, s):
     assert action(soup, "enable_exchange_staging", "credential-action") == (True, reason("checklist_complete"))
     assert action(soup, "replace_credentials", "credential-action")[0] is True
     assert token(soup) == "inactive"
-    assert health(soup) == "not_connected"  # HEALTH-1: no run, no exchange
+    assert health(soup) == "failing"  # HEALTH-1: the earlier syncs connect it; EXCHANGE_DISABLED blocks
     assert action(soup, "manual_sync") == (False, reason("readiness.EXCHANGE_DISABLED"))
     for ref in (s.credentials.client_id_ref, s.credentials.client_secret_ref):
         assert ref in section_text(soup, "credentials")
@@ -120,14 +120,39 @@ def _(soup, s):
 
 @expects("exchange-enabled")
 def _(soup, s):
-    # Exchange ok 2 min before as_of → token active; no run yet → no_data_yet (info) and no history.
+    # Exchange ok at as_of → token active; the two earlier syncs are the data: no finding, healthy.
     assert readiness(soup) == "READY" and not todo(soup)
     assert token(soup) == "active"
-    assert issues(soup) == {"no_data_yet": "info"}
-    assert health(soup) == "healthy"  # HEALTH-1: connected by the exchange, only an info finding
-    assert action(soup, "open_sync_history") == (False, reason("no_sync_yet"))
+    assert not issues(soup)
+    assert health(soup) == "healthy"
     assert action(soup, "manual_sync") == (True, reason("sync_preview"))
+    assert runs(soup) == ["succeeded", "succeeded"]
+
+
+@expects("new-source")
+def _(soup, s):
+    # Refs present, flag off, no exchange and no run: HEALTH-1 not_connected, DQ-8 no_data_yet.
+    assert readiness(soup) == "EXCHANGE_DISABLED"
+    assert health(soup) == "not_connected"
+    assert issues(soup)["no_data_yet"] == "info"
+    assert action(soup, "open_sync_history") == (False, reason("no_sync_yet"))
     assert T("sync.none") in section_text(soup, "sync-history")
+
+
+@expects("first-sync-failed")
+def _(soup, s):
+    # The journey's failure: a 500 on the first sync with the new token → retry allowed.
+    assert findings(soup) == {"LAST_SYNC_FAILED": "blocking"}
+    assert action(soup, "retry_failed_sync") == (True, reason("retry_last_failed"))
+    assert runs(soup) == ["failed", "succeeded", "succeeded"]
+
+
+@expects("first-sync-retried")
+def _(soup, s):
+    # The retry succeeded: the failure stays in the history, nothing else is wrong.
+    assert health(soup) == "healthy" and not findings(soup)
+    assert runs(soup) == ["succeeded", "failed", "succeeded", "succeeded"]
+    assert action(soup, "retry_failed_sync") == (False, reason("no_failed_sync"))
 
 
 @expects("healthy")

@@ -60,11 +60,11 @@ def test_new_defaults_to_the_base(cli, catalogue):
     (["fresh", "--from", "nowhere"], "no such scenario or base"),
 ])
 def test_new_refuses_and_writes_nothing(cli, catalogue, args, message):
-    before = {p.name: p.read_bytes() for p in catalogue.iterdir()}
+    before = {p.name: p.read_bytes() for p in catalogue.iterdir() if p.is_file()}
     code, _, err = cli("new", *args, "--scenarios", str(catalogue))
     assert code == 1
     assert message in err
-    assert {p.name: p.read_bytes() for p in catalogue.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in catalogue.iterdir() if p.is_file()} == before
 
 
 def test_check_passes_on_the_catalogue_and_writes_nothing(tmp_path, catalogue):

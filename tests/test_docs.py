@@ -172,7 +172,7 @@ EVIDENCE = {
     ("DQ-5", "schema-breaking"): finding("schema_changed_breaking", "blocking", "data_quality"),
     ("DQ-6", "api-version-unsupported"): lambda s, d: "api_version_fall_forward" in _codes(d.data_quality),
     ("DQ-7…9", "source-disabled"): lambda s, d: "data_frozen" in _codes(d.data_quality),
-    ("DQ-7…9", "exchange-enabled"): lambda s, d: "no_data_yet" in _codes(d.data_quality),
+    ("DQ-7…9", "new-source"): lambda s, d: "no_data_yet" in _codes(d.data_quality),
     ("DQ-7…9", "sync-forbidden"): lambda s, d: "stale_data" in _codes(d.data_quality),
     ("DQ-10", "first-backfill"): lambda s, d: (finding("history_limited", "info", "data_quality")(s, d)
                                                and d.health.status == "healthy"
@@ -182,7 +182,7 @@ EVIDENCE = {
     ("HEALTH-1", "healthy"): lambda s, d: d.health.status == "healthy",
     ("HEALTH-1", "partial-sync"): lambda s, d: d.health.status == "warning",
     ("HEALTH-1", "failed-sync"): lambda s, d: d.health.status == "failing",
-    ("HEALTH-1", "refs-present"): lambda s, d: d.health.status == "not_connected",
+    ("HEALTH-1", "new-source"): lambda s, d: d.health.status == "not_connected",
     ("HEALTH-1", "source-disabled"): lambda s, d: d.health.status == "disabled",
     ("ACT-1…9", "failed-sync"): lambda s, d: _action(d, "retry_failed_sync") == (True, "retry_last_failed"),
     ("ACT-1…9", "sync-running"): lambda s, d: _action(d, "manual_sync") == (False, "sync_running"),

@@ -23,7 +23,8 @@ from generator.output.plan import Job, Plan
 from synthetic import many
 
 KB = 1024
-SCENARIO_PAGE_HTML = 40 * KB
+#: 40 KB until issue 14 put "what you would see next" (links to other states) in every action preview.
+SCENARIO_PAGE_HTML = 48 * KB
 STYLESHEET = 15 * KB
 SCRIPT = 10 * KB
 IMAGE = 10 * KB
@@ -106,7 +107,9 @@ def test_stylesheet_scripts_images_and_no_fonts(bundled_files):
 
 
 SIDE_BY_SIDE_GZIPPED = 60 * KB
+#: Issue 15's budget at N = 26; a gallery lists every scenario, so it grows linearly with N.
 GALLERY_PAGE_HTML = 150 * KB
+GALLERY_BUDGET_N = 26
 PER_SCENARIO = 100 * KB
 
 
@@ -125,8 +128,10 @@ def test_one_pair_side_by_side_downloads_at_most_60_kb_gzipped(bundled_files):
 def test_every_gallery_page_is_within_budget(bundled_files):
     galleries = [p for p in bundled_files if re.fullmatch(r"(fr/)?gallery/[^/]+/index\.html", p)]
     assert len(galleries) == 2 * 13
+    n = sum(1 for p in bundled_files if re.fullmatch(r"scenarios/[^/]+/index\.html", p))
+    budget = GALLERY_PAGE_HTML * max(1, n / GALLERY_BUDGET_N)
     for path in galleries:
-        assert len(bundled_files[path].encode()) <= GALLERY_PAGE_HTML, path
+        assert len(bundled_files[path].encode()) <= budget, (path, n)
 
 
 @pytest.mark.xfail(strict=True, reason="issue 15 not finished: two scenario pages (~63 KB) plus about two "

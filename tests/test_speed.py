@@ -16,6 +16,7 @@ from generator.output.workers import render_jobs
 from generator.output.plan import Plan
 from generator.dev.rebuild import Rebuilder
 from generator.core.derive import derive
+from generator.model.journeys import load_journeys
 from generator.site.render import MissingMessage, Page, manifest, render_site
 from generator.model.load import load_scenarios
 from synthetic import many
@@ -38,7 +39,7 @@ def test_a_parallel_build_is_byte_identical_to_a_serial_one(tmp_path):
 
 def test_the_streamed_build_writes_what_render_site_renders(tmp_path):
     build(ROOT / "scenarios", tmp_path / "site", processes=2)
-    rendered = render_site(load_scenarios(ROOT / "scenarios"))
+    rendered = render_site(found := load_scenarios(ROOT / "scenarios"), journeys=load_journeys(ROOT / "scenarios", found))
     assert {path: text.encode() for path, text in rendered.items()} == {
         path: data for path, data in tree(tmp_path / "site").items() if path != ".generator-site"}
 
@@ -89,7 +90,8 @@ def edit(path: Path, old: str, new: str) -> None:
     ("failed-sync.yml", "en: Last sync failed", "en: Last sync failed again"),  # a title: its stage's switchers
     ("failed-sync.yml", "status: failed", "status: cancelled"),  # a fact: its state and comparisons
     ("failed-sync.yml", "lifecycle: 60", "lifecycle: 1"),  # a new place in the order: the full way
-    ("_base.yml", "enabled: true", "enabled: false"),  # a base: every scenario extending it
+    # a base: every scenario extending it (disabling the source there would break the journeys: refused)
+    ("_base.yml", "name: Shopify Suisse", "name: Shopify Schweiz"),
 ])
 def test_a_rebuild_after_a_save_equals_a_full_build(folder, name, old, new):
     rebuilder = Rebuilder(folder)
@@ -97,7 +99,7 @@ def test_a_rebuild_after_a_save_equals_a_full_build(folder, name, old, new):
     before = dict(rebuilder.files)
     edit(folder / name, old, new)
     fresh = rebuilder.changed([folder / name])
-    expected = render_site(load_scenarios(folder))
+    expected = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
     assert rebuilder.files == expected
     assert fresh == {path: text for path, text in expected.items() if text != before.get(path)}
 
@@ -111,7 +113,7 @@ def test_a_rebuild_in_a_big_stage_equals_a_full_build(folder):
     before = dict(rebuilder.full())
     edit(folder / "copy-15.yml", "title: Copy 15", "title: Copy fifteen")
     fresh = rebuilder.changed([folder / "copy-15.yml"])
-    expected = render_site(load_scenarios(folder))
+    expected = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
     assert rebuilder.files == expected
     assert fresh == {path: text for path, text in expected.items() if text != before.get(path)}
     assert rebuilder.rendered < len(expected) / 3

@@ -18,6 +18,7 @@ from jinja2 import Environment
 
 from ..site.compare import side
 from ..core.derive import derive
+from ..model.journeys import load_journeys
 from ..model.load import load_scenarios
 from ..site.matrix import state_matrix
 from ..output.workers import render_jobs
@@ -68,7 +69,10 @@ class Rebuilder:
         pages = [Page(s, derive(s)) if s.id in stale else page for s, page in zip(scenarios, plan.pages)]
         plan = replace(plan, pages=pages,
                        sides={**plan.sides, **{p.id: side(p.scenario, p.derived) for p in pages if p.id in stale}},
-                       matrix=state_matrix([(p.scenario, p.derived) for p in pages]))
+                       matrix=state_matrix([(p.scenario, p.derived) for p in pages])).walked()
+        load_journeys(self.folder, scenarios)  # a saved scenario can break a journey step
+        if plan.walk.transitions != self._plan.walk.transitions:
+            return self._full(scenarios)  # where actions lead changed (here or on other pages): every page
         jobs = [job for job in plan.jobs() if (needs := plan.needs(job)) is None or needs & stale]
         if len(self._clean) > CLEAN_LINES:  # a long session of saves to many scenarios: start afresh
             self._clean = set()
@@ -81,7 +85,7 @@ class Rebuilder:
 
     def _full(self, scenarios: list[Scenario]) -> dict[str, str]:
         before = self.files
-        plan = Plan.make(scenarios, self.env, keep_parts=True)
+        plan = Plan.make(scenarios, self.env, keep_parts=True, journeys=load_journeys(self.folder, scenarios))
         self.files = render_jobs(plan, plan.jobs(), processes=1).files
         self.rendered = len(self.files)
         self._plan = plan

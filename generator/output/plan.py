@@ -9,7 +9,7 @@ touched (`Job.needs`, for the dev server's rebuild).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Callable, Iterator
 
@@ -21,16 +21,21 @@ from ..site.compare_pages import (TableRows, comparison_links, driver_paths, ind
                                   state_js)
 from ..site.gallery import SectionStore, gallery_path, groups, tiles
 from ..core.derive import derive
+from ..core.transitions import Walk, walk
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
 from ..site.render import (SECTIONS, TEMPLATES, Catalogue, Page, Switcher, make_environment, manifest,
                      render_page, stage_counts, stages, switcher)
+from ..site.journey_map import journey_map
+from ..site.journey_pages import JOURNEY_DATA, journey_data_js
+from ..site.outcomes import Lead, OutcomePage, action_name, leads, outcome_pages, transitions_json
+from ..model.journeys import Journey
 from ..model.scenario import LOCALES, Scenario
 
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
 #: build before the first page, and forked workers share the compiled code instead of compiling it again.
 TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html",
-                  "gallery.html", "_overview_row.html", "_matrix_row.html")
+                  "gallery.html", "_overview_row.html", "_matrix_row.html", "journey.html")
 #: Copied as they are; CSP allows no inline script or style, so these are files.
 STATIC = ("robots.txt", "style.css", "favicon.svg")
 
@@ -58,13 +63,18 @@ class Plan:
     #: Keep each scenario's parts of the listing files on its Page (render.page_fragment): only
     #: worth their memory (~10 KB a scenario) where Pages outlive a build, in the dev server's rebuilds.
     keep_parts: bool = False
+    #: Where every allowed action leads (core.transitions), the generated outcome pages and each page's links.
+    walk: Walk | None = None
+    outcomes: list[OutcomePage] = field(default_factory=list)
+    leads: dict[str, dict[str, list[Lead]]] = field(default_factory=dict)
+    journeys: list[Journey] = field(default_factory=list)
     _rows: dict[str, TableRows] = field(default_factory=dict)
     #: Shared with the plans the dev server derives from this one (dataclasses.replace keeps it).
     _sections: SectionStore = field(default_factory=SectionStore)
 
     @classmethod
     def make(cls, scenarios: list[Scenario], env: Environment | None = None,
-             about: BuildInfo | None = None, keep_parts: bool = False) -> Plan:
+             about: BuildInfo | None = None, keep_parts: bool = False, journeys: list[Journey] = ()) -> Plan:
         if env is None:
             env = make_environment()
             env.auto_reload = False  # one build: no stat() of every template at every page
@@ -72,12 +82,22 @@ class Plan:
             env.get_template(name)
         pages = [Page(s, derive(s)) for s in scenarios]
         ids = [p.id for p in pages]
-        return cls(env=env, catalogues={locale: Catalogue.load(locale) for locale in LOCALES}, pages=pages,
+        catalogues = {locale: Catalogue.load(locale) for locale in LOCALES}
+        return cls(env=env, catalogues=catalogues, pages=pages,
                    about=about or build_info(len(pages)),
                    # derived once, shared by the compare pages, their data files and both locales
                    sides={p.id: side(p.scenario, p.derived) for p in pages},
                    prepared=pairs(ids), comparisons=comparison_links(ids),
-                   matrix=state_matrix([(p.scenario, p.derived) for p in pages]), keep_parts=keep_parts)
+                   matrix=state_matrix([(p.scenario, p.derived) for p in pages]), keep_parts=keep_parts,
+                   journeys=list(journeys)).walked()
+
+    def walked(self) -> Plan:
+        """The plan with where every action leads worked out again from its pages (core.transitions)."""
+        steps = walk([(p.scenario, p.derived) for p in self.pages])
+        by_id = {p.id: p for p in self.pages}
+        generated = outcome_pages(steps, by_id, self.catalogues)
+        by_id.update((p.id, p) for p in generated)
+        return replace(self, walk=steps, outcomes=generated, leads=leads(steps, by_id))
 
     # -- the jobs ---------------------------------------------------------------------------
 
@@ -87,7 +107,11 @@ class Plan:
         site_wide = [Job("overview"), Job("manifest"), Job("404"), Job("static")]
         if self.pages:
             site_wide += [Job("compare-index"), Job("data-index"), Job("gallery")]
+        site_wide += [Job("journey", i) for i in range(len(self.journeys))]
+        if self.journeys:
+            site_wide.append(Job("journey-data"))
         return ([Job("pair", j) for j in range(len(self.prepared))] + [Job("scenario", i) for i in range(n)]
+                + [Job("outcome", i) for i in range(len(self.outcomes))]
                 + [Job("data", p.id) for p in self.pages] + site_wide)
 
     def needs(self, job: Job) -> set[str] | None:
@@ -100,9 +124,13 @@ class Plan:
         if job.kind == "data":
             return {job.key}
         if job.kind == "scenario":
-            index = job.key  # its switcher's share of its stage, and previous/next
+            index = job.key  # its switcher's share of its stage, previous/next, where its actions lead
             return ({p.id for p in self._switcher_of(index).shown}
-                    | {p.id for p in self.pages[max(0, index - 1):index + 2]})
+                    | {p.id for p in self.pages[max(0, index - 1):index + 2]} | self._shown(self.pages[index].id))
+        if job.kind == "outcome":
+            source = self.outcomes[job.key].reached.source
+            return ({p.id for p in self._switcher_of(self._position[source]).shown} | {source}
+                    | self._shown(self.outcomes[job.key].id))
         if job.kind == "pair":
             return set(self.prepared[job.key])  # its switcher shows the stages only
         return None
@@ -113,6 +141,10 @@ class Plan:
             return self.pages[job.key].path
         if job.kind == "pair":
             return pair_path(*self.prepared[job.key])
+        if job.kind == "outcome":
+            return self.outcomes[job.key].path
+        if job.kind == "journey":
+            return self.journeys[job.key].path
         if job.kind == "data":
             return f"compare/data/{job.key}.js"
         return {"overview": "index.html", "manifest": "scenarios.json", "404": "404.html",
@@ -123,6 +155,18 @@ class Plan:
         """(site path, text) of each file the job makes."""
         if job.kind == "scenario":
             yield from self._scenario(job.key)
+        elif job.kind == "outcome":
+            yield from self._outcome(self.outcomes[job.key])
+        elif job.kind == "journey":
+            journey = self.journeys[job.key]
+            steps = [self.pages[self._position[step.scenario]] for step in journey.steps]
+            for locale in LOCALES:
+                yield self._page(locale, "journey.html", journey.path, page=None, switcher=self._switcher_of(None),
+                                 journey=journey, steps=list(zip(journey.steps, steps)))
+        elif job.kind == "journey-data":
+            for locale in LOCALES:
+                yield output_path(locale, JOURNEY_DATA), journey_data_js(
+                    self.journeys, self.pages, self._position, self.catalogues[locale], locale)
         elif job.kind == "pair":
             a, b = self.prepared[job.key]
             yield from self._compare(pair_path(a, b), a, b, index=False)
@@ -142,9 +186,12 @@ class Plan:
         elif job.kind == "overview":
             for locale in LOCALES:
                 yield self._page(locale, "index.html", "index.html", page=None, switcher=self._switcher_of(None),
-                                 matrix=self.matrix, stages=stages(self.pages))
+                                 matrix=self.matrix, stages=stages(self.pages), outcomes=self.outcomes,
+                                 journey_map=journey_map(self.pages, self.walk.transitions if self.walk else ()))
         elif job.kind == "manifest":
-            yield "scenarios.json", manifest(self.pages, self.keep_parts)
+            yield "scenarios.json", manifest(self.pages, self.keep_parts, transitions=transitions_json(
+                self.walk, {p.id: p for p in (*self.pages, *self.outcomes)}) if self.walk else None,
+                outcomes=self.outcomes)
         elif job.kind == "404":
             # Served for any missing address at any depth, so it links nowhere (see the template).
             # English only, with no alternates: there is no address a French 404 could be served at.
@@ -160,7 +207,8 @@ class Plan:
     # -- the pages --------------------------------------------------------------------------
 
     def _common(self) -> dict[str, Any]:
-        return {"pages": self.pages, "sections": SECTIONS, "about": self.about, "keep_parts": self.keep_parts}
+        return {"pages": self.pages, "sections": SECTIONS, "about": self.about, "keep_parts": self.keep_parts,
+                "journeys": self.journeys, "action_name": action_name}
 
     def _page(self, locale: str, template: str, path: str, **context: Any) -> tuple[str, str]:
         return render_page(self.env, template, path, locale, self.catalogues, **self._common(), **context)
@@ -179,7 +227,7 @@ class Plan:
     def _scenario(self, index: int) -> Iterator[tuple[str, str]]:
         for locale in LOCALES:
             path, html = self._scenario_page(locale, index)
-            self._sections.sections(locale, self.pages[index], lambda: html)  # the gallery then need not render it
+            self._sections.put(locale, self.pages[index], html)  # the gallery then need not render it
             yield path, html
 
     def _scenario_page(self, locale: str, index: int) -> tuple[str, str]:
@@ -187,7 +235,8 @@ class Plan:
         return self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
                           switcher=self._switcher_of(index), comparisons=self.comparisons[page.id],
                           previous=pages[index - 1] if index > 0 else None,
-                          next=pages[index + 1] if index + 1 < len(pages) else None)
+                          next=pages[index + 1] if index + 1 < len(pages) else None,
+                          leads=self.leads.get(page.id, {}), nearest=self._nearest(page.id))
 
     @cached_property
     def _drivers(self) -> frozenset[str]:
@@ -204,6 +253,25 @@ class Plan:
                 yield self._page(locale, "gallery.html", gallery_path(section), page=None,
                                  switcher=self._switcher_of(None),
                                  section=section, tiles=tiles(found.get(section, []), section), by_id=by_id)
+
+    def _shown(self, pid: str) -> set[str]:
+        """The scenarios whose titles a page's action previews show (their outcomes, the nearest allowed)."""
+        found = {lead.page.id for found in self.leads.get(pid, {}).values() for lead in found if lead.page}
+        return found | {p.id for p in self._nearest(pid).values()}
+
+    def _nearest(self, sid: str) -> dict[str, Page]:
+        """action code → the nearest scenario page where that action, not allowed on `sid`, is allowed."""
+        if self.walk is None:
+            return {}
+        return {code: self.pages[self._position[target]] for code, target in self.walk.nearest.get(sid, {}).items()}
+
+    def _outcome(self, page: OutcomePage) -> Iterator[tuple[str, str]]:
+        """A generated state: the scenario template and every section, marked as generated, no neighbours."""
+        source = self.pages[self._position[page.reached.source]]
+        for locale in LOCALES:
+            yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
+                             switcher=self._switcher_of(self._position[source.id]), comparisons={}, previous=None, next=None,
+                             leads=self.leads.get(page.id, {}), nearest={})
 
     def _compare(self, path: str, a: str, b: str, *, index: bool) -> Iterator[tuple[str, str]]:
         c = compare(self.sides[a], self.sides[b])  # once for both locales

@@ -23,9 +23,15 @@ def gallery_path(section: str) -> str:
     return f"gallery/{section}/index.html"
 
 
+#: An action preview's "what you would see next" (templates/_next.html): links to *other* states,
+#: different in nearly every scenario, that would make every Actions tile unique. Tiles show the
+#: card without them.
+NEXT_STATES = re.compile(r'\s*<div class="next-states".*?</div>|\s*<p class="next-states".*?</p>', re.S)
+
+
 def sections_of(html: str) -> dict[str, str]:
-    """{section name: its rendered HTML} of one scenario page."""
-    return {m["name"]: m[0] for m in SECTION.finditer(html)}
+    """{section name: its rendered HTML, without next-state links} of one scenario page."""
+    return {m["name"]: NEXT_STATES.sub("", m[0]) for m in SECTION.finditer(html)}
 
 
 def groups(pages: Iterable[tuple[str, dict[str, str]]]) -> dict[str, list[tuple[str, list[str]]]]:
@@ -51,9 +57,15 @@ class SectionStore:
         """page's sections in locale; `html()` renders the page when this page object is new."""
         kept = self._of.get((locale, id(page)))
         if kept is None or kept[0] is not page:
-            found = {name: self._distinct.setdefault(section, section) for name, section in sections_of(html()).items()}
-            kept = self._of[locale, id(page)] = (page, found)
+            return self.put(locale, page, html())
         return kept[1]
+
+    def put(self, locale: str, page: Any, html: str) -> dict[str, str]:
+        """Keep page's sections as just rendered: a page re-rendered because another scenario it
+        shows (a title in an action's next state) changed must not keep its old sections."""
+        found = {name: self._distinct.setdefault(section, section) for name, section in sections_of(html).items()}
+        self._of[locale, id(page)] = (page, found)
+        return found
 
 
 def in_tile(html: str, prefix: str) -> str:

@@ -182,17 +182,26 @@ def translations(scenario: Scenario, field: str) -> dict[str, str]:
     return found
 
 
-def manifest(pages: list[Page], keep: bool = False) -> str:
+def manifest(pages: list[Page], keep: bool = False, transitions: list[dict[str, Any]] | None = None,
+             outcomes: list[Page] = ()) -> str:
     """scenarios.json: ids, titles, paths and key derived states, for tools and tests.
 
-    The same text as json.dumps({"scenarios": entries}, indent=2), joined from each page's
-    entry as it sits there; with `keep`, each entry is kept on its Page (Page.manifest_entry),
-    so that a one-scenario rebuild encodes one entry.
+    The same text as json.dumps(document, indent=2), joined from each page's entry as it sits
+    there; with `keep`, each entry is kept on its Page (Page.manifest_entry), so that a
+    one-scenario rebuild encodes one entry. `transitions`: where each allowed action leads
+    (site.outcomes.transitions_json), when known; `outcomes`: the generated outcome pages,
+    described like the scenarios.
     """
-    if not pages:
-        return json.dumps({"scenarios": []}, indent=2) + "\n"
-    entries = (page.manifest_entry if keep else manifest_entry(page) for page in pages)
-    return '{\n  "scenarios": [\n' + ",\n".join(entries) + "\n  ]\n}\n"
+    members = [_entries("scenarios", [page.manifest_entry if keep else manifest_entry(page) for page in pages])]
+    if transitions is not None:
+        members.append('  "transitions": ' + json.dumps(transitions, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+        members.append(_entries("outcomes", [manifest_entry(page) for page in outcomes]))
+    return "{\n" + ",\n".join(members) + "\n}\n"
+
+
+def _entries(key: str, entries: list[str]) -> str:
+    """A list member of scenarios.json from entries already encoded (see manifest_entry)."""
+    return f'  "{key}": ' + ("[\n" + ",\n".join(entries) + "\n  ]" if entries else "[]")
 
 
 def manifest_entry(page: Page) -> str:
@@ -273,7 +282,7 @@ def render_page(env: Environment, template: str, path: str, locale: str,
 
 
 def render_site(scenarios: list[Scenario], env: Environment | None = None,
-                about: BuildInfo | None = None) -> dict[str, str]:
+                about: BuildInfo | None = None, journeys: list = ()) -> dict[str, str]:
     """Every output file of the site, in every locale, as {relative path: text}; nothing is written here."""
     from ..output.plan import Plan, render_all  # the plan renders through this module's page functions
-    return render_all(Plan.make(scenarios, env, about))
+    return render_all(Plan.make(scenarios, env, about, journeys=journeys))

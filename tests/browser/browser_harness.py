@@ -224,7 +224,15 @@ def page_kind(relative: str) -> str:
         return "404"
     if "/compare/" in f"/{relative}":
         return "compare-pair" if "--" in name else "compare-index"
+    if "/outcomes/" in f"/{relative}":
+        return "outcome"  # generated outcome pages: scenario.html filled from an action's effect
+    if "/journeys/" in f"/{relative}":
+        return "journey"
     return "scenario" if "/scenarios/" in f"/{relative}" else "overview"
+
+
+#: Kinds with many pages from one template and other rows: checks per template sample them.
+SAMPLED_KINDS = ("compare-pair", "outcome")
 
 
 def per_template_sample(site: Path, pages: list[str]) -> list[str]:
@@ -232,11 +240,14 @@ def per_template_sample(site: Path, pages: list[str]) -> list[str]:
     compare pairs, of which, per folder (language), the first by name, the longest and the shortest
     file (most and fewest rows and facts). Every pair page is compare.html with other rows, and the
     compare index renders the same table through the same script, so these stand for the rest."""
-    chosen = [p for p in pages if page_kind(p) != "compare-pair"]
+    chosen = [p for p in pages if page_kind(p) not in SAMPLED_KINDS]
     folders: dict[str, list[str]] = {}
     for p in pages:
-        if page_kind(p) == "compare-pair":
-            folders.setdefault(p.rsplit("/", 1)[0], []).append(p)
+        kind = page_kind(p)
+        if kind in SAMPLED_KINDS:
+            # pairs share a folder per language (compare/); each outcome has its own: cut at outcomes/
+            folders.setdefault(p.rsplit("/", 1)[0] if kind == "compare-pair" else p.split("outcomes/")[0] + kind,
+                               []).append(p)
     for pairs in folders.values():
         by_size = sorted(pairs, key=lambda p: ((site / p).stat().st_size, p))
         chosen += sorted({min(pairs), by_size[-1], by_size[0]})

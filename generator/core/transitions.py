@@ -1,0 +1,122 @@
+"""Where each action leads: apply its effect, derive, and find the state that shows the result.
+
+Two states are the same when everything the page derives is the same (`rows`, which
+leave out presentation: id, title, description, lifecycle), whatever the files are
+called. An outcome no bundled scenario shows becomes one generated state; outcomes
+that derive alike share it, whichever scenario and action lead there. The walk is one
+step deep: a generated state's own actions lead only to bundled scenarios (or nowhere
+yet), so the site stays linear in the number of scenarios.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Sequence
+
+from ..model.scenario import Scenario
+from .derive import Action, Derived, derive
+from .effects import outcomes
+from .rows import rows
+
+StateKey = tuple
+
+
+def state_key(s: Scenario, d: Derived | None = None) -> StateKey:
+    """What makes two states the same: every derived value the page shows."""
+    return tuple(rows(s, d if d is not None else derive(s)))
+
+
+def all_actions(d: Derived) -> list[Action]:
+    """Source actions then credential actions, each code once (disable_source is in both lists)."""
+    seen: dict[str, Action] = {}
+    for a in (*d.actions, *d.credential_actions):
+        seen.setdefault(a.code, a)
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    action: str
+    outcome: str
+    #: The id of the bundled scenario or generated state that shows the outcome, or None (one step deep).
+    target: str | None
+    generated: bool = False
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A state no bundled scenario shows, with the first way the walk reached it."""
+
+    id: str
+    scenario: Scenario
+    derived: Derived
+    source: str
+    action: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Walk:
+    transitions: tuple[Transition, ...]
+    generated: tuple[Generated, ...]
+    #: Transitions leaving generated states (to bundled scenarios only, or None).
+    onward: tuple[Transition, ...]
+    #: scenario id → action not allowed there → nearest bundled scenario id where it is allowed.
+    nearest: dict[str, dict[str, str]]
+
+    def leaving(self, sid: str) -> list[Transition]:
+        return [t for t in (*self.transitions, *self.onward) if t.source == sid]
+
+
+def generated_id(source: str, action: str, outcome: str) -> str:
+    return f"{source}--{action.replace('_', '-')}--{outcome.replace('_', '-')}"
+
+
+def walk(states: Sequence[tuple[Scenario, Derived]]) -> Walk:
+    """Every allowed action of every bundled state, its outcomes and the state each one reaches."""
+    known: dict[StateKey, str] = {}
+    for s, d in states:
+        known.setdefault(state_key(s, d), s.id)
+    found: dict[StateKey, Generated] = {}
+    transitions: list[Transition] = []
+    for s, d in states:
+        for action in all_actions(d):
+            if not action.allowed:
+                continue
+            for out in outcomes(action.code):
+                after = out.apply(s)
+                derived = derive(after)
+                key = state_key(after, derived)
+                if key in known:
+                    transitions.append(Transition(s.id, action.code, out.name, known[key]))
+                    continue
+                if key not in found:
+                    gid = generated_id(s.id, action.code, out.name)
+                    found[key] = Generated(gid, after.model_copy(update={"id": gid}), derived,
+                                           s.id, action.code, out.name)
+                transitions.append(Transition(s.id, action.code, out.name, found[key].id, generated=True))
+    onward = [Transition(g.id, action.code, out.name, known.get(state_key(out.apply(g.scenario))))
+              for g in found.values() for action in all_actions(g.derived) if action.allowed
+              for out in outcomes(action.code)]
+    return Walk(tuple(transitions), tuple(found.values()), tuple(onward), nearest_allowed(states))
+
+
+def nearest_allowed(states: Sequence[tuple[Scenario, Derived]]) -> dict[str, dict[str, str]]:
+    """For each action not allowed in a state, the closest state in lifecycle order where it is."""
+    where: dict[str, list[int]] = {}
+    for index, (_, d) in enumerate(states):
+        for a in all_actions(d):
+            if a.allowed:
+                where.setdefault(a.code, []).append(index)
+    nearest: dict[str, dict[str, str]] = {}
+    for index, (s, d) in enumerate(states):
+        for a in all_actions(d):
+            if not a.allowed and where.get(a.code):
+                indices = where[a.code]
+                # the closest allowed index on either side (lists are sorted): O(log N), not O(N)
+                at = bisect_left(indices, index)
+                best = min(indices[max(0, at - 1):at + 1], key=lambda i: (abs(i - index), i))
+                nearest.setdefault(s.id, {})[a.code] = states[best][0].id
+    return nearest
+

@@ -1,0 +1,119 @@
+"""Every click leads somewhere (issue 14): action links walk the lifecycle, journeys keep back/next.
+
+The route is worked out from the core (effects applied to the bundled facts), never read from
+the pages; the browser then has to reach it by clicking the links the pages offer.
+"""
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+import pytest
+from browser_harness import describe_violations
+
+from generator.core.derive import derive
+from generator.core.transitions import walk
+from generator.model.journeys import load_journeys
+from generator.model.load import load_scenarios
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_scenarios(ROOT / "scenarios")
+
+
+def _route(bundled, start: str, goal: str) -> list[tuple[str, str, str]]:
+    """Shortest (scenario, action, outcome) chain between two bundled scenarios, by the core's effects."""
+    leads: dict[str, list] = {}
+    for t in walk([(s, derive(s)) for s in bundled]).transitions:
+        if t.target and not t.generated and t.target != t.source:
+            leads.setdefault(t.source, []).append(t)
+    queue, seen = deque([(start, [])]), {start}
+    while queue:
+        here, path = queue.popleft()
+        if here == goal:
+            return path
+        for t in leads.get(here, []):
+            if t.target not in seen:
+                seen.add(t.target)
+                queue.append((t.target, [*path, (t.source, t.action, t.outcome)]))
+    raise AssertionError(f"no route from {start} to {goal}")
+
+
+def _open_preview_and_follow(tab, action: str, outcome: str) -> None:
+    item = tab.page.locator(f'li[data-action="{action}"], li[data-credential-action="{action}"]').first
+    item.locator("summary").click()
+    item.locator(f'[data-next="{action}"] li[data-outcome="{outcome}"] a').click()
+    tab.page.wait_for_load_state("load")
+
+
+@pytest.mark.parametrize("prefix", ["", "fr/"])
+def test_from_missing_refs_to_healthy_by_action_links_only(served, tab, bundled, prefix):
+    route = _route(bundled, "missing-refs", "healthy")
+    tab.visit(served, f"{prefix}scenarios/missing-refs/index.html")
+    for source, action, outcome in route:
+        assert served.relative(tab.page.url) == f"{prefix}scenarios/{source}/index.html"
+        _open_preview_and_follow(tab, action, outcome)
+    assert served.relative(tab.page.url) == f"{prefix}scenarios/healthy/index.html"
+    assert not tab.problems, tab.problems
+
+
+def _at_step(tab, served, journey, n: int) -> None:
+    m = len(journey.steps)
+    assert served.relative(tab.page.url).split("?")[0] == f"scenarios/{journey.steps[n - 1].scenario}/index.html"
+    step = tab.page.locator("[data-journey-step]")
+    assert step.get_attribute("data-journey-step") == str(n)
+    assert step.inner_text() == f"Step {n} of {m}"
+    assert tab.page.locator("[data-journey-next]").count() == (1 if n < m else 0)
+    assert tab.page.locator("[data-journey-prev]").count() == (1 if n > 1 else 0)
+
+
+def _click(tab, selector: str) -> None:
+    tab.page.locator(selector).click()
+    tab.page.wait_for_load_state("load")
+
+
+def test_each_journey_walks_forward_and_back_keeping_the_journey(served, tab, bundled):
+    journeys = load_journeys(ROOT / "scenarios", bundled)
+    assert len(journeys) >= 2
+    for journey in journeys:
+        m = len(journey.steps)
+        tab.visit(served, journey.path)
+        assert tab.page.locator("li[data-step]").count() == m  # the journey page lists every step, no script needed
+        _click(tab, 'li[data-step="1"] a')
+        for n in range(1, m + 1):
+            _at_step(tab, served, journey, n)
+            if n < m:
+                _click(tab, "[data-journey-next]")
+        for n in range(m, 0, -1):
+            _at_step(tab, served, journey, n)
+            if n > 1:
+                _click(tab, "[data-journey-prev]")
+        assert not tab.problems, tab.problems
+
+
+def test_a_scenario_page_without_journey_shows_no_journey_bar(http_site, tab):
+    tab.visit(http_site, "scenarios/healthy/index.html?journey=first-connection&step=2")  # wrong step for this page
+    assert tab.page.locator("[data-journey-step]").count() == 0
+    tab.visit(http_site, "scenarios/healthy/index.html")
+    assert tab.page.locator("[data-journey-step]").count() == 0
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_the_new_pages(http_site, site, tabs, axe, scheme):
+    outcomes = sorted(p.relative_to(site).as_posix() for p in site.glob("outcomes/*/index.html"))
+    sample = [outcomes[0], outcomes[-1], "journeys/first-connection/index.html",
+              "scenarios/refs-present/index.html?journey=first-connection&step=2", "index.html"]
+    sample += ["fr/" + p for p in sample]
+    tab = tabs("desktop", scheme)
+    found = {}
+    for relative in sample:
+        tab.visit(http_site, relative)
+        if "journey=" in relative:
+            assert tab.page.locator("[data-journey-step]").count() == 1  # the bar is there when axe runs
+        violations = axe(tab)
+        if violations:
+            found[relative] = describe_violations(violations)
+    assert not found, "\n".join(f"{page} ({scheme}):\n{lines}" for page, lines in found.items())
