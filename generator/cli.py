@@ -60,6 +60,27 @@ def _diff(args: argparse.Namespace) -> int:
     return 1 if result.changed else 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    """Exit 0: no page looks different; 1: some do (report written); 2: could not compare."""
+    from .review.diff import diff_manifests
+    from .review.revisions import read_manifest, site_folder
+    from .review.visual import review, summary_markdown, summary_text, write_report
+    try:
+        with tempfile.TemporaryDirectory(prefix="generator-review-") as work:
+            (old, old_label), (new, new_label) = (site_folder(side, Path.cwd(), Path(work))
+                                                  for side in (args.old, args.new))
+            states = diff_manifests(read_manifest(old), read_manifest(new), old_label, new_label)
+            result, pictures = review(old, new, force=args.all)
+        changes = {s.id: list(s.changes) for s in states.scenarios}
+        report = write_report(args.out, result, pictures, changes, (old_label, new_label), args.threshold)
+    except GeneratorError as exc:
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
+        return 2
+    print(summary_markdown(result, args.threshold) if args.markdown else summary_text(result, args.threshold), end="")
+    print(f"Report: {report}", file=sys.stderr)
+    return 1 if result.changed else 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .dev.serve import serve  # the server's imports cost a build nothing
     return serve(args.scenarios, args.host, args.port)
@@ -90,6 +111,18 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("new", help="site folder or git revision after the change")
     d.add_argument("--markdown", action="store_true", help="Markdown for a pull-request comment")
     d.set_defaults(run=_diff)
+    r = commands.add_parser("review", help="screenshot every page of two builds and report what looks different",
+                            description="Screenshot every page of two builds (site folders or git revisions) "
+                                        "at desktop and phone width in Chromium, compare them pixel by pixel "
+                                        "and write a static report. Exit 0: no change; 1: changes; 2: error.")
+    r.add_argument("old", help="site folder or git revision before the change")
+    r.add_argument("new", help="site folder or git revision after the change")
+    r.add_argument("--out", type=Path, default=Path("review"), help="report folder (default: review)")
+    r.add_argument("--threshold", type=float, default=0.05,
+                   help="share of changed pixels called out first as a large change (default: 0.05)")
+    r.add_argument("--markdown", action="store_true", help="Markdown summary for a pull request's job summary")
+    r.add_argument("--all", action="store_true", help="screenshot pages even when their bytes are identical")
+    r.set_defaults(run=_review)
     s = commands.add_parser("serve", help="serve the site, rebuild on save and reload the open pages")
     s.add_argument("--scenarios", type=Path, default=Path("scenarios"), help="folder of *.yml (default: scenarios)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")

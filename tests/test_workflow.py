@@ -46,6 +46,14 @@ def step(workflow, job, uses_or_run):
     return found[0]
 
 
+def artefact(workflow, path):
+    """The one upload-artifact step of job site that uploads `path`."""
+    found = [s for s in steps(workflow, "site") if s.get("uses", "").startswith("actions/upload-artifact@")
+             and s.get("with", {}).get("path") == path]
+    assert len(found) == 1, f"expected one artefact upload of {path}"
+    return found[0]
+
+
 def test_runs_on_every_push_and_pull_request(workflow):
     assert {"push", "pull_request"} <= set(workflow["on"])
     assert workflow["on"]["push"] is None and workflow["on"]["pull_request"] is None  # no branch filter
@@ -112,8 +120,15 @@ def test_pull_requests_get_the_state_diff_as_summary_and_artefact(workflow):
     assert review["if"] == "github.event_name == 'pull_request'"
     assert '"$BASE_SHA" site --markdown' in review["run"]
     assert review["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
-    artefact = step(workflow, "site", "actions/upload-artifact@")
-    assert artefact["if"] == review["if"] and artefact["with"]["path"] == "state-diff.md"
+    assert artefact(workflow, "state-diff.md")["if"] == review["if"]
+
+
+def test_pull_requests_get_the_visual_review_as_summary_and_artefact(workflow):
+    review = step(workflow, "site", "generator review")
+    assert review["if"] == "github.event_name == 'pull_request'"
+    assert '"$BASE_SHA" site --out visual-review --markdown' in review["run"]
+    assert 'GITHUB_STEP_SUMMARY' in review["run"] and 'test "$status" -le 1' in review["run"]
+    assert artefact(workflow, "visual-review")["if"] == review["if"]
 
 
 @pytest.mark.parametrize("exit_code, step_passes", [(0, True), (1, True), (2, False)])

@@ -65,12 +65,19 @@ def build_revision(revision: str, commit: str, repo: Path, work: Path) -> Path:
     return site
 
 
-def load_side(source: str, repo: Path, work: Path) -> tuple[Any, str]:
-    """(manifest, label) for a site folder or, failing that, a git revision of `repo`."""
+def site_folder(source: str, repo: Path, work: Path) -> tuple[Path, str]:
+    """(site folder, label) for a built site folder or, failing that, a git revision of `repo`
+    built into `work`."""
     folder = Path(source)
     if folder.is_dir():
-        return read_manifest(folder), str(folder)
+        return folder, str(folder)
     commit = _commit(source, repo)
     if commit is None:
         raise DiffError(f"{source}: neither a built site folder nor a git revision of {repo}")
-    return read_manifest(build_revision(source, commit, repo, work)), f"{source} ({commit[:12]})"
+    return build_revision(source, commit, repo, work), f"{source} ({commit[:12]})"
+
+
+def load_side(source: str, repo: Path, work: Path) -> tuple[Any, str]:
+    """(manifest, label) for a site folder or a git revision of `repo`."""
+    folder, label = site_folder(source, repo, work)
+    return read_manifest(folder), label

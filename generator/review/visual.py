@@ -1,0 +1,343 @@
+"""Visual review: every page of two builds as pictures, compared pixel by pixel.
+
+`diff` says which derived values changed; a template or stylesheet change moves no
+value and can still break every page. This module screenshots both builds in
+Debian's Chromium at desktop and phone width, compares the pictures with Pillow
+and writes a static report (before, after, the difference highlighted) beside the
+state changes `diff` found for the same scenario.
+
+Cheap where it can be: a page whose bytes, whose frames' bytes and whose site's
+other files (stylesheet, scripts, data) are all identical renders identically, so
+it is counted without a screenshot. Deterministic where it must be: animations
+and the caret are off in every screenshot, fonts are Debian's (scripts/setup
+installs them), and nothing on a page depends on the clock.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import io
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import GeneratorError
+
+#: Debian's Chromium, started as DEVELOPERS.md asks (no background networking, no sandbox as root).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--font-render-hinting=none", "--force-color-profile=srgb", "--hide-scrollbars"]
+#: (name, width, height, device scale factor): the widths designers review.
+WIDTHS = (("desktop", 1280, 800, 1), ("phone", 375, 812, 1))
+#: Fonts loaded and two frames painted: a screenshot taken sooner was seen showing stale tiles.
+SETTLED = "document.fonts.ready.then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))"
+#: Screenshots of one page taken at most, looking for two identical in a row.
+STEADY_TRIES = 4
+#: Pages screenshotted at once: Chromium renders in parallel, Python only waits.
+PARALLEL = 4
+#: A pixel counts as changed when any channel moves by more than this (antialiasing noise is 0 here).
+TOLERANCE = 0
+#: References to other pages a page draws inside itself (frames): their bytes count as the page's.
+FRAME_SRC = re.compile(rb"<(?:iframe|frame|object|embed)\b[^>]*?\b(?:src|data)=\"([^\"#?]+)", re.I)
+
+
+class ReviewError(GeneratorError):
+    """The two builds cannot be reviewed (missing folder, no browser, unreadable page)."""
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One page at one width in one build: a PNG, or None when the page does not exist there."""
+
+    png: bytes | None
+
+
+@dataclass(frozen=True)
+class PageChange:
+    page: str
+    width: str
+    #: Changed pixels / pixels of the larger picture; 1.0 for a page only one build has.
+    ratio: float
+    changed_pixels: int
+    kind: str = "changed"  # "changed", "added" or "removed"
+
+
+@dataclass
+class ReviewResult:
+    changes: list[PageChange] = field(default_factory=list)
+    unchanged: int = 0
+    #: Pages skipped without a screenshot because every byte they render from is identical.
+    identical: int = 0
+    screenshots: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    def pages(self) -> list[str]:
+        return list(dict.fromkeys(c.page for c in self.changes))
+
+
+# --- which pages can have changed --------------------------------------------------------------
+
+def html_pages(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _assets_digest(site: Path) -> str:
+    """Everything but the pages: stylesheet, scripts, data, icons. One changed byte here may move
+    any page, so it makes every page a candidate."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in site.rglob("*") if p.is_file() and p.suffix != ".html"):
+        h.update(path.relative_to(site).as_posix().encode() + b"\0" + _digest(path).encode())
+    return h.hexdigest()
+
+
+def _frames(site: Path, page: str) -> list[str]:
+    base = (site / page).parent
+    found = []
+    for target in FRAME_SRC.findall((site / page).read_bytes()):
+        path = (base / target.decode("utf-8", "replace")).resolve()
+        if path.is_file() and path.suffix == ".html" and site.resolve() in path.parents:
+            found.append(path.relative_to(site.resolve()).as_posix())
+    return found
+
+
+def candidates(old: Path, new: Path, force: bool = False) -> tuple[list[str], int]:
+    """(pages to screenshot, pages identical by their bytes). A page is identical when it, the
+    pages it frames and every non-page file of both sites are byte for byte the same."""
+    old_pages, new_pages = html_pages(old), html_pages(new)
+    every = sorted(old_pages | new_pages)
+    if force or _assets_digest(old) != _assets_digest(new):
+        return every, 0
+    digests: dict[tuple[Path, str], str] = {}
+
+    def same(page: str) -> bool:
+        if page not in old_pages or page not in new_pages:
+            return False
+        for site in (old, new):
+            digests.setdefault((site, page), _digest(site / page))
+        return digests[(old, page)] == digests[(new, page)]
+
+    todo = [p for p in every if not (same(p) and all(same(f) for f in set(_frames(old, p) + _frames(new, p))))]
+    return todo, len(every) - len(todo)
+
+
+# --- screenshots -------------------------------------------------------------------------------
+
+def _playwright():
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        raise ReviewError("review needs Playwright: run scripts/setup --test") from None
+    if not CHROMIUM.exists():
+        raise ReviewError(f"review needs Debian's Chromium at {CHROMIUM}: run scripts/setup --test")
+    return async_playwright
+
+
+async def _shoot_all(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:
+    """Screenshot every (side, site, page, width) from file://, PARALLEL at a time, whole page."""
+    async_playwright = _playwright()
+    shots: dict[tuple[str, Path, str, str], bytes] = {}
+    sizes = {name: (w, h, scale) for name, w, h, scale in WIDTHS}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            contexts = {}
+            for name, (w, h, scale) in sizes.items():
+                contexts[name] = await browser.new_context(
+                    viewport={"width": w, "height": h}, device_scale_factor=scale,
+                    reduced_motion="reduce", color_scheme="light", locale="en-US", timezone_id="UTC")
+            queues: dict[str, asyncio.Queue] = {name: asyncio.Queue() for name in sizes}
+            for job in jobs:
+                queues[job[3]].put_nowait(job)
+
+            async def worker(name: str) -> None:
+                page = await contexts[name].new_page()
+                try:
+                    while not queues[name].empty():
+                        side, site, rel, width = job = queues[name].get_nowait()
+                        await page.goto((site / rel).resolve().as_uri(), wait_until="load")
+                        await page.evaluate(SETTLED)
+                        shots[job] = await _steady_screenshot(page)
+                finally:
+                    await page.close()
+
+            per_width = max(1, PARALLEL // len(sizes))
+            await asyncio.gather(*(worker(name) for name in sizes for _ in range(per_width)))
+        finally:
+            await browser.close()
+    return shots
+
+
+async def _steady_screenshot(page) -> bytes:
+    """A full-page screenshot taken until two in a row are identical: Chromium's full-page capture
+    of a long phone page was seen, now and then, repeating tiles of the page."""
+    previous = None
+    for _ in range(STEADY_TRIES):
+        shot = await page.screenshot(full_page=True, animations="disabled", caret="hide", type="png")
+        if shot == previous:
+            return shot
+        previous = shot
+    raise ReviewError(f"{page.url.rsplit('/', 3)[-3:]}: no two screenshots in a row were the same")
+
+
+def screenshot(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:
+    try:
+        return asyncio.run(_shoot_all(jobs))
+    except ReviewError:
+        raise
+    except Exception as exc:  # Playwright's own errors: name the kind, never a page's text
+        raise ReviewError(f"the browser could not take the screenshots ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+
+
+# --- pictures ----------------------------------------------------------------------------------
+
+def compare_pictures(before: bytes, after: bytes) -> tuple[int, int, bytes | None]:
+    """(changed pixels, pixels, highlight PNG or None). Pictures of different heights are compared
+    on the larger canvas: what only one side has counts as changed."""
+    from PIL import Image, ImageChops
+
+    a = Image.open(io.BytesIO(before)).convert("RGB")
+    b = Image.open(io.BytesIO(after)).convert("RGB")
+    size = (max(a.width, b.width), max(a.height, b.height))
+    canvas_a, canvas_b = (Image.new("RGB", size, (255, 0, 255)) for _ in range(2))
+    canvas_a.paste(a)
+    canvas_b.paste(b)
+    mask = ImageChops.difference(canvas_a, canvas_b).convert("L").point(lambda v: 255 if v > TOLERANCE else 0)
+    changed = mask.histogram()[255]
+    total = size[0] * size[1]
+    if not changed:
+        return 0, total, None
+    # The after picture faded, changed pixels in solid magenta: visible on light and dark pages.
+    faded = Image.blend(canvas_b, Image.new("RGB", size, (255, 255, 255)), 0.65)
+    faded.paste(Image.new("RGB", size, (214, 0, 120)), mask=mask)
+    out = io.BytesIO()
+    faded.save(out, format="PNG", optimize=False)
+    return changed, total, out.getvalue()
+
+
+# --- the whole review --------------------------------------------------------------------------
+
+def review(old: Path, new: Path, force: bool = False) -> tuple[ReviewResult, dict]:
+    """Compare two built site folders. Returns the result and the pictures of changed pages:
+    {(page, width): (before PNG or None, after PNG or None, highlight PNG or None)}."""
+    for site in (old, new):
+        if not site.is_dir():
+            raise ReviewError(f"{site}: not a built site folder")
+    todo, identical = candidates(old, new, force)
+    old_pages, new_pages = html_pages(old), html_pages(new)
+    jobs = [(side, site, page, width) for page in todo
+            for side, site, pages in (("old", old, old_pages), ("new", new, new_pages))
+            if page in pages for width, *_ in WIDTHS]
+    shots = screenshot(jobs)
+    result = ReviewResult(identical=identical, screenshots=len(shots))
+    pictures: dict[tuple[str, str], tuple[bytes | None, bytes | None, bytes | None]] = {}
+    for page in todo:
+        page_changed = False
+        for width, *_ in WIDTHS:
+            before, after = shots.get(("old", old, page, width)), shots.get(("new", new, page, width))
+            if before is None or after is None:
+                kind = "added" if before is None else "removed"
+                result.changes.append(PageChange(page, width, 1.0, 0, kind))
+                pictures[(page, width)] = (before, after, None)
+                page_changed = True
+                continue
+            changed, total, highlight = compare_pictures(before, after)
+            if changed:
+                result.changes.append(PageChange(page, width, changed / total, changed))
+                pictures[(page, width)] = (before, after, highlight)
+                page_changed = True
+        if not page_changed:
+            result.unchanged += 1
+    result.unchanged += identical
+    result.changes.sort(key=lambda c: (-c.ratio, c.page, c.width))
+    return result, pictures
+
+
+def scenario_of(page: str) -> str | None:
+    """The scenario a page shows (scenarios/<id>/index.html, in any locale), else None."""
+    match = re.search(r"(?:^|/)scenarios/([^/]+)/index\.html$", page)
+    return match.group(1) if match else None
+
+
+def locale_of(page: str, locales: Iterable[str]) -> str:
+    first = page.split("/", 1)[0]
+    return first if first in locales else "en"
+
+
+def write_report(out: Path, result: ReviewResult, pictures: dict, state_changes: dict[str, list],
+                 labels: tuple[str, str], threshold: float) -> Path:
+    """The report as static files: index.html (English) and fr/index.html, pictures under img/."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from ..site.render import TEMPLATES, Catalogue
+    from ..model.scenario import LOCALES
+
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "img").mkdir(parents=True)
+    names: dict[tuple[str, str], dict[str, str]] = {}
+    for number, ((page, width), trio) in enumerate(sorted(pictures.items())):
+        names[(page, width)] = {}
+        for role, png in zip(("before", "after", "difference"), trio):
+            if png is not None:
+                name = f"img/{number:04d}-{width}-{role}.png"
+                (out / name).write_bytes(png)
+                names[(page, width)][role] = name
+    shutil.copyfile(TEMPLATES / "review.css", out / "review.css")
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    template = env.get_template("review.html")
+    for locale in LOCALES:
+        prefix = "" if locale == "en" else f"{locale}/"
+        root = "../" * prefix.count("/")
+        entries = [{"change": c, "images": names.get((c.page, c.width), {}),
+                    "scenario": scenario_of(c.page), "states": state_changes.get(scenario_of(c.page) or "", []),
+                    "over": c.ratio >= threshold, "page_locale": locale_of(c.page, LOCALES)}
+                   for c in result.changes]
+        text = template.render(t=Catalogue.load(locale), lang=locale, root=root, result=result,
+                               entries=entries, labels=labels, threshold=threshold,
+                               alternates=[(other, "../" * prefix.count("/") + ("" if other == "en" else f"{other}/")
+                                            + "index.html") for other in LOCALES if other != locale])
+        target = out / prefix / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return out / "index.html"
+
+
+def summary_markdown(result: ReviewResult, threshold: float) -> str:
+    """For a pull request's job summary: changed pages, the large changes first."""
+    lines = ["## Visual review", ""]
+    if not result.changed:
+        lines.append(f"No page changed ({result.unchanged} pages compared).")
+        return "\n".join(lines) + "\n"
+    over = [c for c in result.changes if c.ratio >= threshold]
+    lines.append(f"{len(result.pages())} pages changed, {result.unchanged} unchanged; "
+                 f"{len(over)} views changed by {threshold:.0%} or more (listed first).")
+    lines += ["", "| page | width | changed | |", "|---|---|---|---|"]
+    for c in result.changes:
+        mark = "**large**" if c.ratio >= threshold else ""
+        what = c.kind if c.kind != "changed" else f"{c.ratio:.2%}"
+        lines.append(f"| `{html.escape(c.page)}` | {c.width} | {what} | {mark} |")
+    return "\n".join(lines) + "\n"
+
+
+def summary_text(result: ReviewResult, threshold: float) -> str:
+    if not result.changed:
+        return f"No page changed ({result.unchanged} pages compared, {result.screenshots} screenshots).\n"
+    lines = [f"{len(result.pages())} pages changed, {result.unchanged} unchanged "
+             f"({result.screenshots} screenshots, {result.identical} pages identical by their bytes):"]
+    for c in result.changes:
+        flag = "!" if c.ratio >= threshold else " "
+        what = c.kind if c.kind != "changed" else f"{c.ratio:7.2%}"
+        lines.append(f" {flag} {c.page} [{c.width}] {what}")
+    return "\n".join(lines) + "\n"

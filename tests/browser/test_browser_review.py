@@ -1,0 +1,109 @@
+"""`python -m generator review`: screenshots of two builds, compared pixel by pixel (issue 19).
+
+Small sites (two scenarios) keep these tests cheap; the command runs as a user runs it, in its own
+process, since one process cannot hold two Playwright drivers.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from browser_harness import ROOT, Served, Tab, describe_violations
+
+SCENARIOS = ("_base.yml", "healthy.yml", "failed-sync.yml")
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=400)
+
+
+def build(scenarios: Path, out: Path) -> Path:
+    done = run("build", "--scenarios", str(scenarios), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> tuple[Path, Path]:
+    """(scenario folder, its built site) for two scenarios."""
+    folder = tmp_path_factory.mktemp("review-scenarios")
+    for name in SCENARIOS:
+        shutil.copyfile(ROOT / "scenarios" / name, folder / name)
+    return folder, build(folder, tmp_path_factory.mktemp("review-old") / "site")
+
+
+def changed_pages(stdout: str) -> set[str]:
+    """Pages the text summary lists as changed (one per line: flag, page, [width], ratio)."""
+    return {line.split()[-3] if line.startswith(" !") else line.split()[0]
+            for line in stdout.splitlines()[1:] if "[" in line}
+
+
+def test_an_unchanged_site_reports_nothing_even_when_every_page_is_screenshotted(small, tmp_path):
+    """Determinism: the same pages twice give zero changed pixels (--all skips no page)."""
+    _, site = small
+    copy = shutil.copytree(site, tmp_path / "copy")
+    for _ in range(2):
+        done = run("review", str(site), str(copy), "--all", "--out", str(tmp_path / "report"))
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.startswith("No page changed"), done.stdout
+
+
+def test_a_stylesheet_change_reports_every_page_that_uses_it(small, tmp_path):
+    _, site = small
+    new = shutil.copytree(site, tmp_path / "new")
+    with open(new / "style.css", "a", encoding="utf-8") as css:
+        css.write("\nh1, h2 { color: #b00000; }\n")
+    done = run("review", str(site), str(new), "--out", str(tmp_path / "report"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    styled = {p.relative_to(new).as_posix() for p in new.rglob("*.html")
+              if 'href="' in p.read_text() and "style.css" in p.read_text()}
+    assert styled and changed_pages(done.stdout) == styled
+
+
+def test_one_changed_fact_reports_that_scenario_and_the_pages_that_list_it(small, tmp_path):
+    folder, site = small
+    edited = shutil.copytree(folder, tmp_path / "scenarios")
+    text = (edited / "failed-sync.yml").read_text()
+    (edited / "failed-sync.yml").write_text(text.replace("fetched: ", "fetched: 1", 1))
+    new = build(edited, tmp_path / "new")
+    done = run("review", str(site), str(new), "--out", str(tmp_path / "report"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    reported = changed_pages(done.stdout)
+    own = {"scenarios/failed-sync/index.html", "fr/scenarios/failed-sync/index.html"}
+    assert own <= reported
+    for page in reported - own:  # any other page must show the scenario: it links to it
+        assert "failed-sync" in (new / page).read_text(), page
+    assert not any("healthy/index.html" in p for p in reported)
+    report = (tmp_path / "report" / "index.html").read_text()
+    assert "sync-history" in report or "failed-sync" in report  # the state changes from diff are beside
+
+
+def test_the_report_passes_axe_in_both_languages(small, tmp_path, browser):
+    _, site = small
+    new = shutil.copytree(site, tmp_path / "new")
+    with open(new / "style.css", "a", encoding="utf-8") as css:
+        css.write("\nh1 { letter-spacing: 2px; }\n")
+    assert run("review", str(site), str(new), "--out", str(tmp_path / "report")).returncode == 1
+    served = Served("file", (tmp_path / "report").resolve().as_uri() + "/")
+    for scheme in ("light", "dark"):
+        page = browser.new_page(color_scheme=scheme)
+        try:
+            tab = Tab(page)
+            for path, lang in (("index.html", "en"), ("fr/index.html", "fr-CH")):
+                tab.visit(served, path)
+                assert page.evaluate("document.documentElement.lang") == lang
+                assert page.locator("img").count() >= 3
+                assert not tab.problems, tab.problems  # before axe, whose own requests file:// refuses
+                violations = tab.run_axe()
+                assert not violations, f"{scheme} {path}:\n" + describe_violations(violations)
+        finally:
+            page.close()
+
+
+def test_what_cannot_be_compared_exits_2(tmp_path):
+    done = run("review", str(tmp_path / "missing"), str(tmp_path / "missing-too"), "--out", str(tmp_path / "r"))
+    assert done.returncode == 2 and "error:" in done.stderr
