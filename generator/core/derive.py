@@ -7,11 +7,12 @@ part of a page can contradict another.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import Any, Literal
 
 from ..model.scenario import BulkOperation, Scenario, SyncRun
+from .provenance import Frame, Recorder, part
 
 Severity = Literal["blocking", "warning", "info"]
 
@@ -575,33 +576,103 @@ def credentials(s: Scenario, token: TokenCache) -> tuple[Credential, ...]:
     )
 
 
+class _Parts:
+    """The core's rule units for one scenario, each computed once (see provenance.part).
+
+    Each property is named after the `Derived` field it fills; a part reading another
+    goes through the property, so when recording, its facts flow to the reader.
+    """
+
+    def __init__(self, s: Scenario, rec: Recorder | None = None) -> None:
+        self.s, self._rec = s, rec
+        self._memo: dict[str, Any] = {}
+        self._frames: dict[str, Frame] = {}
+
+    @part("SYNC-1")
+    def sync_runs(self):
+        return ordered_runs(self.s)
+
+    @part("TOKEN-1", "TOKEN-2", "TOKEN-3", "TOKEN-4", "SYNC-3")
+    def token(self):
+        return token_cache(self.s)
+
+    @part("API-1", "API-2", "API-3", "SCHEMA-1", "SCHEMA-2", "SCHEMA-3", "SYNC-2", "SYNC-4", "SYNC-5",
+          "SYNC-6", "SYNC-7", "DQ-10")
+    def technical(self):
+        return technical(self.s, self.sync_runs)
+
+    @part("CHECK-1…6", "SCOPE-3", "SCOPE-4")
+    def checklist(self):
+        return checklist(self.s)
+
+    @part("READY-1", "SCOPE-3", "SCOPE-4")
+    def readiness(self):
+        return readiness(self.s)
+
+    @part("READY-1")
+    def ready(self):
+        return self.readiness == "READY"
+
+    @part()
+    def exchange_enabled(self):
+        return self.s.flags.real_exchange
+
+    @part()
+    def persistence_enabled(self):
+        return self.s.flags.persistence
+
+    @part("SCOPE-1", "SCOPE-2")
+    def scope_policy(self):
+        return scope_policy(self.s)
+
+    @part("HEALTH-SRC-1", "HEALTH-SRC-2", "HEALTH-SRC-3", "HEALTH-SRC-4", "HEALTH-SRC-5", "HEALTH-SRC-6",
+          "HEALTH-SRC-7", "HEALTH-SRC-8")
+    def source_health(self):
+        return source_health(self.s, self.sync_runs, self.token, self.technical)
+
+    @part("DQ-1", "DQ-2", "DQ-3…4", "DQ-5", "DQ-6", "DQ-7…9", "DQ-10")
+    def data_quality(self):
+        return data_quality(self.s, self.sync_runs, self.technical)
+
+    @part("HEALTH-1")
+    def health(self):
+        return health(self.s, self.sync_runs, self.source_health + self.data_quality)
+
+    @part("ACT-1…9")
+    def actions(self):
+        return source_actions(self.s, self.readiness, self.sync_runs, self.technical)
+
+    @part("CRED-1…5")
+    def credential_actions(self):
+        return credential_actions(self.s, self.checklist)
+
+    @part("CRED-0")
+    def credentials(self):
+        return credentials(self.s, self.token)
+
+    @part("SYNC-1")
+    def last_finished_sync(self):
+        return last_finished(self.sync_runs)
+
+    @part("SYNC-1")
+    def running_sync(self):
+        return next((r for r in self.sync_runs if r.status == "running"), None)
+
+    @part("ACCT-1")
+    def external_accounts(self):
+        # [ACCT-1] Accounts outside the authorised profile never leave the core.
+        return tuple(a for a in self.s.external_accounts if a.in_profile)
+
+
+_FIELDS = tuple(f.name for f in fields(Derived))
+
+
+def derive_parts(s: Scenario, rec: Recorder | None = None) -> tuple[Derived, dict[str, Frame]]:
+    """Derive `s`; with a recorder, also what each part (one per Derived field) read."""
+    parts = _Parts(s, rec)
+    return Derived(**{name: getattr(parts, name) for name in _FIELDS}), parts._frames
+
+
 def derive(s: Scenario) -> Derived:
     """Compute the whole decided state of one scenario."""
-    runs = ordered_runs(s)
-    token = token_cache(s)
-    tech = technical(s, runs)
-    items = checklist(s)
-    code = readiness(s)
-    src = source_health(s, runs, token, tech)
-    dq = data_quality(s, runs, tech)
-    return Derived(
-        credentials=credentials(s, token),
-        persistence_enabled=s.flags.persistence,
-        readiness=code,
-        ready=code == "READY",
-        exchange_enabled=s.flags.real_exchange,
-        token=token,
-        scope_policy=scope_policy(s),
-        checklist=items,
-        source_health=src,
-        data_quality=dq,
-        health=health(s, runs, src + dq),
-        technical=tech,
-        actions=source_actions(s, code, runs, tech),
-        credential_actions=credential_actions(s, items),
-        sync_runs=runs,
-        last_finished_sync=last_finished(runs),
-        running_sync=next((r for r in runs if r.status == "running"), None),
-        # [ACCT-1] Accounts outside the authorised profile never leave the core.
-        external_accounts=tuple(a for a in s.external_accounts if a.in_profile),
-    )
+    return derive_parts(s)[0]

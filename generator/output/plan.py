@@ -18,7 +18,7 @@ from jinja2 import Environment
 from ..site.about import BuildInfo, build_info
 from ..site.compare import Side, compare, pair_path, pairs, side
 from ..site.compare_pages import TableRows, comparison_links, index_data_js, render_comparison, state_js
-from ..core.derive import derive
+from ..core.provenance import record
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
 from ..site.render import (SECTIONS, SWITCHER_ALL, TEMPLATES, Catalogue, Page, make_environment, manifest,
@@ -63,12 +63,13 @@ class Plan:
             env.auto_reload = False  # one build: no stat() of every template at every page
         for name in TEMPLATE_NAMES:
             env.get_template(name)
-        pages = [Page(s, derive(s)) for s in scenarios]
+        recorded = [record(s) for s in scenarios]  # derived once, with what each row read
+        pages = [Page(s, d) for s, (d, _) in zip(scenarios, recorded)]
         ids = [p.id for p in pages]
         return cls(env=env, catalogues={locale: Catalogue.load(locale) for locale in LOCALES}, pages=pages,
                    about=about or build_info(len(pages)),
                    # derived once, shared by the compare pages, their data files and both locales
-                   sides={p.id: side(p.scenario, p.derived) for p in pages},
+                   sides={p.id: side(p.scenario, p.derived, prov) for p, (_, prov) in zip(pages, recorded)},
                    prepared=pairs(ids), comparisons=comparison_links(ids),
                    matrix=state_matrix([(p.scenario, p.derived) for p in pages]))
 

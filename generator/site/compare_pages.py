@@ -16,7 +16,6 @@ from typing import Any, Callable, Sequence
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ..core.causes import drivers
 from .compare import BASELINE, Comparison, FactChange, Line, Side, pair_path, pairs
 
 #: The catalogue key labelling a row, by (section/field) pattern, first match wins.
@@ -189,7 +188,10 @@ def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Si
         "scenarios": [[p.id, p.scenario.text("title", locale)[0], p.path] for p in pages],
         "prepared": [f"{a}--{b}" for a, b in prepared],
         "sections": {section: t(f"section.{section}") for section, _ in keys},
-        "fields": {f"{s}/{f}": [field_label(t, s, f), list(drivers(s, f))] for s, f in keys},
+        # The facts any scenario's core run read for the row: what a browser-chosen pair may differ by.
+        "fields": {f"{s}/{f}": [field_label(t, s, f), sorted({p for x in sides.values()
+                                                              for p in x.sources.get((s, f), ())})]
+                   for s, f in keys},
         "labels": {
             "count": {n: t(f"compare.count.{n}") for n in ("zero", "one", "other")},
             **{k: t(f"compare.{k}") for k in ("col_field", "col_difference", "different", "same", "absent",
