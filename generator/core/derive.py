@@ -15,6 +15,9 @@ from ..model.scenario import BulkOperation, Scenario, SyncRun
 from .provenance import Frame, Recorder, part
 
 Severity = Literal["blocking", "warning", "info"]
+#: [READY-1] What readiness can say: READY, or the first unmet condition (in readiness()'s order).
+ReadinessCode = Literal["READY", "SOURCE_DISABLED", "SECRET_REFS_MISSING", "SECRET_MANAGER_NOT_CONFIGURED",
+                        "FORBIDDEN_SCOPE_REQUESTED", "SCOPES_NOT_V1", "PLAN_NOT_PRO", "EXCHANGE_DISABLED"]
 
 #: [SCOPE-1] Scope policy of V1: orders only, read-only, no personal data.
 V1_MINIMUM = "read_orders"
@@ -127,7 +130,7 @@ class Derived:
 
     credentials: tuple[Credential, ...]
     persistence_enabled: bool
-    readiness: str
+    readiness: ReadinessCode
     ready: bool
     exchange_enabled: bool
     token: TokenCache
@@ -187,7 +190,7 @@ def checklist(s: Scenario) -> tuple[ChecklistItem, ...]:
     )
 
 
-def readiness(s: Scenario) -> str:
+def readiness(s: Scenario) -> ReadinessCode:
     """[READY-1] The first unmet condition, in this order; READY only if all are met."""
     refs = s.credentials.client_id_ref and s.credentials.client_secret_ref
     scope_ok = scopes_fit_v1(s)
