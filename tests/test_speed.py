@@ -14,7 +14,8 @@ from generator.errors import GeneratorError, ScenarioErrors
 from generator.output.workers import render_jobs
 from generator.output.plan import Plan
 from generator.dev.rebuild import Rebuilder
-from generator.site.render import MissingMessage, render_site
+from generator.output.plan import render_site
+from generator.site.render import MissingMessage
 from generator.model.load import load_scenarios
 from synthetic import many
 

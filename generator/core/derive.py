@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from ..model.scenario import BulkOperation, Scenario, SyncRun
-from .provenance import Frame, Recorder, part
+from .recording import Frame, Recorder, part
 
 Severity = Literal["blocking", "warning", "info"]
 #: [READY-1] What readiness can say: READY, or the first unmet condition (in readiness()'s order).
@@ -580,7 +580,7 @@ def credentials(s: Scenario, token: TokenCache) -> tuple[Credential, ...]:
 
 
 class _Parts:
-    """The core's rule units for one scenario, each computed once (see provenance.part).
+    """The core's rule units for one scenario, each computed once (see recording.part).
 
     Each property is named after the `Derived` field it fills; a part reading another
     goes through the property, so when recording, its facts flow to the reader.

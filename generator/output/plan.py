@@ -201,3 +201,11 @@ def _static() -> Iterator[tuple[str, str]]:
 def render_all(plan: Plan) -> dict[str, str]:
     """Every file of the site in memory, rendered here, in order."""
     return {path: text for job in plan.jobs() for path, text in plan.render(job)}
+
+
+def render_site(scenarios: list[Scenario], env: Environment | None = None,
+                about: BuildInfo | None = None) -> dict[str, str]:
+    """Every output file of the site, in every locale, as {relative path: text}; nothing is written here.
+
+    Here, not in site/render.py: the plan uses render's page functions, so render must not use the plan."""
+    return render_all(Plan.make(scenarios, env, about))

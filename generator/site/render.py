@@ -14,7 +14,6 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .about import BuildInfo
 from ..core.derive import Derived
 from ..errors import GeneratorError
 from .fastcalls import PLAIN, FastContext, memo
@@ -202,9 +201,3 @@ def render_page(env: Environment, template: str, path: str, locale: str,
         lang=catalogues[locale]("language.tag"), alternates=alternates(locale, path, catalogues))
     return output_path(locale, path), html
 
-
-def render_site(scenarios: list[Scenario], env: Environment | None = None,
-                about: BuildInfo | None = None) -> dict[str, str]:
-    """Every output file of the site, in every locale, as {relative path: text}; nothing is written here."""
-    from ..output.plan import Plan, render_all  # the plan renders through this module's page functions
-    return render_all(Plan.make(scenarios, env, about))
