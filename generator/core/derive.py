@@ -668,6 +668,8 @@ class _Parts:
 
 
 _FIELDS = tuple(f.name for f in fields(Derived))
+#: Every rule id a part carries, as docs/derivation.md writes it (tests/test_docs.py checks both agree).
+RULE_IDS = frozenset(rule for name in _FIELDS for rule in getattr(_Parts, name).fget.rule_ids)
 
 
 def derive_parts(s: Scenario, rec: Recorder | None = None) -> tuple[Derived, dict[str, Frame]]:
