@@ -89,69 +89,74 @@ class Plan:
 
         Links alone do not count: a page links by id, and ids do not change when a file is saved.
         """
-        if job.kind == "static":
-            return set()
-        if job.kind == "data":
-            return {job.key}
-        if job.kind == "scenario":
-            index = job.key
-            near = {p.id for p in self._switcher(self.pages[index].id)} if len(self.pages) > SWITCHER_ALL else None
-            if near is None:
-                return None
-            return near | {p.id for p in self.pages[max(0, index - 1):index + 2]}
-        if job.kind == "pair":
-            a, b = self.prepared[job.key]
-            near = {p.id for p in self._switcher(a)} if len(self.pages) > SWITCHER_ALL else None
-            return None if near is None else near | {a, b}
-        return None
+        method = KINDS[job.kind].needs
+        return None if method is None else getattr(self, method)(job.key)
 
     def label(self, job: Job) -> str:
         """The job's first file, to name it in an error."""
-        if job.kind == "scenario":
-            return self.pages[job.key].path
-        if job.kind == "pair":
-            return pair_path(*self.prepared[job.key])
-        if job.kind == "data":
-            return f"compare/data/{job.key}.js"
-        return {"overview": "index.html", "manifest": "scenarios.json", "404": "404.html",
-                "compare-index": "compare/index.html", "data-index": "compare/data/index.js"}.get(job.kind, job.kind)
+        return KINDS[job.kind].label(self, job.key)
 
     def render(self, job: Job) -> Iterator[tuple[str, str]]:
         """(site path, text) of each file the job makes."""
-        if job.kind == "scenario":
-            yield from self._scenario(job.key)
-        elif job.kind == "pair":
-            a, b = self.prepared[job.key]
-            yield from self._compare(pair_path(a, b), a, b, index=False)
-        elif job.kind == "compare-index":
-            # Without JavaScript the picker page shows the first prepared pair (or a scenario with itself).
-            a, b = self.prepared[0] if self.prepared else (self.pages[0].id, self.pages[0].id)
-            yield from self._compare("compare/index.html", a, b, index=True)
-        elif job.kind == "data":
-            text = state_js(job.key, self.sides[job.key])
-            for locale in LOCALES:
-                yield output_path(locale, f"compare/data/{job.key}.js"), text
-        elif job.kind == "data-index":
-            for locale in LOCALES:
-                yield output_path(locale, "compare/data/index.js"), index_data_js(
-                    self.catalogues[locale], self.pages, self.sides, self.prepared, locale)
-        elif job.kind == "overview":
-            for locale in LOCALES:
-                yield self._page(locale, "index.html", "index.html", page=None, switcher=self.pages,
-                                 matrix=self.matrix)
-        elif job.kind == "manifest":
-            yield "scenarios.json", manifest(self.pages)
-        elif job.kind == "404":
-            # Served for any missing address at any depth, so it links nowhere (see the template).
-            # English only, with no alternates: there is no address a French 404 could be served at.
-            en = self.catalogues["en"]
-            yield "404.html", self.env.get_template("404.html").render(
-                **self._common(), t=en, locale="en", lang=en("language.tag"), alternates=(),
-                root="", assets="", page=None)
-        elif job.kind == "static":
-            yield from _static()
-        else:
+        if job.kind not in KINDS:
             raise ValueError(f"unknown job {job}")
+        return getattr(self, KINDS[job.kind].render)(job.key)
+
+    # -- each kind's files ------------------------------------------------------------------
+
+    def _scenario_needs(self, index: int) -> set[str] | None:
+        near = {p.id for p in self._switcher(self.pages[index].id)} if len(self.pages) > SWITCHER_ALL else None
+        if near is None:
+            return None
+        return near | {p.id for p in self.pages[max(0, index - 1):index + 2]}
+
+    def _pair_needs(self, index: int) -> set[str] | None:
+        a, b = self.prepared[index]
+        near = {p.id for p in self._switcher(a)} if len(self.pages) > SWITCHER_ALL else None
+        return None if near is None else near | {a, b}
+
+    def _data_needs(self, sid: str) -> set[str]:
+        return {sid}
+
+    def _static_needs(self, _: None) -> set[str]:
+        return set()
+
+    def _static(self, _: None) -> Iterator[tuple[str, str]]:
+        return _static()
+
+    def _pair(self, index: int) -> Iterator[tuple[str, str]]:
+        a, b = self.prepared[index]
+        yield from self._compare(pair_path(a, b), a, b, index=False)
+
+    def _compare_index(self, _: None) -> Iterator[tuple[str, str]]:
+        # Without JavaScript the picker page shows the first prepared pair (or a scenario with itself).
+        a, b = self.prepared[0] if self.prepared else (self.pages[0].id, self.pages[0].id)
+        yield from self._compare("compare/index.html", a, b, index=True)
+
+    def _data(self, sid: str) -> Iterator[tuple[str, str]]:
+        text = state_js(sid, self.sides[sid])
+        for locale in LOCALES:
+            yield output_path(locale, f"compare/data/{sid}.js"), text
+
+    def _data_index(self, _: None) -> Iterator[tuple[str, str]]:
+        for locale in LOCALES:
+            yield output_path(locale, "compare/data/index.js"), index_data_js(
+                self.catalogues[locale], self.pages, self.sides, self.prepared, locale)
+
+    def _overview(self, _: None) -> Iterator[tuple[str, str]]:
+        for locale in LOCALES:
+            yield self._page(locale, "index.html", "index.html", page=None, switcher=self.pages, matrix=self.matrix)
+
+    def _manifest(self, _: None) -> Iterator[tuple[str, str]]:
+        yield "scenarios.json", manifest(self.pages)
+
+    def _not_found(self, _: None) -> Iterator[tuple[str, str]]:
+        # Served for any missing address at any depth, so it links nowhere (see the template).
+        # English only, with no alternates: there is no address a French 404 could be served at.
+        en = self.catalogues["en"]
+        yield "404.html", self.env.get_template("404.html").render(
+            **self._common(), t=en, locale="en", lang=en("language.tag"), alternates=(),
+            root="", assets="", page=None)
 
     # -- the pages --------------------------------------------------------------------------
 
@@ -189,6 +194,31 @@ class Plan:
             render_comparison(render, t, path, by_id, c, index=index, prepared=self.prepared,
                               switcher=self._switcher, rows=self._rows[locale])
             yield from found
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of job: the Plan method making its files, its first file (to name it in an error),
+    and the Plan method telling the scenarios those files show (none: every one; dev/rebuild.py
+    re-renders by it). Methods are named, looked up at each call: a patched Plan method takes effect."""
+
+    render: str
+    label: Callable[[Plan, Any], str]
+    needs: str | None = None
+
+
+#: Every job kind, in one table: Plan.jobs() makes them, Plan.render(), label() and needs() follow it.
+KINDS: dict[str, Kind] = {
+    "pair": Kind("_pair", lambda plan, key: pair_path(*plan.prepared[key]), "_pair_needs"),
+    "scenario": Kind("_scenario", lambda plan, key: plan.pages[key].path, "_scenario_needs"),
+    "data": Kind("_data", lambda plan, key: f"compare/data/{key}.js", "_data_needs"),
+    "overview": Kind("_overview", lambda plan, key: "index.html"),
+    "manifest": Kind("_manifest", lambda plan, key: "scenarios.json"),
+    "404": Kind("_not_found", lambda plan, key: "404.html"),
+    "static": Kind("_static", lambda plan, key: "static", "_static_needs"),
+    "compare-index": Kind("_compare_index", lambda plan, key: "compare/index.html"),
+    "data-index": Kind("_data_index", lambda plan, key: "compare/data/index.js"),
+}
 
 
 def _static() -> Iterator[tuple[str, str]]:
