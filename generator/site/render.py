@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..core.derive import Derived
 from ..errors import GeneratorError
-from .fastcalls import PLAIN, FastContext, memo
+from .fastcalls import memo
 from .formats import FILTERS
 from .languages import alternates, links, output_path
 from ..core.rows import rows
@@ -74,9 +74,6 @@ class Catalogue:
         return node
 
 
-PLAIN.add(Catalogue)
-
-
 def markdown_to_html(text: str) -> Markup:
     """Scenario Markdown → sanitised HTML, the only HTML ever marked safe."""
     html = markdown.markdown(text, extensions=[], output_format="html")
@@ -122,7 +119,6 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.context_class = FastContext  # calls to macros and catalogues skip Jinja's probes (fastcalls.py)
     env.filters["memo"] = memo
     env.filters["markdown"] = markdown_to_html
     env.filters["timestamp"] = format_timestamp
