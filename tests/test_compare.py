@@ -149,7 +149,7 @@ def test_prepared_pages_count_the_differences_of_the_derived_data(site, page):
 def test_identical_pair_page_shows_zero(bundled_scenarios):
     """With a single scenario, the picker page compares it with itself."""
     from bs4 import BeautifulSoup
-    from generator.site.render import render_site
+    from generator.output.plan import render_site
     files = render_site(bundled_scenarios[:1])
     for path in ("compare/index.html", "fr/compare/index.html"):
         soup = BeautifulSoup(files[path], "html.parser")
