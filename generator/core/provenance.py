@@ -16,9 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from pydantic import BaseModel
-
-from .derive import derive_parts
+from ..model.scenario import Scenario
+from .derive import Derived, derive_parts
 from .recording import Frame, Recorder, View
 from .rows import rows
 
@@ -79,7 +78,7 @@ def covers(path: str, fact: str) -> bool:
     return fact == path or fact.startswith((path + ".", path + "["))
 
 
-def record(s: BaseModel) -> tuple[Any, Provenance]:
+def record(s: Scenario) -> tuple[Derived, Provenance]:
     """Derive `s` once through recording views; return (Derived, provenance of every row)."""
     rec = Recorder()
     view = View(s, "", rec)
