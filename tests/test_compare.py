@@ -6,8 +6,7 @@ from itertools import permutations, product
 
 import pytest
 
-from factories import HEALTHY, run, scenario
-from generator.core.causes import DRIVERS, covers
+from factories import HEALTHY, scenario
 from generator.site.compare import BASELINE, align, compare, pair_path, pairs, side
 from generator.core.derive import derive
 from generator.core.rows import rows
@@ -94,69 +93,13 @@ def test_accounts_outside_the_profile_are_not_even_a_fact():
     assert "other-shop" not in json.dumps(side_of(more).facts)
 
 
-PERTURBATIONS = [
-    # (fact, overrides): one fact changed from the healthy factory; every fact the rows read appears here.
-    ("source.enabled", {"source": {"enabled": False}}),
-    ("source.plan", {"source": {"plan": "growth"}}),
-    ("credentials.client_id_ref", {"credentials": {"client_id_ref": None}}),
-    ("credentials.client_secret_ref", {"credentials": {"client_secret_ref": None}}),
-    ("secret_manager.configured", {"secret_manager": {"configured": False}}),
-    ("flags.real_exchange", {"flags": {"real_exchange": False}}),
-    ("flags.persistence", {"flags": {"persistence": False}}),
-    ("exchange", {"exchange": None}),
-    ("exchange.at", {"exchange": {"at": "2026-05-01T06:00:00Z"}}),
-    ("exchange.outcome", {"exchange": {"outcome": "app_not_installed"}}),
-    ("exchange.expires_in", {"exchange": {"expires_in": 60}}),
-    ("scopes.requested", {"scopes": {"requested": ["read_orders", "read_customers"]}}),
-    ("scopes.requested", {"scopes": {"requested": ["read_orders", "read_all_orders"]}}),
-    ("scopes.requested", {"scopes": {"requested": ["read_products"]}}),
-    ("scopes.protected_customer_data_level", {"scopes": {"protected_customer_data_level": 2}}),
-    ("api.target_version", {"api": {"target_version": "2025-01"}}),
-    ("api.target_version", {"api": {"target_version": "2025-07"}}),
-    ("api.target_version", {"api": {"target_version": "2027-01"}}),
-    ("schema.change", {"schema": {"change": "breaking"}}),
-    ("schema.change", {"schema": {"change": "non_breaking", "changes": [{"field": "Order.x", "change": "added"}]}}),
-    ("mapping.confirmed", {"mapping": {"confirmed": False}}),
-    ("sync_runs", {"sync_runs": []}),
-    ("sync_runs", {"sync_runs": [run("failed")]}),
-    ("sync_runs", {"sync_runs": [run("failed", error={"code": "unauthorized", "http_status": 401, "message": "x"})]}),
-    ("sync_runs", {"sync_runs": [run("partial")]}),
-    ("sync_runs", {"sync_runs": [run("cancelled")]}),
-    ("sync_runs", {"sync_runs": [run("running"), run("failed", started_at="2026-05-03T05:00:00Z")]}),
-    ("sync_runs", {"sync_runs": [run("succeeded", started_at="2026-04-20T06:00:00Z",
-                                     finished_at="2026-04-20T06:05:00Z")]}),
-    ("sync_runs", {"sync_runs": [run("succeeded", throttle={"waits": 2, "restore_rate": 100}, kind="backfill",
-                                     cursor="2026-05-03T07:04:00Z", token_renewed_at="2026-05-03T07:02:00Z")]}),
-    ("sync_runs", {"sync_runs": [run("failed", bulk_operation={"status": "FAILED", "error_code": "TIMEOUT"})]}),
-    ("sync_runs", {"sync_runs": [run("failed", error={"code": "x", "http_status": 423, "message": "locked"})]}),
-    ("webhooks", {"webhooks": {"app_uninstalled_at": "2026-05-03T07:30:00Z"}}),
-    ("external_accounts", {"external_accounts": []}),
-    ("as_of", {"as_of": "2026-05-05T08:00:00Z"}),
-]
-
-
-@pytest.mark.parametrize("fact, overrides", PERTURBATIONS, ids=[f"{p[0]}-{i}" for i, p in enumerate(PERTURBATIONS)])
-def test_every_changed_row_names_the_fact_that_changed(fact, overrides):
-    """The dependency table is complete: no row changes without the changed fact among its drivers."""
-    c = compare(side_of(scenario()), side_of(scenario(**overrides)))
-    assert c.differences > 0, "a perturbation that changes nothing tests nothing"
-    for line in c.lines:
-        if line.differs:
-            assert any(covers(cause, fact) or covers(fact, cause) for cause in line.causes), (line.key, line.causes)
+# Perturbing every fact of every bundled scenario: tests/test_provenance.py.
 
 
 def test_every_difference_between_bundled_scenarios_has_a_cause(bundled_scenarios):
     for a, b in product(bundled_scenarios, repeat=2):
         for line in compare(side_of(a), side_of(b)).lines:
             assert not line.differs or line.causes, (a.id, b.id, line.key)
-
-
-def test_every_driver_names_a_fact_of_the_schema():
-    facts = {path for path, _ in side_of(scenario(schema={"change": "breaking", "changes": [
-        {"field": "Order.x", "change": "added"}]})).facts}
-    for pattern, drivers in DRIVERS:
-        for driver in drivers:
-            assert any(covers(driver, f) for f in facts), (pattern, driver)
 
 
 # --- which pairs are pre-rendered ---------------------------------------------------
@@ -207,7 +150,7 @@ def test_prepared_pages_count_the_differences_of_the_derived_data(site, page):
 def test_identical_pair_page_shows_zero(bundled_scenarios):
     """With a single scenario, the picker page compares it with itself."""
     from bs4 import BeautifulSoup
-    from generator.site.render import render_site
+    from generator.output.plan import render_site
     files = render_site(bundled_scenarios[:1])
     for path in ("compare/index.html", "fr/compare/index.html"):
         soup = BeautifulSoup(files[path], "html.parser")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.core.derive import derive
+from generator.core.derive import RULE_IDS, derive
 from generator.model.load import load_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,6 +224,12 @@ def test_every_documented_rule_is_implemented_in_derive():
     assert len(rules) >= 30, "the rules table was not found or lost rows"
     for rule_id in rules:
         assert expand(rule_id) <= tagged, f"{rule_id} has no [{rule_id}] tag in generator/core/derive.py"
+
+
+def test_the_cores_rule_units_carry_exactly_the_documented_ids():
+    """Provenance names rules by the ids of the core's parts: each must be a row of the rules table,
+    and every row must be carried by a part, so a recorded rule id always has its documentation."""
+    assert RULE_IDS == set(documented_rules())
 
 
 def test_every_rule_names_a_scenario_that_exists(by_id):

@@ -21,7 +21,8 @@ from generator.site import render
 from generator.build import build
 from generator.core.derive import derive
 from generator.site.formats import format_datetime, format_number
-from generator.site.render import Catalogue, render_site
+from generator.output.plan import render_site
+from generator.site.render import Catalogue
 from generator.model.scenario import Scenario
 from test_catalogues import leaves, load
 from test_derive import CHECKLIST, CREDENTIAL_ACTIONS, EXCHANGE, READINESS, SCHEMA, SYNC_FINDINGS

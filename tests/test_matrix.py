@@ -7,6 +7,8 @@ import pytest
 
 from factories import merge, run, scenario
 from generator.core.derive import derive
+from generator.model.scenario import LOCALES
+from generator.site.render import Catalogue
 from generator.site.matrix import BY_NAME, DIMENSIONS, PAIRS, cell, state_matrix
 
 #: For every value of every dimension, facts (overrides on the healthy factory) that produce it by the rules.
@@ -17,9 +19,12 @@ VALUE_FACTS = {
     "flags": {"on": {}, "off": {"flags": {"real_exchange": False}}},
     "scopes": {"v1": {}, "out_of_v1": {"scopes": {"requested": ["read_orders", "read_all_orders"]}},
                "forbidden": {"scopes": {"protected_customer_data_level": 2}}},
-    "token_cache": {"active": {}, "inactive": {"exchange": None},
+    "token_cache": {"inactive": {"exchange": None}, "active": {},
                     "expired": {"exchange": {"at": "2026-05-01T06:00:00Z"}},
-                    "failed": {"exchange": {"outcome": "shop_not_permitted"}}},
+                    "failed": {"exchange": {"outcome": "shop_not_permitted"}},
+                    "rejected": {"sync_runs": [run("failed", error={"code": "unauthorized", "http_status": 401,
+                                                                     "message": "x"})]},
+                    "revoked": {"webhooks": {"app_uninstalled_at": "2026-05-03T07:30:00Z"}}},
     "last_sync": {"none": {"sync_runs": []}, "succeeded": {}, "partial": {"sync_runs": [run("partial")]},
                   "failed": {"sync_runs": [run("failed")]}, "cancelled": {"sync_runs": [run("cancelled")]}},
     "schema": {"none": {}, "non_breaking": {"schema": {"change": "non_breaking"}},
@@ -48,6 +53,16 @@ def test_every_value_of_every_dimension_is_a_state_the_rules_can_produce():
     for dimension, values in VALUE_FACTS.items():
         for value, overrides in values.items():
             assert value_of(dimension, overrides) == value, (dimension, value)
+
+
+def test_every_value_has_a_tone_and_a_label():
+    """A value the core gains (it reaches the matrix through the core's types) fails here until
+    it gets a tone and words, instead of showing neutral and unlabelled."""
+    for dim in DIMENSIONS:
+        for value in dim.values:
+            assert dim.tone(value) in ("ok", "warn", "bad", "info", "neutral"), (dim.name, value)
+            for locale in LOCALES:  # a missing message raises MissingMessage
+                assert Catalogue.load(locale)(dim.label_key(value)), (dim.name, value, locale)
 
 
 @pytest.mark.parametrize("first, second", PAIRS)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.site.render import TEMPLATES, render_site
+from generator.output.plan import render_site
+from generator.site.render import TEMPLATES
 from generator.dev.serve import DevServer, DevSite, reload_path, site_path
 from generator.model.load import load_scenarios
 

@@ -17,7 +17,8 @@ from generator.output.plan import Plan
 from generator.dev.rebuild import Rebuilder
 from generator.core.derive import derive
 from generator.model.journeys import load_journeys
-from generator.site.render import MissingMessage, Page, manifest, render_site
+from generator.output.plan import render_site
+from generator.site.render import MissingMessage, Page, manifest
 from generator.model.load import load_scenarios
 from synthetic import many
 

@@ -7,13 +7,17 @@ part of a page can contradict another.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import Any, Literal
 
 from ..model.scenario import BulkOperation, Scenario, SyncRun
+from .recording import Frame, Recorder, part
 
 Severity = Literal["blocking", "warning", "info"]
+#: [READY-1] What readiness can say: READY, or the first unmet condition (in readiness()'s order).
+ReadinessCode = Literal["READY", "SOURCE_DISABLED", "SECRET_REFS_MISSING", "SECRET_MANAGER_NOT_CONFIGURED",
+                        "FORBIDDEN_SCOPE_REQUESTED", "SCOPES_NOT_V1", "PLAN_NOT_PRO", "EXCHANGE_DISABLED"]
 
 #: [SCOPE-1] Scope policy of V1: orders only, read-only, no personal data.
 V1_MINIMUM = "read_orders"
@@ -126,7 +130,7 @@ class Derived:
 
     credentials: tuple[Credential, ...]
     persistence_enabled: bool
-    readiness: str
+    readiness: ReadinessCode
     ready: bool
     exchange_enabled: bool
     token: TokenCache
@@ -186,7 +190,7 @@ def checklist(s: Scenario) -> tuple[ChecklistItem, ...]:
     )
 
 
-def readiness(s: Scenario) -> str:
+def readiness(s: Scenario) -> ReadinessCode:
     """[READY-1] The first unmet condition, in this order; READY only if all are met."""
     refs = s.credentials.client_id_ref and s.credentials.client_secret_ref
     scope_ok = scopes_fit_v1(s)
@@ -575,33 +579,105 @@ def credentials(s: Scenario, token: TokenCache) -> tuple[Credential, ...]:
     )
 
 
+class _Parts:
+    """The core's rule units for one scenario, each computed once (see recording.part).
+
+    Each property is named after the `Derived` field it fills; a part reading another
+    goes through the property, so when recording, its facts flow to the reader.
+    """
+
+    def __init__(self, s: Scenario, rec: Recorder | None = None) -> None:
+        self.s, self._rec = s, rec
+        self._memo: dict[str, Any] = {}
+        self._frames: dict[str, Frame] = {}
+
+    @part("SYNC-1")
+    def sync_runs(self):
+        return ordered_runs(self.s)
+
+    @part("TOKEN-1", "TOKEN-2", "TOKEN-3", "TOKEN-4", "SYNC-3")
+    def token(self):
+        return token_cache(self.s)
+
+    @part("API-1", "API-2", "API-3", "SCHEMA-1", "SCHEMA-2", "SCHEMA-3", "SYNC-2", "SYNC-4", "SYNC-5",
+          "SYNC-6", "SYNC-7", "DQ-10")
+    def technical(self):
+        return technical(self.s, self.sync_runs)
+
+    @part("CHECK-1…6", "SCOPE-3", "SCOPE-4")
+    def checklist(self):
+        return checklist(self.s)
+
+    @part("READY-1", "SCOPE-3", "SCOPE-4")
+    def readiness(self):
+        return readiness(self.s)
+
+    @part("READY-1")
+    def ready(self):
+        return self.readiness == "READY"
+
+    @part()
+    def exchange_enabled(self):
+        return self.s.flags.real_exchange
+
+    @part()
+    def persistence_enabled(self):
+        return self.s.flags.persistence
+
+    @part("SCOPE-1", "SCOPE-2")
+    def scope_policy(self):
+        return scope_policy(self.s)
+
+    @part("HEALTH-SRC-1", "HEALTH-SRC-2", "HEALTH-SRC-3", "HEALTH-SRC-4", "HEALTH-SRC-5", "HEALTH-SRC-6",
+          "HEALTH-SRC-7", "HEALTH-SRC-8")
+    def source_health(self):
+        return source_health(self.s, self.sync_runs, self.token, self.technical)
+
+    @part("DQ-1", "DQ-2", "DQ-3…4", "DQ-5", "DQ-6", "DQ-7…9", "DQ-10")
+    def data_quality(self):
+        return data_quality(self.s, self.sync_runs, self.technical)
+
+    @part("HEALTH-1")
+    def health(self):
+        return health(self.s, self.sync_runs, self.source_health + self.data_quality)
+
+    @part("ACT-1…9")
+    def actions(self):
+        return source_actions(self.s, self.readiness, self.sync_runs, self.technical)
+
+    @part("CRED-1…5")
+    def credential_actions(self):
+        return credential_actions(self.s, self.checklist)
+
+    @part("CRED-0")
+    def credentials(self):
+        return credentials(self.s, self.token)
+
+    @part("SYNC-1")
+    def last_finished_sync(self):
+        return last_finished(self.sync_runs)
+
+    @part("SYNC-1")
+    def running_sync(self):
+        return next((r for r in self.sync_runs if r.status == "running"), None)
+
+    @part("ACCT-1")
+    def external_accounts(self):
+        # [ACCT-1] Accounts outside the authorised profile never leave the core.
+        return tuple(a for a in self.s.external_accounts if a.in_profile)
+
+
+_FIELDS = tuple(f.name for f in fields(Derived))
+#: Every rule id a part carries, as docs/derivation.md writes it (tests/test_docs.py checks both agree).
+RULE_IDS = frozenset(rule for name in _FIELDS for rule in getattr(_Parts, name).fget.rule_ids)
+
+
+def derive_parts(s: Scenario, rec: Recorder | None = None) -> tuple[Derived, dict[str, Frame]]:
+    """Derive `s`; with a recorder, also what each part (one per Derived field) read."""
+    parts = _Parts(s, rec)
+    return Derived(**{name: getattr(parts, name) for name in _FIELDS}), parts._frames
+
+
 def derive(s: Scenario) -> Derived:
     """Compute the whole decided state of one scenario."""
-    runs = ordered_runs(s)
-    token = token_cache(s)
-    tech = technical(s, runs)
-    items = checklist(s)
-    code = readiness(s)
-    src = source_health(s, runs, token, tech)
-    dq = data_quality(s, runs, tech)
-    return Derived(
-        credentials=credentials(s, token),
-        persistence_enabled=s.flags.persistence,
-        readiness=code,
-        ready=code == "READY",
-        exchange_enabled=s.flags.real_exchange,
-        token=token,
-        scope_policy=scope_policy(s),
-        checklist=items,
-        source_health=src,
-        data_quality=dq,
-        health=health(s, runs, src + dq),
-        technical=tech,
-        actions=source_actions(s, code, runs, tech),
-        credential_actions=credential_actions(s, items),
-        sync_runs=runs,
-        last_finished_sync=last_finished(runs),
-        running_sync=next((r for r in runs if r.status == "running"), None),
-        # [ACCT-1] Accounts outside the authorised profile never leave the core.
-        external_accounts=tuple(a for a in s.external_accounts if a.in_profile),
-    )
+    return derive_parts(s)[0]

@@ -7,6 +7,7 @@ labels), so they compare exactly and read the same in every language.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from .derive import Derived
 from ..model.scenario import Scenario
@@ -27,14 +28,19 @@ def _when(value) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else "none"
 
 
-def rows(s: Scenario, d: Derived) -> list[Row]:
-    """Every value the page shows for a scenario, section by section, in page order."""
+def rows(s: Scenario, d: Derived, on_row: Callable[[str, str], None] | None = None) -> list[Row]:
+    """Every value the page shows for a scenario, section by section, in page order.
+
+    `on_row(section, field)` is called after each row: provenance.record() uses it to cut
+    what was read so far into that row's provenance."""
     out: list[Row] = []
 
     def add(section: str, field: str, value: str | bool | int | None) -> None:
         if isinstance(value, bool):
             value = _flag(value)
         out.append(Row(section, field, "none" if value is None else str(value)))
+        if on_row is not None:
+            on_row(section, field)
 
     for c in d.credentials:
         add("credentials", c.code, c.status)
@@ -93,10 +99,11 @@ def rows(s: Scenario, d: Derived) -> list[Row]:
     alerts = [f for f in d.data_quality if f.severity != "info"]
     add("data-quality", "alerts", ", ".join(f.code for f in alerts) or "none")
 
-    last = d.last_finished_sync
     add("sync-history", "runs", len(d.sync_runs))
-    add("sync-history", "last_finished", last.status if last else "none")
-    add("sync-history", "last_finished_error", last.error.code if last and last.error else "none")
+    # Read in the row itself, not kept in a local: provenance cuts reads at each row.
+    add("sync-history", "last_finished", d.last_finished_sync.status if d.last_finished_sync else "none")
+    add("sync-history", "last_finished_error", d.last_finished_sync.error.code
+        if d.last_finished_sync and d.last_finished_sync.error else "none")
     add("sync-history", "running", d.running_sync is not None)
 
     add("external-accounts", "shown", ", ".join(a.store for a in d.external_accounts) or "none")

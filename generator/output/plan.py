@@ -20,7 +20,7 @@ from ..site.compare import Side, compare, pair_path, pairs, side
 from ..site.compare_pages import (TableRows, comparison_links, driver_paths, index_data_js, render_comparison,
                                   state_js)
 from ..site.gallery import SectionStore, gallery_path, groups, tiles
-from ..core.derive import derive
+from ..core.provenance import record
 from ..core.transitions import Walk, walk
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
@@ -80,13 +80,14 @@ class Plan:
             env.auto_reload = False  # one build: no stat() of every template at every page
         for name in TEMPLATE_NAMES:
             env.get_template(name)
-        pages = [Page(s, derive(s)) for s in scenarios]
+        recorded = [record(s) for s in scenarios]  # derived once, with what each row read
+        pages = [Page(s, d) for s, (d, _) in zip(scenarios, recorded)]
         ids = [p.id for p in pages]
         catalogues = {locale: Catalogue.load(locale) for locale in LOCALES}
         return cls(env=env, catalogues=catalogues, pages=pages,
                    about=about or build_info(len(pages)),
                    # derived once, shared by the compare pages, their data files and both locales
-                   sides={p.id: side(p.scenario, p.derived) for p in pages},
+                   sides={p.id: side(p.scenario, p.derived, prov) for p, (_, prov) in zip(pages, recorded)},
                    prepared=pairs(ids), comparisons=comparison_links(ids),
                    matrix=state_matrix([(p.scenario, p.derived) for p in pages]), keep_parts=keep_parts,
                    journeys=list(journeys)).walked()
@@ -119,90 +120,93 @@ class Plan:
 
         Links alone do not count: a page links by id, and ids do not change when a file is saved.
         """
-        if job.kind == "static":
-            return set()
-        if job.kind == "data":
-            return {job.key}
-        if job.kind == "scenario":
-            index = job.key  # its switcher's share of its stage, previous/next, where its actions lead
-            return ({p.id for p in self._switcher_of(index).shown}
-                    | {p.id for p in self.pages[max(0, index - 1):index + 2]} | self._shown(self.pages[index].id))
-        if job.kind == "outcome":
-            source = self.outcomes[job.key].reached.source
-            return ({p.id for p in self._switcher_of(self._position[source]).shown} | {source}
-                    | self._shown(self.outcomes[job.key].id))
-        if job.kind == "pair":
-            return set(self.prepared[job.key])  # its switcher shows the stages only
-        return None
+        method = KINDS[job.kind].needs
+        return None if method is None else getattr(self, method)(job.key)
 
     def label(self, job: Job) -> str:
         """The job's first file, to name it in an error."""
-        if job.kind == "scenario":
-            return self.pages[job.key].path
-        if job.kind == "pair":
-            return pair_path(*self.prepared[job.key])
-        if job.kind == "outcome":
-            return self.outcomes[job.key].path
-        if job.kind == "journey":
-            return self.journeys[job.key].path
-        if job.kind == "data":
-            return f"compare/data/{job.key}.js"
-        return {"overview": "index.html", "manifest": "scenarios.json", "404": "404.html",
-                "compare-index": "compare/index.html", "data-index": "compare/data/index.js",
-                "gallery": gallery_path(SECTIONS[0])}.get(job.kind, job.kind)
+        return KINDS[job.kind].label(self, job.key)
 
     def render(self, job: Job) -> Iterator[tuple[str, str]]:
         """(site path, text) of each file the job makes."""
-        if job.kind == "scenario":
-            yield from self._scenario(job.key)
-        elif job.kind == "outcome":
-            yield from self._outcome(self.outcomes[job.key])
-        elif job.kind == "journey":
-            journey = self.journeys[job.key]
-            steps = [self.pages[self._position[step.scenario]] for step in journey.steps]
-            for locale in LOCALES:
-                yield self._page(locale, "journey.html", journey.path, page=None, switcher=self._switcher_of(None),
-                                 journey=journey, steps=list(zip(journey.steps, steps)))
-        elif job.kind == "journey-data":
-            for locale in LOCALES:
-                yield output_path(locale, JOURNEY_DATA), journey_data_js(
-                    self.journeys, self.pages, self._position, self.catalogues[locale], locale)
-        elif job.kind == "pair":
-            a, b = self.prepared[job.key]
-            yield from self._compare(pair_path(a, b), a, b, index=False)
-        elif job.kind == "compare-index":
-            # Without JavaScript the picker page shows the first prepared pair (or a scenario with itself).
-            a, b = self.prepared[0] if self.prepared else (self.pages[0].id, self.pages[0].id)
-            yield from self._compare("compare/index.html", a, b, index=True)
-        elif job.kind == "data":
-            # The same in every language: one file, beside the shared assets (compare.js finds it there).
-            yield f"compare/data/{job.key}.js", state_js(job.key, self.sides[job.key], self._drivers)
-        elif job.kind == "data-index":
-            for locale in LOCALES:
-                yield output_path(locale, "compare/data/index.js"), index_data_js(
-                    self.catalogues[locale], self.pages, self.sides, self.prepared, locale)
-        elif job.kind == "gallery":
-            yield from self._gallery()
-        elif job.kind == "overview":
-            for locale in LOCALES:
-                yield self._page(locale, "index.html", "index.html", page=None, switcher=self._switcher_of(None),
-                                 matrix=self.matrix, stages=stages(self.pages), outcomes=self.outcomes,
-                                 journey_map=journey_map(self.pages, self.walk.transitions if self.walk else ()))
-        elif job.kind == "manifest":
-            yield "scenarios.json", manifest(self.pages, self.keep_parts, transitions=transitions_json(
-                self.walk, {p.id: p for p in (*self.pages, *self.outcomes)}) if self.walk else None,
-                outcomes=self.outcomes)
-        elif job.kind == "404":
-            # Served for any missing address at any depth, so it links nowhere (see the template).
-            # English only, with no alternates: there is no address a French 404 could be served at.
-            en = self.catalogues["en"]
-            yield "404.html", self.env.get_template("404.html").render(
-                **self._common(), t=en, locale="en", lang=en("language.tag"), alternates=(),
-                root="", assets="", page=None)
-        elif job.kind == "static":
-            yield from _static()
-        else:
+        if job.kind not in KINDS:
             raise ValueError(f"unknown job {job}")
+        return getattr(self, KINDS[job.kind].render)(job.key)
+
+    # -- what each kind's files show (needs) ---------------------------------------------------
+
+    def _scenario_needs(self, index: int) -> set[str]:
+        # its switcher's share of its stage, previous/next, where its actions lead
+        return ({p.id for p in self._switcher_of(index).shown}
+                | {p.id for p in self.pages[max(0, index - 1):index + 2]} | self._shown(self.pages[index].id))
+
+    def _outcome_needs(self, index: int) -> set[str]:
+        source = self.outcomes[index].reached.source
+        return ({p.id for p in self._switcher_of(self._position[source]).shown} | {source}
+                | self._shown(self.outcomes[index].id))
+
+    def _pair_needs(self, index: int) -> set[str]:
+        return set(self.prepared[index])  # its switcher shows the stages only
+
+    def _data_needs(self, sid: str) -> set[str]:
+        return {sid}
+
+    def _static_needs(self, _: None) -> set[str]:
+        return set()
+
+    # -- each kind's files -----------------------------------------------------------------------
+
+    def _pair(self, index: int) -> Iterator[tuple[str, str]]:
+        a, b = self.prepared[index]
+        yield from self._compare(pair_path(a, b), a, b, index=False)
+
+    def _compare_index(self, _: None) -> Iterator[tuple[str, str]]:
+        # Without JavaScript the picker page shows the first prepared pair (or a scenario with itself).
+        a, b = self.prepared[0] if self.prepared else (self.pages[0].id, self.pages[0].id)
+        yield from self._compare("compare/index.html", a, b, index=True)
+
+    def _data(self, sid: str) -> Iterator[tuple[str, str]]:
+        # The same in every language: one file, beside the shared assets (compare.js finds it there).
+        yield f"compare/data/{sid}.js", state_js(sid, self.sides[sid], self._drivers)
+
+    def _data_index(self, _: None) -> Iterator[tuple[str, str]]:
+        for locale in LOCALES:
+            yield output_path(locale, "compare/data/index.js"), index_data_js(
+                self.catalogues[locale], self.pages, self.sides, self.prepared, locale)
+
+    def _journey(self, index: int) -> Iterator[tuple[str, str]]:
+        journey = self.journeys[index]
+        steps = [self.pages[self._position[step.scenario]] for step in journey.steps]
+        for locale in LOCALES:
+            yield self._page(locale, "journey.html", journey.path, page=None, switcher=self._switcher_of(None),
+                             journey=journey, steps=list(zip(journey.steps, steps)))
+
+    def _journey_data(self, _: None) -> Iterator[tuple[str, str]]:
+        for locale in LOCALES:
+            yield output_path(locale, JOURNEY_DATA), journey_data_js(
+                self.journeys, self.pages, self._position, self.catalogues[locale], locale)
+
+    def _overview(self, _: None) -> Iterator[tuple[str, str]]:
+        for locale in LOCALES:
+            yield self._page(locale, "index.html", "index.html", page=None, switcher=self._switcher_of(None),
+                             matrix=self.matrix, stages=stages(self.pages), outcomes=self.outcomes,
+                             journey_map=journey_map(self.pages, self.walk.transitions if self.walk else ()))
+
+    def _manifest(self, _: None) -> Iterator[tuple[str, str]]:
+        yield "scenarios.json", manifest(self.pages, self.keep_parts, transitions=transitions_json(
+            self.walk, {p.id: p for p in (*self.pages, *self.outcomes)}) if self.walk else None,
+            outcomes=self.outcomes)
+
+    def _not_found(self, _: None) -> Iterator[tuple[str, str]]:
+        # Served for any missing address at any depth, so it links nowhere (see the template).
+        # English only, with no alternates: there is no address a French 404 could be served at.
+        en = self.catalogues["en"]
+        yield "404.html", self.env.get_template("404.html").render(
+            **self._common(), t=en, locale="en", lang=en("language.tag"), alternates=(),
+            root="", assets="", page=None)
+
+    def _static(self, _: None) -> Iterator[tuple[str, str]]:
+        return _static()
 
     # -- the pages --------------------------------------------------------------------------
 
@@ -242,7 +246,7 @@ class Plan:
     def _drivers(self) -> frozenset[str]:
         return driver_paths(self.sides.values())
 
-    def _gallery(self) -> Iterator[tuple[str, str]]:
+    def _gallery(self, _: None) -> Iterator[tuple[str, str]]:
         """Every section's gallery page, from the scenario pages as rendered (gallery/<section>/index.html
         is as deep as a scenario page, so a section's relative links work on both)."""
         by_id = {p.id: p for p in self.pages}
@@ -265,8 +269,9 @@ class Plan:
             return {}
         return {code: self.pages[self._position[target]] for code, target in self.walk.nearest.get(sid, {}).items()}
 
-    def _outcome(self, page: OutcomePage) -> Iterator[tuple[str, str]]:
+    def _outcome(self, index: int) -> Iterator[tuple[str, str]]:
         """A generated state: the scenario template and every section, marked as generated, no neighbours."""
+        page = self.outcomes[index]
         source = self.pages[self._position[page.reached.source]]
         for locale in LOCALES:
             yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
@@ -288,6 +293,35 @@ class Plan:
             yield from found
 
 
+@dataclass(frozen=True)
+class Kind:
+    """One kind of job: the Plan method making its files, its first file (to name it in an error),
+    and the Plan method telling the scenarios those files show (none: every one; dev/rebuild.py
+    re-renders by it). Methods are named, looked up at each call: a patched Plan method takes effect."""
+
+    render: str
+    label: Callable[[Plan, Any], str]
+    needs: str | None = None
+
+
+#: Every job kind, in one table: Plan.jobs() makes them, Plan.render(), label() and needs() follow it.
+KINDS: dict[str, Kind] = {
+    "pair": Kind("_pair", lambda plan, key: pair_path(*plan.prepared[key]), "_pair_needs"),
+    "scenario": Kind("_scenario", lambda plan, key: plan.pages[key].path, "_scenario_needs"),
+    "outcome": Kind("_outcome", lambda plan, key: plan.outcomes[key].path, "_outcome_needs"),
+    "data": Kind("_data", lambda plan, key: f"compare/data/{key}.js", "_data_needs"),
+    "overview": Kind("_overview", lambda plan, key: "index.html"),
+    "manifest": Kind("_manifest", lambda plan, key: "scenarios.json"),
+    "404": Kind("_not_found", lambda plan, key: "404.html"),
+    "static": Kind("_static", lambda plan, key: "static", "_static_needs"),
+    "compare-index": Kind("_compare_index", lambda plan, key: "compare/index.html"),
+    "data-index": Kind("_data_index", lambda plan, key: "compare/data/index.js"),
+    "gallery": Kind("_gallery", lambda plan, key: gallery_path(SECTIONS[0])),
+    "journey": Kind("_journey", lambda plan, key: plan.journeys[key].path),
+    "journey-data": Kind("_journey_data", lambda plan, key: JOURNEY_DATA),
+}
+
+
 def _static() -> Iterator[tuple[str, str]]:
     for name in STATIC:
         yield name, (TEMPLATES / name).read_text(encoding="utf-8")
@@ -298,3 +332,11 @@ def _static() -> Iterator[tuple[str, str]]:
 def render_all(plan: Plan) -> dict[str, str]:
     """Every file of the site in memory, rendered here, in order."""
     return {path: text for job in plan.jobs() for path, text in plan.render(job)}
+
+
+def render_site(scenarios: list[Scenario], env: Environment | None = None,
+                about: BuildInfo | None = None, journeys: list[Journey] = ()) -> dict[str, str]:
+    """Every output file of the site, in every locale, as {relative path: text}; nothing is written here.
+
+    Here, not in site/render.py: the plan uses render's page functions, so render must not use the plan."""
+    return render_all(Plan.make(scenarios, env, about, journeys=journeys))

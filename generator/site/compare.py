@@ -1,17 +1,18 @@
 """Compare two scenarios: their derived rows aligned side by side, differences counted and explained.
 
 Pure: it reads `rows()` (what the page shows) and the scenario facts, never HTML.
-Each difference names its section, field and both values, and, where
-`causes.DRIVERS` knows it, the differing facts that caused it. compare.js shows
-pairs chosen in the browser from data computed here (compare_pages.cause_digests).
+Each difference names its section, field and both values, and the differing facts
+that caused it: those the core recorded reading for that row (core/provenance.py)
+on either side. compare.js shows pairs chosen in the browser from data computed
+here (compare_pages.cause_digests).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from ..core.causes import covers, drivers
 from ..core.derive import Derived
+from ..core.provenance import Provenance, covers, record
 from ..core.rows import Row, rows
 from ..model.scenario import Scenario
 
@@ -28,6 +29,8 @@ class Side:
     id: str
     rows: tuple[Row, ...]
     facts: tuple[tuple[str, str], ...]
+    #: (section, field) → the fact paths the core read to produce that row.
+    sources: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,11 @@ def facts(s: Scenario) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def side(s: Scenario, d: Derived) -> Side:
-    return Side(s.id, tuple(rows(s, d)), facts(s))
+def side(s: Scenario, d: Derived, provenance: Provenance | None = None) -> Side:
+    """`provenance` as record(s) returned it; recorded here when not given."""
+    if provenance is None:
+        provenance = record(s)[1]
+    return Side(s.id, tuple(rows(s, d)), facts(s), {key: src.facts for key, src in provenance.items()})
 
 
 def _merge(a: Sequence[str], b: Sequence[str]) -> list[str]:
@@ -146,11 +152,19 @@ def fact_changes(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]]) -> 
 
 
 def covering(path: str) -> Iterator[str]:
-    """Every driver path that covers `path` (see causes.covers): itself and its ancestors."""
+    """Every path that covers `path` (see provenance.covers): itself and its ancestors."""
     for index, char in enumerate(path):
         if char in ".[":
             yield path[:index]
     yield path
+
+
+def _cause(read: str, covered: Mapping[str, list[str]], changed: set[str]) -> str:
+    """The cause a read path names: itself when it covers a changed fact, else the changed
+    fact covering it (a whole `exchange` removed, where `exchange.outcome` was read); "" if none."""
+    if read in covered:
+        return read
+    return next((path for path in covering(read) if path in changed), "")
 
 
 def compare(a: Side, b: Side) -> Comparison:
@@ -162,16 +176,18 @@ def compare(a: Side, b: Side) -> Comparison:
     for change in changed:
         for path in covering(change.path):
             covered.setdefault(path, []).append(change.path)
+    changed_paths = {change.path for change in changed}
     explained: dict[str, list[Line]] = {change.path: [] for change in changed}
     lines = []
     for section, field_, va, vb in align(a.rows, b.rows):
         causes: tuple[str, ...] = ()
         if va != vb:
-            causes = tuple(p for p in drivers(section, field_) if p in covered)
+            read = dict.fromkeys((*a.sources.get((section, field_), ()), *b.sources.get((section, field_), ())))
+            causes = tuple(c for c in dict.fromkeys(_cause(path, covered, changed_paths) for path in read) if c)
         line = Line(section, field_, va, vb, causes)
         lines.append(line)
         for cause in causes:
-            for path in covered[cause]:
+            for path in covered.get(cause, (cause,)):
                 if not explained[path] or explained[path][-1] is not line:
                     explained[path].append(line)
     return Comparison(a.id, b.id, tuple(lines), tuple(changed),

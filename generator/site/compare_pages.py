@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ..core.causes import drivers
 from .compare import BASELINE, Comparison, Line, Side, covering, pair_path, pairs
 
 if TYPE_CHECKING:
@@ -188,7 +187,10 @@ def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Si
         "scenarios": [[p.id, p.scenario.text("title", locale)[0], p.path] for p in pages],
         "prepared": [f"{a}--{b}" for a, b in prepared],
         "sections": {section: t(f"section.{section}") for section, _ in keys},
-        "fields": {f"{s}/{f}": [field_label(t, s, f), list(drivers(s, f))] for s, f in keys},
+        # The facts any scenario's core run read for the row: what a browser-chosen pair may differ by.
+        "fields": {f"{s}/{f}": [field_label(t, s, f), sorted({p for x in sides.values()
+                                                              for p in x.sources.get((s, f), ())})]
+                   for s, f in keys},
         "labels": {
             "count": {n: t(f"compare.count.{n}") for n in ("zero", "one", "other")},
             **{k: t(f"compare.{k}") for k in ("col_field", "col_difference", "different", "same", "absent",
@@ -198,8 +200,9 @@ def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Si
 
 
 def driver_paths(sides: Iterable[Side]) -> frozenset[str]:
-    """Every fact path that drives a row of some scenario: the paths each data file digests."""
-    return frozenset(p for s in sides for r in s.rows for p in drivers(r.section, r.field))
+    """Every fact path the core recorded reading for a row of some scenario: the paths each data
+    file digests (core/provenance.py)."""
+    return frozenset(p for s in sides for paths in s.sources.values() for p in paths)
 
 
 def cause_digests(s: Side, wanted: frozenset[str]) -> dict[str, str]:

@@ -1,31 +1,14 @@
-"""Cheaper calls from templates: the two Jinja costs that dominated a scenario page's profile.
+"""`memo`: a macro whose output depends on its arguments only, rendered once per distinct arguments.
 
-- Every call in a template (`t('…')`, a macro) goes through `Context.call`, which probes
-  the callee for `pass_context` and friends: about 370 calls per scenario page, two thirds
-  of them message lookups. Callees of the types in PLAIN never take a context, so they are
-  called directly. Anything else takes Jinja's own path, unchanged.
-- A macro call builds a frame and a fresh output buffer; `memo` (Remembered) remembers the output of a
-  macro that is a pure function of its arguments (badge, code), per argument types and values.
+A macro call builds a frame and a fresh output buffer; the badge and code macros are
+called hundreds of times per page with few distinct arguments. This uses only Jinja's
+public interface (a macro is a callable). A Context subclass that skipped Jinja's
+pass_context probes once lived here too; it relied on Jinja internals and measured no
+gain (bundled site and bench/bench.py --sizes 200, issue 13), so it is gone.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
-
-from jinja2.runtime import Context, Macro
-
-#: Callable types that never ask for the context, environment or eval context.
-PLAIN: set[type] = {Macro}
-
-
-class FastContext(Context):
-    """A Jinja context whose calls to PLAIN callables skip the pass_context probes."""
-
-    def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's own signature)
-        if type(__obj) not in PLAIN:
-            return Context.call(__self, __obj, *args, **kwargs)
-        kwargs.pop("_loop_vars", None)
-        kwargs.pop("_block_vars", None)
-        return __obj(*args, **kwargs)
 
 
 class Remembered:
@@ -50,6 +33,5 @@ class Remembered:
             return self.macro(*args, **kwargs)
 
 
-PLAIN.add(Remembered)
 #: The template filter: `{% set badge = badge | memo %}`.
 memo = Remembered

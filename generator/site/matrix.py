@@ -1,6 +1,7 @@
 """The state matrix: every scenario along the key dimensions, and the states no scenario shows yet.
 
-Dimensions and their value sets are data. Every value of every set is one the
+Dimensions take their values from the core's own types (Literal annotations), so
+a value the core gains shows here unasked. Every value of every set is one the
 rules can produce (tests/test_matrix.py builds a scenario for each), so a value
 "not covered" is a state a designer could still add. Combinations are listed
 only for PAIRS of dimensions read from independent facts, where every
@@ -11,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import product
-from typing import Callable, Sequence
+from typing import Callable, Sequence, get_args, get_type_hints
 
-from ..core.derive import Derived, forbidden_requested, scopes_fit_v1
-from ..model.scenario import Scenario
+from ..core.derive import Derived, Health, Technical, TokenCache, forbidden_requested, scopes_fit_v1
+from ..model.scenario import Scenario, SchemaFacts, SyncRun
 
 Reader = Callable[[Scenario, Derived], str]
 
@@ -35,39 +36,59 @@ def _schema(s: Scenario, d: Derived) -> str:
     return "acknowledged" if s.schema_.acknowledged else s.schema_.change
 
 
+def values_of(owner: type, name: str, *, drop: tuple[str, ...] = (), add: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The values a field of a core (or model) type can take, read from its Literal annotation:
+    a value the core gains appears in the matrix without an edit here."""
+    found = get_args(get_type_hints(owner)[name])
+    return (*add, *(v for v in found if v not in drop))
+
+
 @dataclass(frozen=True)
 class Dimension:
     name: str
-    #: Every value, in display order, with its badge tone.
-    values: dict[str, str]
+    #: Every value, in display order.
+    values: tuple[str, ...]
+    #: Each value's badge tone (tests/test_matrix.py fails on a value without one).
+    tones: dict[str, str]
     read: Reader
     #: Catalogue key of a value's label; {value} is replaced.
     label: str = ""
+    #: The tone of any value `tones` does not name; None: every value must have its own.
+    other_tone: str | None = None
+
+    def tone(self, value: str) -> str:
+        return self.tones[value] if self.other_tone is None else self.tones.get(value, self.other_tone)
 
     def label_key(self, value: str) -> str:
         return (self.label or f"matrix.value.{self.name}.{{value}}").format(value=value)
 
 
 DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("refs", {"both": "ok", "partial": "warn", "none": "warn"}, _refs),
-    Dimension("secret_manager", {"configured": "ok", "not_configured": "warn"},
+    # The first four read facts through matrix's own readers: their values are theirs.
+    Dimension("refs", ("both", "partial", "none"), {"both": "ok", "partial": "warn", "none": "warn"}, _refs),
+    Dimension("secret_manager", ("configured", "not_configured"), {"configured": "ok", "not_configured": "warn"},
               lambda s, d: "configured" if s.secret_manager.configured else "not_configured"),
-    Dimension("flags", {"on": "ok", "off": "neutral"}, lambda s, d: "on" if s.flags.real_exchange else "off"),
-    Dimension("scopes", {"v1": "ok", "out_of_v1": "warn", "forbidden": "bad"}, _scopes),
-    Dimension("token_cache", {"active": "ok", "inactive": "neutral", "expired": "warn", "failed": "bad"},
-              lambda s, d: d.token.state, "token.{value}"),
-    Dimension("last_sync", {"none": "neutral", "succeeded": "ok", "partial": "warn", "failed": "bad",
-                            "cancelled": "neutral"},
+    Dimension("flags", ("on", "off"), {"on": "ok", "off": "neutral"},
+              lambda s, d: "on" if s.flags.real_exchange else "off"),
+    Dimension("scopes", ("v1", "out_of_v1", "forbidden"), {"v1": "ok", "out_of_v1": "warn", "forbidden": "bad"},
+              _scopes),
+    # The others show what the core (or the model) decides: their values come from its types.
+    Dimension("token_cache", values_of(TokenCache, "state"),
+              {"active": "ok", "inactive": "neutral", "expired": "warn", "failed": "bad", "rejected": "bad",
+               "revoked": "bad"}, lambda s, d: d.token.state, "token.{value}"),
+    Dimension("last_sync", values_of(SyncRun, "status", drop=("running",), add=("none",)),
+              {"none": "neutral", "succeeded": "ok", "partial": "warn", "failed": "bad", "cancelled": "neutral"},
               lambda s, d: d.last_finished_sync.status if d.last_finished_sync else "none"),
-    Dimension("schema", {"none": "ok", "non_breaking": "warn", "breaking": "bad", "acknowledged": "info"}, _schema),
-    Dimension("mapping", {"confirmed": "ok", "unconfirmed": "warn"},
+    Dimension("schema", values_of(SchemaFacts, "change") + ("acknowledged",),
+              {"none": "ok", "non_breaking": "warn", "breaking": "bad", "acknowledged": "info"}, _schema),
+    Dimension("mapping", values_of(Technical, "mapping_status"), {"confirmed": "ok", "unconfirmed": "warn"},
               lambda s, d: d.technical.mapping_status, "technical.{value}"),
-    Dimension("health", {"healthy": "ok", "warning": "warn", "failing": "bad", "not_connected": "neutral",
-                         "disabled": "neutral"}, lambda s, d: d.health.status, "health.{value}"),
-    Dimension("readiness", {"READY": "ok", "SOURCE_DISABLED": "neutral", "SECRET_REFS_MISSING": "warn",
-                            "SECRET_MANAGER_NOT_CONFIGURED": "warn", "FORBIDDEN_SCOPE_REQUESTED": "warn",
-                            "SCOPES_NOT_V1": "warn", "PLAN_NOT_PRO": "warn", "EXCHANGE_DISABLED": "warn"},
-              lambda s, d: d.readiness, "readiness.{value}"),
+    Dimension("health", values_of(Health, "status"),
+              {"healthy": "ok", "warning": "warn", "failing": "bad", "not_connected": "neutral",
+               "disabled": "neutral"}, lambda s, d: d.health.status, "health.{value}"),
+    Dimension("readiness", values_of(Derived, "readiness"),
+              {"READY": "ok", "SOURCE_DISABLED": "neutral"}, lambda s, d: d.readiness, "readiness.{value}",
+              other_tone="warn"),  # every unmet condition warns, as on the scenario page
 )
 BY_NAME = {dim.name: dim for dim in DIMENSIONS}
 
@@ -116,7 +137,7 @@ class Matrix:
 
 def cell(dim: Dimension, s: Scenario, d: Derived) -> Cell:
     value = dim.read(s, d)
-    return Cell(dim.name, value, dim.values.get(value, "neutral"), dim.label_key(value))
+    return Cell(dim.name, value, dim.tone(value), dim.label_key(value))
 
 
 def state_matrix(states: Sequence[tuple[Scenario, Derived]]) -> Matrix:

@@ -15,10 +15,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .about import BuildInfo
 from ..core.derive import Derived
 from ..errors import GeneratorError
-from .fastcalls import PLAIN, FastContext, memo
+from .fastcalls import memo
 from .formats import FILTERS
 from .languages import alternates, links, output_path
 from ..core.rows import rows
@@ -75,9 +74,6 @@ class Catalogue:
             return node.format(**values)
         self._found[key] = node
         return node
-
-
-PLAIN.add(Catalogue)
 
 
 def markdown_to_html(text: str) -> Markup:
@@ -155,7 +151,6 @@ def make_environment(templates: Path = TEMPLATES) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.context_class = FastContext  # calls to macros and catalogues skip Jinja's probes (fastcalls.py)
     env.filters["memo"] = memo
     env.filters["markdown"] = markdown_to_html
     env.filters["timestamp"] = format_timestamp
@@ -280,9 +275,3 @@ def render_page(env: Environment, template: str, path: str, locale: str,
         lang=catalogues[locale]("language.tag"), alternates=alternates(locale, path, catalogues))
     return output_path(locale, path), html
 
-
-def render_site(scenarios: list[Scenario], env: Environment | None = None,
-                about: BuildInfo | None = None, journeys: list = ()) -> dict[str, str]:
-    """Every output file of the site, in every locale, as {relative path: text}; nothing is written here."""
-    from ..output.plan import Plan, render_all  # the plan renders through this module's page functions
-    return render_all(Plan.make(scenarios, env, about, journeys=journeys))
