@@ -202,7 +202,9 @@ def test_data_files_give_what_compare_gives_by_equality_alone(site, bundled_scen
         for key in index["keys"]:
             if key in A["rows"] or key in B["rows"]:
                 va, vb = (A["rows"].get(key, [None])[0], B["rows"].get(key, [None])[0])
-                causes = tuple(p for p in index["fields"][key][1] if A["causes"].get(p) != B["causes"].get(p))
+                read = A["rows"].get(key, [None, None, []])[2] + B["rows"].get(key, [None, None, []])[2]
+                causes = tuple(p for p in index["fields"][key][1]
+                               if p in read and A["causes"].get(p) != B["causes"].get(p))
                 shown[key] = (va != vb, causes if va != vb else ())
         assert shown == expected, (a, b)
 

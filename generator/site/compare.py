@@ -183,7 +183,8 @@ def compare(a: Side, b: Side) -> Comparison:
         causes: tuple[str, ...] = ()
         if va != vb:
             read = dict.fromkeys((*a.sources.get((section, field_), ()), *b.sources.get((section, field_), ())))
-            causes = tuple(c for c in dict.fromkeys(_cause(path, covered, changed_paths) for path in read) if c)
+            # sorted: the order reads happened in differs between scenarios, a cause list must not
+            causes = tuple(sorted({c for c in (_cause(path, covered, changed_paths) for path in read) if c}))
         line = Line(section, field_, va, vb, causes)
         lines.append(line)
         for cause in causes:

@@ -218,7 +218,11 @@ def cause_digests(s: Side, wanted: frozenset[str]) -> dict[str, str]:
 
 
 def _state_data(s: Side, wanted: frozenset[str]) -> dict[str, Any]:
-    return {"rows": {f"{r.section}/{r.field}": [r.value, value_tone(r.value)] for r in s.rows},
+    """Each row: its value, its tone and the fact paths the core read for it in this scenario
+    (core/provenance.py); and the cause digests. compare.js names a cause where a path read on
+    either side has different digests: what compare() does, with no rule of its own."""
+    return {"rows": {f"{r.section}/{r.field}": [r.value, value_tone(r.value),
+                                                 sorted(s.sources.get((r.section, r.field), ()))] for r in s.rows},
             "causes": cause_digests(s, wanted)}
 
 

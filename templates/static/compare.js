@@ -39,7 +39,8 @@
   function compare(A, B) {
     return D.keys.filter(function (key) { return key in A.rows || key in B.rows; }).map(function (key) {
       var ra = A.rows[key], rb = B.rows[key], va = ra && ra[0], vb = rb && rb[0];
-      var drivers = (D.fields[key] || [key, []])[1];
+      var read = (ra ? ra[2] : []).concat(rb ? rb[2] : []);  // paths the core read for this row, either side
+      var drivers = (D.fields[key] || [key, []])[1].filter(function (p) { return read.indexOf(p) >= 0; });
       return {section: key.slice(0, key.indexOf("/")), field: key.slice(key.indexOf("/") + 1), key: key,
         a: va, b: vb, tones: [ra && ra[1], rb && rb[1]], differs: va !== vb,
         causes: va === vb ? [] : drivers.filter(function (p) { return A.causes[p] !== B.causes[p]; })};
