@@ -182,7 +182,7 @@ def test_picker_page_lists_every_prepared_pair_and_its_data(site, page, bundled_
     assert [entry[0] for entry in index["scenarios"]] == ids
     for s in bundled_scenarios:
         data = json.loads((site / f"compare/data/{s.id}.js").read_text().rsplit("] = ", 1)[1].rstrip(";\n"))
-        assert {tuple(key.split("/", 1)): value for key, (value, _) in data["rows"].items()} == state(s)
+        assert {tuple(key.split("/", 1)): value for key, (value, *_) in data["rows"].items()} == state(s)
         assert all(key in index["fields"] and key in index["keys"] for key in data["rows"])
 
 
@@ -202,7 +202,8 @@ def test_data_files_give_what_compare_gives_by_equality_alone(site, bundled_scen
         for key in index["keys"]:
             if key in A["rows"] or key in B["rows"]:
                 va, vb = (A["rows"].get(key, [None])[0], B["rows"].get(key, [None])[0])
-                read = A["rows"].get(key, [None, None, []])[2] + B["rows"].get(key, [None, None, []])[2]
+                read = [index["paths"][i] for i in
+                        A["rows"].get(key, [None, None, []])[2] + B["rows"].get(key, [None, None, []])[2]]
                 causes = tuple(p for p in index["fields"][key][1]
                                if p in read and A["causes"].get(p) != B["causes"].get(p))
                 shown[key] = (va != vb, causes if va != vb else ())

@@ -187,6 +187,8 @@ def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Si
         "scenarios": [[p.id, p.scenario.text("title", locale)[0], p.path] for p in pages],
         "prepared": [f"{a}--{b}" for a, b in prepared],
         "sections": {section: t(f"section.{section}") for section, _ in keys},
+        # Every fact path the core read for some row: the data files number their rows' reads by it.
+        "paths": sorted(driver_paths(sides.values())),
         # The facts any scenario's core run read for the row: what a browser-chosen pair may differ by.
         "fields": {f"{s}/{f}": [field_label(t, s, f), sorted({p for x in sides.values()
                                                               for p in x.sources.get((s, f), ())})]
@@ -219,10 +221,12 @@ def cause_digests(s: Side, wanted: frozenset[str]) -> dict[str, str]:
 
 def _state_data(s: Side, wanted: frozenset[str]) -> dict[str, Any]:
     """Each row: its value, its tone and the fact paths the core read for it in this scenario
-    (core/provenance.py); and the cause digests. compare.js names a cause where a path read on
+    (core/provenance.py), as numbers into index.js's `paths`; and the cause digests. compare.js names a cause where a path read on
     either side has different digests: what compare() does, with no rule of its own."""
+    number = {path: i for i, path in enumerate(sorted(wanted))}  # index.js "paths": sorted(wanted)
     return {"rows": {f"{r.section}/{r.field}": [r.value, value_tone(r.value),
-                                                 sorted(s.sources.get((r.section, r.field), ()))] for r in s.rows},
+                                                 sorted(number[p] for p in s.sources.get((r.section, r.field), ()))]
+                     for r in s.rows},
             "causes": cause_digests(s, wanted)}
 
 

@@ -1,6 +1,6 @@
-/* Compare view: any pair (?a=…&b=…&w=…), keys n/p/d/s; on compare/index.html both pages side by side
-   (frame.js marks their fields). No rule here: compare/data/*.js hold what the build computed (row
-   values, keys in page order, per fact path a digest); differs / caused by = values / digests unequal. */
+/* Compare view: any pair (?a=&b=&w=), keys n/p/d/s; pages side by side (frame.js marks fields).
+   No rule here: data/*.js hold what the build computed; differs / caused by = values / digests of
+   a path the core read unequal. */
 (function () {
   "use strict";
   var D = window.CompareData, box = document.getElementById("comparison");
@@ -39,7 +39,7 @@
   function compare(A, B) {
     return D.keys.filter(function (key) { return key in A.rows || key in B.rows; }).map(function (key) {
       var ra = A.rows[key], rb = B.rows[key], va = ra && ra[0], vb = rb && rb[0];
-      var read = (ra ? ra[2] : []).concat(rb ? rb[2] : []);  // paths the core read for this row, either side
+      var read = (ra ? ra[2] : []).concat(rb ? rb[2] : []).map(function (i) { return D.paths[i]; });
       var drivers = (D.fields[key] || [key, []])[1].filter(function (p) { return read.indexOf(p) >= 0; });
       return {section: key.slice(0, key.indexOf("/")), field: key.slice(key.indexOf("/") + 1), key: key,
         a: va, b: vb, tones: [ra && ra[1], rb && rb[1]], differs: va !== vb,
@@ -132,7 +132,7 @@
     });
   }
 
-  // Both places in view: the field in each frame, and (show) the frames in the window.
+  // The field in view in each frame, and (show) the frames in the window.
   function point(key) {
     if (shown) ["a", "b"].forEach(function (s) { shown.frame[s].contentWindow.postMessage({type: "show", key: key}, "*"); });
   }
@@ -199,7 +199,7 @@
     }
   }
   setup();
-  // The picker page always draws (the side by side needs it); a prepared page only for another pair.
+  // The picker page always draws; a prepared page only for another pair.
   if (visual || a !== box.getAttribute("data-a") || b !== box.getAttribute("data-b")) {
     load(a, function () { load(b, function () { render(a, b); }); });
   }
