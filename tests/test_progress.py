@@ -1,8 +1,6 @@
 """Build progress: a counting line on a terminal once a build takes a while, silence on a pipe."""
 from __future__ import annotations
 
-import re
-
 import io
 import os
 import pty
