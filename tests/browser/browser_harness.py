@@ -186,7 +186,7 @@ PAGE_FACTS = """() => ({
   badges: [...document.querySelectorAll('[class*="tone-"]')].map(el => ({
     tone: [...el.classList].find(c => c.startsWith("tone-")),
     label: (getComputedStyle(el, "::before").content.replace(/^"|"$/g, "").replace(/^none$/, "")
-            + el.innerText).trim(),
+            + (el.innerText || el.textContent)).trim(),  // a badge in a closed preview has no innerText
   })),
   switcher: [...document.querySelectorAll("nav.switcher a")].map(a => a.href),
   languages: [...document.querySelectorAll("a[data-switch-locale]")].map(a => [a.dataset.switchLocale, a.href]),
