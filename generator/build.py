@@ -59,7 +59,7 @@ def _plan(scenarios_dir: Path, lap: _Laps, env: Environment | None) -> tuple[lis
     journeys = load_journeys(Path(scenarios_dir), scenarios)  # refused, like a bad scenario, before any page
     lap("load")
     # The leak guard scans every scenario string while loading, where file, line and field are
-    # known (load.py), and every rendered page as it passes by (parallel.py): its time is in theirs.
+    # known (load.py), and every rendered page as it passes by (output/workers.py): its time is in theirs.
     plan = Plan.make(scenarios, env, journeys=journeys)
     lap("derive")
     return scenarios, plan

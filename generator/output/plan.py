@@ -4,7 +4,7 @@ Everything every page shares (derived states, compare sides, the matrix, the cat
 the compiled templates) is worked out once, before any page. Then each job renders the
 files of one thing, in every locale: a scenario, a prepared pair, a scenario's compare
 data, or one of the site-wide files. Jobs depend on nothing but the plan, so they can
-run in any order, in other processes (parallel.py), or only for the scenarios a save
+run in any order, in other processes (workers.py), or only for the scenarios a save
 touched (`Job.needs`, for the dev server's rebuild).
 """
 from __future__ import annotations
