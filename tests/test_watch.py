@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -10,6 +11,13 @@ from generator.dev.watch import DEBOUNCE, FolderWatch, is_editor_litter
 
 #: Long enough for a slow CI machine; the kernel reports a save within milliseconds.
 WAIT = 10.0
+
+
+def _run(coroutine):
+    """`asyncio.run` in a thread of its own: Playwright's sync API, used by the browser tests of
+    the same session, keeps an event loop running in the main thread, where `asyncio.run` refuses."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _changes(folder, act, polling: bool) -> tuple[list[str], FolderWatch]:
@@ -42,7 +50,7 @@ def test_a_save_of_several_writes_is_reported(tmp_path, polling):
             file.flush()
             file.write("lifecycle: 1\n")
 
-    seen, watch = asyncio.run(_changes(tmp_path, save, polling))
+    seen, watch = _run(_changes(tmp_path, save, polling))
     # Usually one report; a poll, or a busy machine, may split a save in two: never another file.
     assert seen and set(seen) == {str(target)}
     assert watch.polling is polling
@@ -57,7 +65,7 @@ def test_events_within_the_debounce_make_one_change():
         await asyncio.sleep(DEBOUNCE * 5)
         return seen
 
-    assert asyncio.run(run()) == ["b.yml"]
+    assert _run(run()) == ["b.yml"]
 
 
 def test_a_file_renamed_over_another_reports_the_target_and_litter_is_ignored(tmp_path):
@@ -69,7 +77,7 @@ def test_a_file_renamed_over_another_reports_the_target_and_litter_is_ignored(tm
         temporary.write_text("title: b\n")
         temporary.replace(target)
 
-    seen, _ = asyncio.run(_changes(tmp_path, atomic_save, polling=False))
+    seen, _ = _run(_changes(tmp_path, atomic_save, polling=False))
     assert seen and set(seen) == {str(target)}
 
 
@@ -96,4 +104,4 @@ def test_falls_back_to_polling_where_the_kernel_cannot_tell(tmp_path, monkeypatc
         watch.stop()
         return watch
 
-    assert asyncio.run(run()).polling
+    assert _run(run()).polling
