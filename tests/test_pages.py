@@ -159,3 +159,24 @@ def test_markdown_is_sanitised(tmp_path, write_scenarios):
 from pathlib import Path  # noqa: E402
 
 ROOT_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def test_headings_form_an_outline_on_every_page(site, page):
+    """One h1 first; each heading at most one level deeper than the one before it."""
+    broken = {}
+    for html in site.rglob("*.html"):
+        relative = str(html.relative_to(site))
+        levels = [int(h.name[1]) for h in page(relative).find_all(re.compile(r"^h[1-6]$"))]
+        if not levels or levels[0] != 1 or levels.count(1) != 1 or any(b > a + 1 for a, b in zip(levels, levels[1:])):
+            broken[relative] = levels
+    assert not broken, broken
+
+
+def test_every_coloured_status_carries_a_word(site, page):
+    """Every element with a tone (a colour) says its status in words, on every page (that the same
+    words never come in two colours, symbols included, is checked as rendered:
+    tests/browser/test_browser_a11y.py)."""
+    for html in site.rglob("*.html"):
+        relative = str(html.relative_to(site))
+        for element in page(relative).select('[class*="tone-"]'):
+            assert any(ch.isalpha() for ch in element.get_text()), (relative, str(element)[:200])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,30 +229,69 @@ def page_kind(relative: str) -> str:
         return "outcome"  # generated outcome pages: scenario.html filled from an action's effect
     if "/journeys/" in f"/{relative}":
         return "journey"
+    if "/gallery/" in f"/{relative}":
+        return "gallery"
     return "scenario" if "/scenarios/" in f"/{relative}" else "overview"
 
 
-#: Kinds with many pages from one template and other rows: checks per template sample them.
-SAMPLED_KINDS = ("compare-pair", "outcome")
+#: Tags and their attributes in generated HTML (well-formed, attribute values always double-quoted).
+_TAG = re.compile(r"<([a-z][a-z0-9]*)((?:\s[^>]*)?)>")
+_ATTRIBUTE = re.compile(r'([a-z][a-z0-9-]*)(?:="([^"]*)")?')
+#: Attributes whose value changes how a page looks or reads to assistive technology (not free text).
+_LANG = re.compile(r'<html lang="([^"]+)"')
+_KEYED = ("role", "type", "rel", "open", "hidden", "aria-current", "aria-expanded", "aria-hidden", "aria-live")
 
 
-def per_template_sample(site: Path, pages: list[str]) -> list[str]:
-    """Pages for checks that depend on the template and not on the rows: every page except the
-    compare pairs, of which, per folder (language), the first by name, the longest and the shortest
-    file (most and fewest rows and facts). Every pair page is compare.html with other rows, and the
-    compare index renders the same table through the same script, so these stand for the rest."""
-    chosen = [p for p in pages if page_kind(p) not in SAMPLED_KINDS]
-    folders: dict[str, list[str]] = {}
-    for p in pages:
-        kind = page_kind(p)
-        if kind in SAMPLED_KINDS:
-            # pairs share a folder per language (compare/); each outcome has its own: cut at outcomes/
-            folders.setdefault(p.rsplit("/", 1)[0] if kind == "compare-pair" else p.split("outcomes/")[0] + kind,
-                               []).append(p)
-    for pairs in folders.values():
-        by_size = sorted(pairs, key=lambda p: ((site / p).stat().st_size, p))
-        chosen += sorted({min(pairs), by_size[-1], by_size[0]})
-    return sorted(chosen)
+def page_features(html: str) -> set[str]:
+    """What a page is made of, as far as the browser checks care: every element, class and
+    attribute it uses, with the value of those in _KEYED."""
+    found = set()
+    for tag, attributes in _TAG.findall(html):
+        found.add(tag)
+        for name, value in _ATTRIBUTE.findall(attributes):
+            if name == "class":
+                found |= {f".{c}" for c in value.split()}
+            else:
+                found.add(f"{tag}[{name}={value}]" if name in _KEYED else f"{tag}[{name}]")
+    return found
+
+
+def covering_sample(site: Path, pages: list[str], by_language: bool = True) -> list[str]:
+    """The pages the browser checks walk: together they show, per template and language, every
+    element, class and keyed attribute any page of that template shows (greedy set cover), plus
+    each template's longest page in each language (the most text to lay out). Not `by_language`:
+    per template only, for checks that words cannot change (a focus ring).
+
+    Why a sample is enough: a page's look, reflow, focus and contrast come from its template, the
+    stylesheet and the classes its rows use (each tone is a class), and its script from the
+    template; which scenario fills the rows changes words, not kinds of things. What does depend
+    on every page (links resolve, both languages, headings, no inline script) is checked on every
+    page without a browser (tests/test_pages.py, test_languages.py, test_site_safety.py)."""
+    features: dict[str, set] = {}
+    longest: dict[tuple[str, str], tuple[int, str]] = {}
+    for relative in pages:
+        html = (site / relative).read_text(encoding="utf-8")
+        kind = (_LANG.search(html).group(1) if by_language else "", page_kind(relative))
+        features[relative] = {kind} | {(*kind, f) for f in page_features(html)}
+        longest[kind] = max(longest.get(kind, (0, "")), (len(html), relative))
+    return sorted(set(covering_pages(features)) | {relative for _, relative in longest.values()})
+
+
+#: A scenario page's head: everything before its first section's heading is closed.
+_HEAD = re.compile(r"<main.*?</h2>", re.S)
+
+
+def first_screen_sample(site: Path, scenario_pages: list[str], per_language: int = 3) -> list[str]:
+    """The scenario pages whose first screen is fullest: in each language, those with the most text
+    before their first section's heading ends (title, eyebrow, badges, banner heading). If these fit
+    the first screen, a page with less text above its first section fits too, as every scenario
+    page lays that text out with the same template."""
+    fullest: dict[str, list[tuple[int, str]]] = {}
+    for relative in scenario_pages:
+        html = (site / relative).read_text(encoding="utf-8")
+        head = re.sub(r"<[^>]+>|\s+", " ", _HEAD.search(html).group(0))
+        fullest.setdefault(_LANG.search(html).group(1), []).append((-len(head.split()), -len(head), relative))
+    return sorted(relative for found in fullest.values() for *_, relative in sorted(found)[:per_language])
 
 
 def covering_pages(features: dict[str, set]) -> list[str]:
@@ -265,11 +305,12 @@ def covering_pages(features: dict[str, set]) -> list[str]:
     return sorted(chosen)
 
 
-def dark_sample(visits: dict) -> list[str]:
+def tone_sample(visits: dict) -> list[str]:
     """Pages that together show every template in every language and every badge tone each
-    template uses. The dark scheme changes only the palette (the custom properties in one
-    prefers-color-scheme block of style.css), so its contrast depends on which colour pairs a page
-    shows: its template's fixed parts and its tones, not which scenario fills it."""
+    template uses: enough for what only the palette changes. The dark scheme changes only the
+    palette (the custom properties in one prefers-color-scheme block of style.css), so its contrast
+    depends on which colour pairs a page shows: its template's fixed parts and its tones, not which
+    scenario fills it; and a screenshot for reviewers shows each template in each tone."""
     features: dict[str, set] = {}
     for relative, visit in visits.items():
         kind = (visit.facts["lang"], page_kind(relative))

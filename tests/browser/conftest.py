@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from browser_harness import (CHROMIUM, CHROMIUM_ARGS, ROOT, SETUP_HINT, VIEWPORTS, Served, SiteServer,
-                             Tab, missing_tools, per_template_sample, scenario_paths, site_pages, survey)
+                             Tab, covering_sample, missing_tools, scenario_paths, site_pages, survey)
 
 #: Figures for the closing summary: axe runs and violations, and time spent in browser tests.
 STATS = {"axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.0, "pages": set(), "seconds": 0.0}
@@ -54,21 +54,27 @@ def pages(site) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def template_sample(site, pages) -> list[str]:
-    """For checks that hold per template: see per_template_sample."""
-    return per_template_sample(site, pages)
+def sample(site, pages) -> list[str]:
+    """The pages the per-page browser checks walk: see covering_sample."""
+    return covering_sample(site, pages)
 
 
 @pytest.fixture(scope="session")
-def surveys(pages, tabs, axe):
-    """surveys(served) → {page: Visit}: every page loaded once (desktop, light) per way of serving
-    it, and the per-page checks assert on that. Over HTTP axe runs in the same load, so every page
-    is checked by axe in the light scheme."""
+def focus_sample(site, pages) -> list[str]:
+    """The sample per template, whatever the language: for checks that words cannot change."""
+    return covering_sample(site, pages, by_language=False)
+
+
+@pytest.fixture(scope="session")
+def surveys(sample, tabs, axe):
+    """surveys(served) → {page: Visit}: each page of the sample loaded once (desktop, light) per
+    way of serving it, and the per-page checks assert on that. Over HTTP axe runs in the same load,
+    so every page of the sample is checked by axe in the light scheme."""
     cache: dict[str, dict] = {}
 
     def of(served: Served) -> dict:
         if served.how not in cache:
-            cache[served.how] = survey(tabs(), served, pages, axe if served.how == "http" else None)
+            cache[served.how] = survey(tabs(), served, sample, axe if served.how == "http" else None)
         return cache[served.how]
     return of
 

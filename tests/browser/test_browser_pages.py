@@ -4,18 +4,17 @@ from __future__ import annotations
 import struct
 
 import pytest
-from browser_harness import VIEWPORTS, dark_sample, page_kind, screenshot_name
+from browser_harness import VIEWPORTS, tone_sample, page_kind, screenshot_name
 
 
-def test_every_page_loads_without_console_error_or_failed_request(served, pages, surveys):
-    """Every page, both ways of serving it: no console error or warning, no failed request, no
-    request leaving the site, and the stylesheet applied (it sets the body margin to 0 where
-    browsers default to 8px)."""
-    assert pages, "the built site has no page"
+def test_every_page_loads_without_console_error_or_failed_request(served, surveys):
+    """Each page of the sample (covering_sample), both ways of serving it: no console error or
+    warning, no failed request, no request leaving the site, and the stylesheet applied (it sets
+    the body margin to 0 where browsers default to 8px)."""
     visits = surveys(served)
+    assert visits, "the built site has no page"
     problems = {}
-    for relative in pages:
-        visit = visits[relative]
+    for relative, visit in visits.items():
         # 404.html has no stylesheet by design (templates/404.html: GitHub Pages serves it at any
         # depth, where no relative link resolves); it must still load without any problem.
         styled = visit.facts["styled"] or page_kind(relative) == "404"
@@ -26,13 +25,13 @@ def test_every_page_loads_without_console_error_or_failed_request(served, pages,
 
 
 @pytest.mark.parametrize("viewport", ["narrow", "zoom-200"])
-def test_no_horizontal_scrolling_at_320px_or_200_percent_zoom(http_site, template_sample, tabs, viewport):
+def test_no_horizontal_scrolling_at_320px_or_200_percent_zoom(http_site, sample, tabs, viewport):
     """WCAG 1.4.10 reflow: wide tables may scroll inside their own region, the page never does.
-    Reflow depends on the template, so this walks the per-template sample (every page but the
-    compare pairs, and a few of those: see per_template_sample)."""
+    Reflow depends on the template and the kinds of rows, so this walks the sample (every element
+    and class of each template, and its longest page: see covering_sample)."""
     tab = tabs(viewport)
     too_wide = {}
-    for relative in template_sample:
+    for relative in sample:
         tab.visit(http_site, relative)
         scroll, client = tab.page.evaluate(
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
@@ -41,8 +40,9 @@ def test_no_horizontal_scrolling_at_320px_or_200_percent_zoom(http_site, templat
     assert not too_wide, f"at {VIEWPORTS[viewport][0]} CSS px: {too_wide}"
 
 
-def test_headings_form_an_outline(http_site, pages, surveys):
-    """Every page: one h1 first; each heading at most one level deeper than the one before it."""
+def test_headings_form_an_outline(http_site, surveys):
+    """As the browser reads them, on the sample: one h1 first; each heading at most one level
+    deeper than the one before it (every page's markup: tests/test_pages.py)."""
     broken = {}
     for relative, visit in surveys(http_site).items():
         levels = visit.facts["headings"]
@@ -60,16 +60,15 @@ def _png_size(path) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("viewport, scheme", [("desktop", "light"), ("mobile", "light"), ("desktop", "dark")])
-def test_screenshots_of_every_scenario_page_and_each_template(http_site, template_sample, surveys, tabs,
-                                                              screenshots, viewport, scheme):
-    """Full-page screenshots for reviewers: in light, of the per-template sample (every scenario page
-    and overview in both languages, the compare index and a few pairs); in dark, of the pages of
-    dark_sample (every template and tone). As wide as the viewport, so nothing sticks out sideways.
-    Taken at CSS scale: a mobile shot is 375 px wide, though laid out with two device pixels each."""
+def test_screenshots_of_each_template(http_site, surveys, tabs, screenshots, viewport, scheme):
+    """Full-page screenshots for reviewers of the pages of tone_sample (every template in every
+    language and every tone it shows). Every page, before and after a change: `generator review`.
+    As wide as the viewport, so nothing sticks out sideways. Taken at CSS scale: a mobile shot is
+    375 px wide, though laid out with two device pixels each."""
     tab = tabs(viewport, scheme)
     width, height, _ = VIEWPORTS[viewport]
     variant = viewport if scheme == "light" else f"{viewport}-{scheme}"
-    for relative in template_sample if scheme == "light" else dark_sample(surveys(http_site)):
+    for relative in tone_sample(surveys(http_site)):
         tab.visit(http_site, relative)
         target = screenshots / screenshot_name(relative, variant)
         tab.page.screenshot(path=str(target), full_page=True, scale="css")

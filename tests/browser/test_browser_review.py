@@ -1,7 +1,9 @@
 """`python -m generator review`: screenshots of two builds, compared pixel by pixel (issue 19).
 
-Small sites (two scenarios) keep these tests cheap; the command runs as a user runs it, in its own
-process, since one process cannot hold two Playwright drivers.
+Small sites keep these tests cheap: two scenarios, and only the pages of the templates a change
+here reaches (a full-page shot of a long gallery at phone width costs seconds, twice per build).
+The command runs as a user runs it, in its own process, since one process cannot hold two
+Playwright drivers.
 """
 from __future__ import annotations
 
@@ -21,9 +23,19 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           text=True, timeout=400)
 
 
+#: Folders of generated pages left out of the test sites (in every language).
+PRUNED = ("gallery", "outcomes", "journeys")
+
+
 def build(scenarios: Path, out: Path) -> Path:
+    """Build, then drop the PRUNED folders and the compare pairs: what is left is the overview, the
+    scenario pages, the compare index and 404.html in both languages, with every asset."""
     done = run("build", "--scenarios", str(scenarios), "--out", str(out))
     assert done.returncode == 0, done.stderr
+    for folder in [p for p in out.rglob("*") if p.is_dir() and p.name in PRUNED]:
+        shutil.rmtree(folder)
+    for pair in out.rglob("compare/*--*.html"):
+        pair.unlink()
     return out
 
 
@@ -42,22 +54,29 @@ def changed_pages(stdout: str) -> set[str]:
             for line in stdout.splitlines()[1:] if "[" in line}
 
 
-def test_an_unchanged_site_reports_nothing_even_when_every_page_is_screenshotted(small, tmp_path):
-    """Determinism: the same pages twice give zero changed pixels (--all skips no page)."""
+@pytest.fixture(scope="module")
+def restyled(small, tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """(new site, report folder, the review's run) after a change of the stylesheet alone."""
     _, site = small
-    copy = shutil.copytree(site, tmp_path / "copy")
-    for _ in range(2):
-        done = run("review", str(site), str(copy), "--all", "--out", str(tmp_path / "report"))
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert done.stdout.startswith("No page changed"), done.stdout
-
-
-def test_a_stylesheet_change_reports_every_page_that_uses_it(small, tmp_path):
-    _, site = small
-    new = shutil.copytree(site, tmp_path / "new")
+    new = shutil.copytree(site, tmp_path_factory.mktemp("review-restyled") / "new")
     with open(new / "style.css", "a", encoding="utf-8") as css:
         css.write("\nh1, h2 { color: #b00000; }\n")
-    done = run("review", str(site), str(new), "--out", str(tmp_path / "report"))
+    report = tmp_path_factory.mktemp("review-report") / "report"
+    return new, report, run("review", str(site), str(new), "--out", str(report))
+
+
+def test_an_unchanged_site_reports_nothing_even_when_every_page_is_screenshotted(small, tmp_path):
+    """Determinism: the same pages, shot once from each copy, give zero changed pixels (--all skips
+    no page)."""
+    _, site = small
+    copy = shutil.copytree(site, tmp_path / "copy")
+    done = run("review", str(site), str(copy), "--all", "--out", str(tmp_path / "report"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("No page changed"), done.stdout
+
+
+def test_a_stylesheet_change_reports_every_page_that_uses_it(restyled):
+    new, _, done = restyled
     assert done.returncode == 1, done.stdout + done.stderr
     styled = {p.relative_to(new).as_posix() for p in new.rglob("*.html")
               if 'href="' in p.read_text() and "style.css" in p.read_text()}
@@ -81,13 +100,10 @@ def test_one_changed_fact_reports_that_scenario_and_the_pages_that_list_it(small
     assert "sync-history" in report or "failed-sync" in report  # the state changes from diff are beside
 
 
-def test_the_report_passes_axe_in_both_languages(small, tmp_path, browser):
-    _, site = small
-    new = shutil.copytree(site, tmp_path / "new")
-    with open(new / "style.css", "a", encoding="utf-8") as css:
-        css.write("\nh1 { letter-spacing: 2px; }\n")
-    assert run("review", str(site), str(new), "--out", str(tmp_path / "report")).returncode == 1
-    served = Served("file", (tmp_path / "report").resolve().as_uri() + "/")
+def test_the_report_passes_axe_in_both_languages(restyled, browser):
+    _, report, done = restyled
+    assert done.returncode == 1, done.stdout + done.stderr
+    served = Served("file", report.resolve().as_uri() + "/")
     for scheme in ("light", "dark"):
         page = browser.new_page(color_scheme=scheme)
         try:

@@ -146,17 +146,23 @@ def test_keys_work_when_focus_is_in_a_frame(http_site, tab):
 
 
 def test_axe_finds_nothing_on_the_new_pages_light_and_dark_at_320_and_1280(http_site, site, tabs, axe):
-    pages = [f"{prefix}compare/index.html?a={BASELINE}&b=failed-sync" for prefix in locale_prefixes(site).values()]
-    pages += sorted(p.relative_to(site).as_posix() for p in site.glob("**/gallery/*/index.html"))
-    for viewport in ("narrow", "desktop"):
-        for scheme in ("light", "dark"):
-            tab = tabs(viewport, scheme)
-            for page in pages:
-                tab.visit(http_site, page)
-                if "compare/" in page:
-                    tab.page.wait_for_function(MARKED)
-                violations = axe(tab)
-                assert not violations, f"{page} {viewport} {scheme}:\n{describe_violations(violations)}"
-                assert tab.page.evaluate("() => document.documentElement.scrollWidth <= innerWidth + 1"), \
-                    (page, viewport)
-                assert not tab.problems, (page, tab.problems)
+    """The side-by-side view and every gallery, light and dark, at 320 and 1280 px. Galleries at
+    1280 px in light are axe's in the survey already (every gallery is in the sample). In dark, only
+    the palette changes, not the words: one language stands for both there."""
+    compare = [f"{prefix}compare/index.html?a={BASELINE}&b=failed-sync" for prefix in locale_prefixes(site).values()]
+    galleries = sorted(p.relative_to(site).as_posix() for p in site.glob("**/gallery/*/index.html"))
+    one_language = [p for p in galleries if not any(p.startswith(x) for x in locale_prefixes(site).values() if x)]
+    assert galleries and one_language
+    runs = {("desktop", "light"): compare, ("narrow", "light"): compare + galleries,
+            ("desktop", "dark"): compare + one_language, ("narrow", "dark"): compare + one_language}
+    for (viewport, scheme), pages in runs.items():
+        tab = tabs(viewport, scheme)
+        for page in pages:
+            tab.visit(http_site, page)
+            if "compare/" in page:
+                tab.page.wait_for_function(MARKED)
+            violations = axe(tab)
+            assert not violations, f"{page} {viewport} {scheme}:\n{describe_violations(violations)}"
+            assert tab.page.evaluate("() => document.documentElement.scrollWidth <= innerWidth + 1"), \
+                (page, viewport)
+            assert not tab.problems, (page, tab.problems)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from browser_harness import FIRST_SCREEN, locale_prefixes
+import pytest
+from browser_harness import FIRST_SCREEN, first_screen_sample, locale_prefixes
 
 
 def _outside(facts: dict) -> list[str]:
@@ -22,26 +23,25 @@ def _outside(facts: dict) -> list[str]:
     return faults
 
 
-def test_title_badges_and_first_section_fit_the_first_screen_at_1280_by_800(http_site, scenarios, site, surveys):
-    """Every scenario page in every language, from the survey's one load at desktop size (1280 × 800)."""
-    visits = surveys(http_site)
-    checked = {prefix + path: _outside(visits[prefix + path].facts["firstScreen"])
-               for prefix in locale_prefixes(site).values() for path in scenarios}
-    assert len(checked) == 2 * len(scenarios)
-    assert all(visits[p].facts["firstScreen"]["height"] == 800 for p in checked)
-    assert not {p: f for p, f in checked.items() if f}
+@pytest.fixture(scope="module")
+def fullest(site, scenarios) -> list[str]:
+    """The scenario pages with the most text above their first section, in each language."""
+    pages = [prefix + path for prefix in locale_prefixes(site).values() for path in scenarios]
+    return first_screen_sample(site, pages)
 
 
-def test_title_badges_and_first_section_fit_the_first_screen_at_375_by_812(http_site, scenarios, site, tabs):
-    tab = tabs("phone")
+@pytest.mark.parametrize("viewport, size", [("desktop", (1280, 800)), ("phone", (375, 812))])
+def test_title_badges_and_first_section_fit_the_first_screen(http_site, fullest, tabs, viewport, size):
+    """At desktop and phone size, on the fullest scenario pages of each language (see
+    first_screen_sample): title, badges and first section heading in the first screen."""
+    tab = tabs(viewport)
     faults = {}
-    for prefix in locale_prefixes(site).values():
-        for path in scenarios:
-            tab.visit(http_site, prefix + path)
-            facts = tab.page.evaluate(FIRST_SCREEN)
-            assert (facts["width"], facts["height"]) == (375, 812)
-            if _outside(facts) or tab.problems:
-                faults[prefix + path] = _outside(facts) + tab.problems
+    for relative in fullest:
+        tab.visit(http_site, relative)
+        facts = tab.page.evaluate(FIRST_SCREEN)
+        assert (facts["width"], facts["height"]) == size
+        if _outside(facts) or tab.problems:
+            faults[relative] = _outside(facts) + tab.problems
     assert not faults
 
 
