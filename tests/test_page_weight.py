@@ -11,12 +11,12 @@ only linearly: no page may list N things N times.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import posixpath
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 
 from generator.site.compare import BASELINE, pair_path
 from generator.output.plan import Job, Plan
@@ -38,18 +38,32 @@ LISTS_EVERY_SCENARIO = ("index.html", "compare/index.html", "compare/data/index.
 
 def needs(files: dict[str, str], path: str) -> list[str]:
     """The site files the page at `path` loads: stylesheet, icon, scripts, and compare data it asks for."""
-    soup = BeautifulSoup(files[path], "html.parser")
-    refs = [link["href"] for link in soup.find_all("link", rel=lambda r: r and ("stylesheet" in r or "icon" in r))]
-    refs += [script["src"] for script in soup.find_all("script", src=True)]
-    refs += [img["src"] for img in soup.find_all("img", src=True)]
+    return list(_needs(path, files[path]))
+
+
+#: Tags whose attributes say what a page loads (generated HTML: attribute values double-quoted).
+_TAG = re.compile(r"<(link|script|img|[a-z]+(?=[^>]*\bid=\"comparison\"))\b([^>]*)>")
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+@functools.lru_cache(maxsize=4096)  # pages are asked about by several tests: read once per text
+def _needs(path: str, html: str) -> tuple[str, ...]:
+    refs, comparison = [], None
+    for tag, attributes in _TAG.findall(html):
+        attrs = dict(_ATTRIBUTE.findall(attributes))
+        if tag == "link" and {"stylesheet", "icon"} & set(attrs.get("rel", "").split()):
+            refs.append(attrs["href"])
+        elif tag in ("script", "img") and "src" in attrs:
+            refs.append(attrs["src"])
+        if attrs.get("id") == "comparison":
+            comparison = attrs
     folder = posixpath.dirname(path)
     found = [posixpath.normpath(posixpath.join(folder, ref)) for ref in refs]
-    comparison = soup.find(id="comparison")
     if comparison is not None:  # compare.js loads compare/data/<id>.js of both sides, from beside itself
         script = next(f for f in found if f.endswith("compare.js"))
         found += [posixpath.join(posixpath.dirname(script), "compare", "data", f"{comparison[side]}.js")
                   for side in ("data-a", "data-b")]
-    return found
+    return tuple(found)
 
 
 def side_by_side(files: dict[str, str], prefix: str, a: str, b: str) -> set[str]:
@@ -63,6 +77,7 @@ def side_by_side(files: dict[str, str], prefix: str, a: str, b: str) -> set[str]
     return shown
 
 
+@functools.lru_cache(maxsize=4096)  # the stylesheet and scripts are counted for every page that loads them
 def gzipped(text: str) -> int:
     return len(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
 

@@ -70,12 +70,15 @@ def hostile_site(tmp_path_factory) -> Path:
     return out
 
 
-def pages(site: Path) -> list[tuple[Path, BeautifulSoup]]:
-    return [(p, BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")) for p in sorted(site.rglob("*.html"))]
+@pytest.fixture(scope="module")
+def hostile_pages(hostile_site) -> list[tuple[Path, BeautifulSoup]]:
+    """Every page of the hostile site, parsed once for the tests that read them all."""
+    return [(p, BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser"))
+            for p in sorted(hostile_site.rglob("*.html"))]
 
 
-def test_every_page_starts_with_charset_then_a_strict_csp_and_referrer_policy(hostile_site):
-    found = pages(hostile_site)
+def test_every_page_starts_with_charset_then_a_strict_csp_and_referrer_policy(hostile_site, hostile_pages):
+    found = hostile_pages
     ids = ["injection"] + [p.stem for p in (ROOT / "scenarios").glob("[!_]*.yml")]
     paths = {str(p.relative_to(hostile_site)) for p, _ in found}
     assert {f"{prefix}scenarios/{sid}/index.html" for sid in ids for prefix in ("", "fr/")} <= paths
@@ -97,8 +100,8 @@ def test_every_page_starts_with_charset_then_a_strict_csp_and_referrer_policy(ho
         assert soup.find("meta", attrs={"name": "referrer"})["content"] == "no-referrer"
 
 
-def test_no_inline_script_or_style_and_no_active_content_on_any_page(hostile_site):
-    for path, soup in pages(hostile_site):
+def test_no_inline_script_or_style_and_no_active_content_on_any_page(hostile_pages):
+    for path, soup in hostile_pages:
         assert soup.find_all(["style", "object", "embed", "img", "form"]) == [], path
         # Only the side-by-side view frames pages, and only the site's own: compare.js sets their src.
         frames = soup.find_all("iframe")
