@@ -12,8 +12,9 @@ def _rendered_sections(site, prefix: str) -> dict[str, dict[str, list[str]]]:
     out: dict[str, dict[str, list[str]]] = {}
     for page in sorted((site / prefix / "scenarios").glob("*/index.html")):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for links in soup.select(".next-states"):  # links to other states: tiles leave them out
-            links.decompose()
+        # Links to other states, and "Why?" (one scenario's facts): tiles show the card without them.
+        for aside in soup.select(".next-states, details.why"):
+            aside.decompose()
         for section in soup.select("section[data-section]"):
             out.setdefault(section["data-section"], {}).setdefault(str(section), []).append(page.parent.name)
     return out

@@ -21,6 +21,7 @@ from ..site.compare_pages import (TableRows, comparison_links, driver_paths, ind
                                   state_js)
 from ..site.gallery import SectionStore, gallery_path, groups, tiles
 from ..core.provenance import record
+from ..site.why import explain
 from ..core.transitions import Walk, walk
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
@@ -229,14 +230,16 @@ class Plan:
         return {p.id: i for i, p in enumerate(self.pages)}
 
     def _scenario(self, index: int) -> Iterator[tuple[str, str]]:
+        reasons = explain(self.pages[index].scenario)  # once for both locales
         for locale in LOCALES:
-            path, html = self._scenario_page(locale, index)
+            path, html = self._scenario_page(locale, index, reasons)
             self._sections.put(locale, self.pages[index], html)  # the gallery then need not render it
             yield path, html
 
-    def _scenario_page(self, locale: str, index: int) -> tuple[str, str]:
+    def _scenario_page(self, locale: str, index: int, reasons: dict | None = None) -> tuple[str, str]:
         pages, page = self.pages, self.pages[index]
         return self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
+                          reasons=explain(page.scenario) if reasons is None else reasons,
                           switcher=self._switcher_of(index), comparisons=self.comparisons[page.id],
                           previous=pages[index - 1] if index > 0 else None,
                           next=pages[index + 1] if index + 1 < len(pages) else None,
@@ -273,8 +276,10 @@ class Plan:
         """A generated state: the scenario template and every section, marked as generated, no neighbours."""
         page = self.outcomes[index]
         source = self.pages[self._position[page.reached.source]]
+        reasons = explain(page.scenario)
         for locale in LOCALES:
             yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
+                             reasons=reasons,
                              switcher=self._switcher_of(self._position[source.id]), comparisons={}, previous=None, next=None,
                              leads=self.leads.get(page.id, {}), nearest={})
 

@@ -29,9 +29,13 @@ def gallery_path(section: str) -> str:
 NEXT_STATES = re.compile(r'\s*<div class="next-states".*?</div>|\s*<p class="next-states".*?</p>', re.S)
 
 
+#: A section's "Why?" (templates/scenario.html): the facts of one scenario, beside the card.
+WHY = re.compile(r'\s*<details class="why">.*?</details>', re.S)
+
+
 def sections_of(html: str) -> dict[str, str]:
-    """{section name: its rendered HTML, without next-state links} of one scenario page."""
-    return {m["name"]: NEXT_STATES.sub("", m[0]) for m in SECTION.finditer(html)}
+    """{section name: its rendered HTML, without next-state links and "Why?"} of one scenario page."""
+    return {m["name"]: WHY.sub("", NEXT_STATES.sub("", m[0])) for m in SECTION.finditer(html)}
 
 
 def groups(pages: Iterable[tuple[str, dict[str, str]]]) -> dict[str, list[tuple[str, list[str]]]]:

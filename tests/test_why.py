@@ -1,0 +1,102 @@
+""""Why?" beside every section (issue 13): what it lists is what the core recorded, read from the
+built pages with an HTML parser and compared with `record(s)`, never with copied text."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.core.derive import RULE_IDS
+from generator.core.provenance import record
+from generator.site.compare import facts
+from generator.site.render import Catalogue
+
+LOCALES = ("en", "fr")
+
+
+def _reasons(section) -> list[tuple[list[str], list[str], dict[str, str]]]:
+    """Each line of a section's "Why?": (fields shown, rule ids, {fact path: value as written})."""
+    out = []
+    for line in section.select("details.why li"):
+        codes = line.find_all("code")
+        fields = codes[0].get_text().split(", ")
+        between = codes[0].next_sibling if len(codes) > 1 else None
+        has_rules = between is not None and str(between).strip() == "←" and codes[1].previous_sibling is between
+        rules = codes[1].get_text().split(", ") if has_rules else []
+        read = {}
+        for code in codes[2 if has_rules else 1:]:
+            text = str(code.next_sibling or "")
+            read[code.get_text()] = text.removeprefix(" = ").removesuffix("; ")
+        out.append((fields, rules, read))
+    return out
+
+
+def problems(soup, s) -> list[str]:
+    """What a scenario page's "Why?" lists and the core did not record, or misses, or misstates."""
+    _, recorded = record(s)
+    known = dict(facts(s))
+    found, listed = [], set()
+    for section in soup.select("section[data-section]"):
+        name = section["data-section"]
+        for fields, rules, read in _reasons(section):
+            for field in fields:
+                source = recorded.get((name, field))
+                if (name, field) in listed or source is None:
+                    found.append(f"{name}/{field}: listed twice or never recorded")
+                    continue
+                listed.add((name, field))
+                if tuple(rules) != source.rules or tuple(read) != source.facts:
+                    found.append(f"{name}/{field}: {rules} {list(read)} ≠ recorded {source}")
+            for path, value in read.items():
+                if path in known and value != known[path]:  # one fact: as the scenario states it
+                    found.append(f"{path} = {value!r}, the scenario says {known[path]!r}")
+    found += [f"{name}/{field}: recorded, not listed" for name, field in set(recorded) - listed]
+    return found
+
+
+def test_every_why_lists_exactly_the_rules_and_facts_the_core_recorded(page, bundled_scenarios):
+    for s in bundled_scenarios:
+        for prefix in ("", "fr/"):
+            assert problems(page(f"{prefix}scenarios/{s.id}/index.html"), s) == [], (s.id, prefix)
+
+
+def test_the_rules_at_the_foot_are_those_the_page_names_with_their_sentence(page, bundled_scenarios):
+    for s in bundled_scenarios:
+        _, recorded = record(s)
+        named = {rule for source in recorded.values() for rule in source.rules}
+        for locale, prefix in zip(LOCALES, ("", "fr/")):
+            t = Catalogue.load(locale)
+            foot = page(f"{prefix}scenarios/{s.id}/index.html").select_one("aside#rules")
+            terms = [dt.get_text() for dt in foot.select("dt")]
+            assert set(terms) == named, s.id
+            for dt in foot.select("dt"):
+                assert " ".join(dt.find_next_sibling("dd").get_text().split()) == " ".join(t(f"rule.{dt.get_text()}").split())
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_rule_of_the_core_has_a_sentence_and_no_sentence_names_another_rule(locale):
+    t = Catalogue.load(locale)
+    assert all(t(f"rule.{rule}").strip() for rule in RULE_IDS)
+    assert set(t.messages["rule"]) == set(RULE_IDS)
+
+
+def test_the_rule_ids_are_those_of_docs_derivation(bundled_scenarios):
+    from pathlib import Path
+    table = (Path(__file__).resolve().parent.parent / "docs" / "derivation.md").read_text(encoding="utf-8")
+    assert set(re.findall(r"^\| ([A-Z]+(?:-[A-Z]+)?-[0-9]+(?:…[0-9]+)?) \|", table, re.M)) == set(RULE_IDS)
+
+
+def test_the_check_is_not_blind(page, bundled_scenarios):
+    """A line dropped, a rule dropped or a value changed: each is reported."""
+    from bs4 import BeautifulSoup
+    s = next(x for x in bundled_scenarios if x.id == "missing-refs")
+    html = str(page("scenarios/missing-refs/index.html"))
+    dropped = BeautifulSoup(html, "html.parser")
+    dropped.select_one("section[data-section='readiness'] details.why li").decompose()
+    assert any("recorded, not listed" in p for p in problems(dropped, s))
+    ruled = BeautifulSoup(html, "html.parser")
+    code = ruled.select_one("section[data-section='readiness'] details.why li").find_all("code")[1]
+    code.string = code.get_text().split(", ")[0]
+    assert any("≠ recorded" in p for p in problems(ruled, s))
+    valued = BeautifulSoup(html.replace("= true", "= false", 1), "html.parser")
+    assert any("the scenario says" in p for p in problems(valued, s))
