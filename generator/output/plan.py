@@ -21,7 +21,7 @@ from ..site.compare_pages import (TableRows, comparison_links, driver_paths, ind
                                   state_js)
 from ..site.gallery import SectionStore, gallery_path, groups, tiles
 from ..core.provenance import record
-from ..site.why import explain
+from ..site.why import Why, explain
 from ..core.transitions import Walk, walk
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
@@ -236,7 +236,7 @@ class Plan:
             self._sections.put(locale, self.pages[index], html)  # the gallery then need not render it
             yield path, html
 
-    def _scenario_page(self, locale: str, index: int, reasons: dict | None = None) -> tuple[str, str]:
+    def _scenario_page(self, locale: str, index: int, reasons: Why | None = None) -> tuple[str, str]:
         pages, page = self.pages, self.pages[index]
         return self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
                           reasons=explain(page.scenario) if reasons is None else reasons,

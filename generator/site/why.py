@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..core.provenance import Provenance, covers, record
+from ..core.provenance import covers, record
 from ..core.rows import rows
 from ..model.scenario import Scenario
 from .compare import facts
