@@ -16,6 +16,7 @@ from generator.output.workers import render_jobs
 from generator.output.plan import Plan
 from generator.dev.rebuild import Rebuilder
 from generator.core.derive import derive
+from generator.core.transitions import walk
 from generator.model.journeys import load_journeys
 from generator.output.plan import render_site
 from generator.site.render import MissingMessage, Page, manifest
@@ -103,6 +104,40 @@ def test_a_rebuild_after_a_save_equals_a_full_build(folder, name, old, new):
     expected = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
     assert rebuilder.files == expected
     assert fresh == {path: text for path, text in expected.items() if text != before.get(path)}
+
+
+def test_a_rebuild_after_a_retitle_renders_the_pages_naming_a_shared_outcome(folder):
+    """A generated outcome reached from several scenarios is titled after the first one: a new title
+    there must reach every page whose previews name that outcome, not only the source's own."""
+    scenarios = load_scenarios(folder)
+    steps = walk([(s, derive(s)) for s in scenarios])
+    first = {g.id: g.source for g in steps.generated}
+    order = {s.id: i for i, s in enumerate(scenarios)}
+    # the farthest apart in the lifecycle: the source's title is on that page only through the outcome
+    shared = max((t for t in steps.transitions if t.generated and first[t.target] != t.source),
+                 key=lambda t: abs(order[t.source] - order[first[t.target]]))
+    source = first[shared.target]
+    title, _ = next(s for s in scenarios if s.id == source).text("title", "en")
+    rebuilder = Rebuilder(folder)
+    before = dict(rebuilder.full())
+    edit(folder / f"{source}.yml", title, f"{title} (renamed)")
+    fresh = rebuilder.changed([folder / f"{source}.yml"])
+    expected = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
+    assert f"scenarios/{shared.source}/index.html" in fresh
+    assert rebuilder.files == expected
+    assert fresh == {path: text for path, text in expected.items() if text != before.get(path)}
+
+
+def test_a_rebuild_after_a_fact_change_leaves_the_pages_that_show_only_titles(folder):
+    """A fact of a page is not in its neighbours' switchers: they are not rendered again."""
+    rebuilder = Rebuilder(folder)
+    rebuilder.full()
+    edit(folder / "failed-sync.yml", "fetched: 250", "fetched: 251")
+    assert rebuilder.changed([folder / "failed-sync.yml"])
+    fact_change = rebuilder.rendered
+    edit(folder / "failed-sync.yml", "en: Last sync failed", "en: Last sync failed again")
+    rebuilder.changed([folder / "failed-sync.yml"])
+    assert fact_change < rebuilder.rendered
 
 
 def test_a_rebuild_in_a_big_stage_equals_a_full_build(folder):

@@ -73,33 +73,71 @@ def generated_id(source: str, action: str, outcome: str) -> str:
     return f"{source}--{action.replace('_', '-')}--{outcome.replace('_', '-')}"
 
 
-def walk(states: Sequence[tuple[Scenario, Derived]]) -> Walk:
-    """Every allowed action of every bundled state, its outcomes and the state each one reaches."""
-    known: dict[StateKey, str] = {}
-    for s, d in states:
-        known.setdefault(state_key(s, d), s.id)
-    found: dict[StateKey, Generated] = {}
-    transitions: list[Transition] = []
-    for s, d in states:
-        for action in all_actions(d):
-            if not action.allowed:
-                continue
+@dataclass
+class Step:
+    """One outcome of one allowed action of one state: the facts after it and what they derive."""
+
+    action: str
+    outcome: str
+    after: Scenario
+    derived: Derived
+    key: StateKey
+    _onward: tuple[tuple[str, str, StateKey], ...] | None = None
+
+    def onward(self) -> tuple[tuple[str, str, StateKey], ...]:
+        """(action, outcome, state key) one step further, worked out the first time it is asked."""
+        if self._onward is None:
+            self._onward = tuple((a.code, out.name, state_key(out.apply(self.after)))
+                                 for a in all_actions(self.derived) if a.allowed for out in outcomes(a.code))
+        return self._onward
+
+
+def steps(s: Scenario, d: Derived) -> tuple[StateKey, tuple[Step, ...]]:
+    """A state's own key and every step leaving it: depends on this state alone."""
+    found = []
+    for action in all_actions(d):
+        if action.allowed:
             for out in outcomes(action.code):
                 after = out.apply(s)
                 derived = derive(after)
-                key = state_key(after, derived)
-                if key in known:
-                    transitions.append(Transition(s.id, action.code, out.name, known[key]))
-                    continue
-                if key not in found:
-                    gid = generated_id(s.id, action.code, out.name)
-                    found[key] = Generated(gid, after.model_copy(update={"id": gid}), derived,
-                                           s.id, action.code, out.name)
-                transitions.append(Transition(s.id, action.code, out.name, found[key].id, generated=True))
-    onward = [Transition(g.id, action.code, out.name, known.get(state_key(out.apply(g.scenario))))
-              for g in found.values() for action in all_actions(g.derived) if action.allowed
-              for out in outcomes(action.code)]
-    return Walk(tuple(transitions), tuple(found.values()), tuple(onward), nearest_allowed(states))
+                found.append(Step(action.code, out.name, after, derived, state_key(after, derived)))
+    return state_key(s, d), tuple(found)
+
+
+#: id(Derived) → (that Derived, steps(...)): a caller that keeps its unchanged states' objects
+#: (the dev server) has their steps worked out once, not at every save.
+StepMemo = dict[int, tuple[Derived, tuple[StateKey, tuple[Step, ...]]]]
+
+
+def walk(states: Sequence[tuple[Scenario, Derived]], memo: StepMemo | None = None) -> Walk:
+    """Every allowed action of every bundled state, its outcomes and the state each one reaches."""
+    memo = {} if memo is None else memo
+    of = []
+    for s, d in states:
+        entry = memo.get(id(d))
+        if entry is None or entry[0] is not d:
+            entry = memo[id(d)] = (d, steps(s, d))
+        of.append(entry[1])
+    for gone in memo.keys() - {id(d) for _, d in states}:
+        del memo[gone]  # states no longer walked: their objects can go
+    known: dict[StateKey, str] = {}
+    for (s, _), (key, _) in zip(states, of):
+        known.setdefault(key, s.id)
+    found: dict[StateKey, tuple[Generated, Step]] = {}
+    transitions: list[Transition] = []
+    for (s, _), (_, leaving) in zip(states, of):
+        for step in leaving:
+            if step.key in known:
+                transitions.append(Transition(s.id, step.action, step.outcome, known[step.key]))
+                continue
+            if step.key not in found:
+                gid = generated_id(s.id, step.action, step.outcome)
+                found[step.key] = (Generated(gid, step.after.model_copy(update={"id": gid}), step.derived,
+                                             s.id, step.action, step.outcome), step)
+            transitions.append(Transition(s.id, step.action, step.outcome, found[step.key][0].id, generated=True))
+    onward = [Transition(g.id, action, outcome, known.get(key))
+              for g, step in found.values() for action, outcome, key in step.onward()]
+    return Walk(tuple(transitions), tuple(g for g, _ in found.values()), tuple(onward), nearest_allowed(states))
 
 
 def nearest_allowed(states: Sequence[tuple[Scenario, Derived]]) -> dict[str, dict[str, str]]:

@@ -4,8 +4,10 @@ The last good plan is kept. After a save the folder is loaded through the loader
 path (`load_scenarios`: every check of `build`, the leak guard included, and the same
 errors). The scenarios whose loaded value changed (the saved one, and every one that
 `extends:` it, directly or through other bases) are derived again, and only the jobs whose
-files show one of them are rendered again (`Plan.needs`). A scenario added, removed or
-moved in the lifecycle order takes a full build of the plan.
+files show one of them are rendered again (`Plan.needs`): whole, or by its title when the
+title changed. Where actions lead is worked out again only for the changed scenarios
+(`core.transitions.walk`'s memo). A scenario added, removed, moved in the lifecycle order
+or to another stage, or a change of where an action leads, takes a full build of the plan.
 
 The result is the same as a full build of the folder as it now is (tests/test_speed.py).
 """
@@ -23,11 +25,16 @@ from ..model.load import load_scenarios
 from ..site.matrix import state_matrix
 from ..output.workers import render_jobs
 from ..output.plan import Plan
-from ..site.render import Page
-from ..model.scenario import Scenario
+from ..site.render import Page, stage_counts
+from ..model.scenario import LOCALES, Scenario
 
 #: At most this many clean lines are remembered (a few MB of text).
 CLEAN_LINES = 200_000
+
+
+def titles(s: Scenario) -> tuple[tuple[str, str], ...]:
+    """What the pages that list a scenario by title show of it, in every language."""
+    return tuple(s.text("title", locale) for locale in LOCALES)
 
 
 class Rebuilder:
@@ -73,7 +80,14 @@ class Rebuilder:
         load_journeys(self.folder, scenarios)  # a saved scenario can break a journey step
         if plan.walk.transitions != self._plan.walk.transitions:
             return self._full(scenarios)  # where actions lead changed (here or on other pages): every page
-        jobs = [job for job in plan.jobs() if (needs := plan.needs(job)) is None or needs & stale]
+        if stage_counts(plan.pages) != stage_counts(self._plan.pages):
+            return self._full(scenarios)  # a scenario moved to another stage: every switcher's counts
+        retitled = {s.id for s, page in zip(scenarios, self._plan.pages)
+                    if s.id in stale and titles(s) != titles(page.scenario)}
+        # pages whose "allowed in the nearest scenario" now names another scenario
+        renamed = {s.id for s in scenarios if plan.walk.nearest.get(s.id) != self._plan.walk.nearest.get(s.id)}
+        jobs = [job for job in plan.jobs()
+                if (needs := plan.needs(job)) is None or needs.stale(stale | renamed, retitled)]
         if len(self._clean) > CLEAN_LINES:  # a long session of saves to many scenarios: start afresh
             self._clean = set()
         fresh = render_jobs(plan, jobs, processes=1, known_clean=self._clean).files

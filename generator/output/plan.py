@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from jinja2 import Environment
 
@@ -22,7 +22,7 @@ from ..site.compare_pages import (TableRows, comparison_links, driver_paths, ind
 from ..site.gallery import SectionStore, gallery_path, groups, tiles
 from ..core.provenance import record
 from ..site.why import Why, explain
-from ..core.transitions import Walk, walk
+from ..core.transitions import StepMemo, Walk, walk
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
 from ..site.render import (SECTIONS, TEMPLATES, Catalogue, Page, Switcher, make_environment, manifest,
@@ -72,6 +72,8 @@ class Plan:
     _rows: dict[str, TableRows] = field(default_factory=dict)
     #: Shared with the plans the dev server derives from this one (dataclasses.replace keeps it).
     _sections: SectionStore = field(default_factory=SectionStore)
+    #: Where each page's actions lead, kept with its Derived object; shared like `_sections`.
+    _steps: StepMemo = field(default_factory=dict)
 
     @classmethod
     def make(cls, scenarios: list[Scenario], env: Environment | None = None,
@@ -95,7 +97,7 @@ class Plan:
 
     def walked(self) -> Plan:
         """The plan with where every action leads worked out again from its pages (core.transitions)."""
-        steps = walk([(p.scenario, p.derived) for p in self.pages])
+        steps = walk([(p.scenario, p.derived) for p in self.pages], self._steps)
         by_id = {p.id: p for p in self.pages}
         generated = outcome_pages(steps, by_id, self.catalogues)
         by_id.update((p.id, p) for p in generated)
@@ -116,8 +118,8 @@ class Plan:
                 + [Job("outcome", i) for i in range(len(self.outcomes))]
                 + [Job("data", p.id) for p in self.pages] + site_wide)
 
-    def needs(self, job: Job) -> set[str] | None:
-        """The scenario ids whose content the job's files show (None: every scenario).
+    def needs(self, job: Job) -> Needs | None:
+        """The scenarios the job's files show (None: every scenario, whole).
 
         Links alone do not count: a page links by id, and ids do not change when a file is saved.
         """
@@ -136,24 +138,26 @@ class Plan:
 
     # -- what each kind's files show (needs) ---------------------------------------------------
 
-    def _scenario_needs(self, index: int) -> set[str]:
-        # its switcher's share of its stage, previous/next, where its actions lead
-        return ({p.id for p in self._switcher_of(index).shown}
-                | {p.id for p in self.pages[max(0, index - 1):index + 2]} | self._shown(self.pages[index].id))
+    def _scenario_needs(self, index: int) -> Needs:
+        # itself; the titles of its switcher's share of its stage, previous/next, where its actions lead
+        neighbours = {p.id for p in self.pages[max(0, index - 1):index + 2]}
+        return Needs({self.pages[index].id}, {p.id for p in self._switcher_of(index).shown}
+                     | neighbours | self._shown(self.pages[index].id))
 
-    def _outcome_needs(self, index: int) -> set[str]:
+    def _outcome_needs(self, index: int) -> Needs:
+        # the facts of the scenario it is reached from (its facts and its title start from them)
         source = self.outcomes[index].reached.source
-        return ({p.id for p in self._switcher_of(self._position[source]).shown} | {source}
-                | self._shown(self.outcomes[index].id))
+        return Needs({source}, {p.id for p in self._switcher_of(self._position[source]).shown}
+                     | self._shown(self.outcomes[index].id))
 
-    def _pair_needs(self, index: int) -> set[str]:
-        return set(self.prepared[index])  # its switcher shows the stages only
+    def _pair_needs(self, index: int) -> Needs:
+        return Needs(set(self.prepared[index]), set())  # its switcher shows the stages only
 
-    def _data_needs(self, sid: str) -> set[str]:
-        return {sid}
+    def _data_needs(self, sid: str) -> Needs:
+        return Needs({sid}, set())
 
-    def _static_needs(self, _: None) -> set[str]:
-        return set()
+    def _static_needs(self, _: None) -> Needs:
+        return Needs(set(), set())
 
     # -- each kind's files -----------------------------------------------------------------------
 
@@ -262,8 +266,10 @@ class Plan:
                                  section=section, tiles=tiles(found.get(section, []), section), by_id=by_id)
 
     def _shown(self, pid: str) -> set[str]:
-        """The scenarios whose titles a page's action previews show (their outcomes, the nearest allowed)."""
-        found = {lead.page.id for found in self.leads.get(pid, {}).values() for lead in found if lead.page}
+        """The scenarios whose titles a page's action previews show (their outcomes, the nearest allowed);
+        a generated outcome's title is that of the scenario it is reached from."""
+        found = {(lead.page.reached.source if getattr(lead.page, "reached", None) else lead.page.id)
+                 for found in self.leads.get(pid, {}).values() for lead in found if lead.page}
         return found | {p.id for p in self._nearest(pid).values()}
 
     def _nearest(self, sid: str) -> dict[str, Page]:
@@ -296,6 +302,18 @@ class Plan:
             render_comparison(render, t, path, by_id, c, index=index, prepared=self.prepared,
                               switcher=self._switcher_of(None), rows=self._rows[locale])
             yield from found
+
+
+class Needs(NamedTuple):
+    """The scenarios a job's files show: whole (their facts, derived), or by title only (switcher,
+    previous/next, the titles in action previews). A saved scenario whose titles did not change
+    re-renders only the files that show it whole."""
+
+    whole: set[str]
+    titles: set[str]
+
+    def stale(self, changed: set[str], retitled: set[str]) -> bool:
+        return bool(self.whole & changed or self.titles & retitled)
 
 
 @dataclass(frozen=True)
