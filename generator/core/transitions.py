@@ -18,12 +18,25 @@ from .derive import Action, Derived, derive
 from .effects import outcomes
 from .rows import rows
 
-StateKey = tuple
+class StateKey:
+    """What makes two states the same: every derived value the page shows. Hashed once: a walk
+    looks each key up several times, and hashing a hundred rows is most of a lookup's cost."""
+
+    __slots__ = ("rows", "_hash")
+
+    def __init__(self, found: tuple):
+        self.rows = found
+        self._hash = hash(found)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StateKey) and self._hash == other._hash and self.rows == other.rows
 
 
 def state_key(s: Scenario, d: Derived | None = None) -> StateKey:
-    """What makes two states the same: every derived value the page shows."""
-    return tuple(rows(s, d if d is not None else derive(s)))
+    return StateKey(tuple(rows(s, d if d is not None else derive(s))))
 
 
 def all_actions(d: Derived) -> list[Action]:

@@ -77,10 +77,25 @@ def _parse(path: Path, label: str) -> _Document:
         raise reject("is empty: a scenario needs at least title, as_of, source and api")
 
     try:
-        return _compose(text, label)
+        return _composed(text, label)
     except _Reject as rejected:
         rejected.text = text
         raise
+
+
+#: (text, label) → its document: the dev server loads the whole folder at every save, and all
+#: but the saved file are as they were. Documents are never changed once made (_merge copies).
+_COMPOSED: dict[tuple[str, str], _Document] = {}
+COMPOSED_FILES = 5_000
+
+
+def _composed(text: str, label: str) -> _Document:
+    found = _COMPOSED.get((text, label))
+    if found is None:
+        if len(_COMPOSED) >= COMPOSED_FILES:
+            _COMPOSED.clear()
+        found = _COMPOSED[text, label] = _compose(text, label)
+    return found
 
 
 def _compose(text: str, label: str) -> _Document:

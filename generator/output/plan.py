@@ -74,6 +74,7 @@ class Plan:
     _sections: SectionStore = field(default_factory=SectionStore)
     #: Where each page's actions lead, kept with its Derived object; shared like `_sections`.
     _steps: StepMemo = field(default_factory=dict)
+    _outcomes_kept: dict[str, OutcomePage] = field(default_factory=dict)
 
     @classmethod
     def make(cls, scenarios: list[Scenario], env: Environment | None = None,
@@ -100,6 +101,12 @@ class Plan:
         steps = walk([(p.scenario, p.derived) for p in self.pages], self._steps)
         by_id = {p.id: p for p in self.pages}
         generated = outcome_pages(steps, by_id, self.catalogues)
+        if self.keep_parts:  # the dev server: an outcome page as before keeps what it holds encoded
+            kept = self._outcomes_kept
+            generated = [old if (old := kept.get(p.id)) is not None and old.derived is p.derived
+                         and old.scenario == p.scenario else p for p in generated]
+            kept.clear()
+            kept.update((p.id, p) for p in generated)
         by_id.update((p.id, p) for p in generated)
         return replace(self, walk=steps, outcomes=generated, leads=leads(steps, by_id))
 

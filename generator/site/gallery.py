@@ -8,6 +8,7 @@ scenario pages, so a section's relative links work as they are; its ids are made
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 
 #: One section of a scenario page: sections never nest, so the first closing tag ends it.
@@ -72,6 +73,7 @@ class SectionStore:
         return found
 
 
+@lru_cache(maxsize=4096)  # pure; a rebuild after a save places nearly every tile as before
 def in_tile(html: str, prefix: str) -> str:
     """A section's HTML placed in a tile: its ids prefixed (unique on the page), its headings one
     level down (under the tile's heading), and what a tile does without trimmed (TRIM)."""

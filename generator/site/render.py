@@ -190,7 +190,8 @@ def manifest(pages: list[Page], keep: bool = False, transitions: list[dict[str, 
     members = [_entries("scenarios", [page.manifest_entry if keep else manifest_entry(page) for page in pages])]
     if transitions is not None:
         members.append('  "transitions": ' + json.dumps(transitions, indent=2, ensure_ascii=False).replace("\n", "\n  "))
-        members.append(_entries("outcomes", [manifest_entry(page) for page in outcomes]))
+        members.append(_entries("outcomes", [page.manifest_entry if keep else manifest_entry(page)
+                                              for page in outcomes]))
     return "{\n" + ",\n".join(members) + "\n}\n"
 
 
