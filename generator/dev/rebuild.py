@@ -21,7 +21,7 @@ from jinja2 import Environment
 from ..site.compare import side
 from ..core.derive import derive
 from ..model.journeys import load_journeys
-from ..model.load import load_scenarios
+from ..model.load import Composed, load_scenarios
 from ..site.matrix import state_matrix
 from ..output.workers import render_jobs
 from ..output.plan import Plan
@@ -49,11 +49,13 @@ class Rebuilder:
         #: Lines of the one-scenario rebuilds that the leak guard found clean (a line clean once is
         #: clean for good): the next rebuild renders nearly the same lines and scans only the new ones.
         self._clean: set[str] = set()
+        #: The documents of the last load: a save parses the saved file again, not the whole folder.
+        self._composed: Composed = {}
 
     def full(self) -> dict[str, str]:
         """Load, derive and render everything; returns every file of the site."""
         self.files = {}
-        self._full(load_scenarios(self.folder))
+        self._full(load_scenarios(self.folder, self._composed))
         return self.files
 
     def changed(self, paths: list[Path]) -> dict[str, str]:
@@ -62,7 +64,7 @@ class Rebuilder:
         `rendered` then tells how many files were rendered to find them. Raises GeneratorError (as `build` would) when
         the folder has a problem; the site kept is then the last good one.
         """
-        scenarios = load_scenarios(self.folder)
+        scenarios = load_scenarios(self.folder, self._composed)
         plan = self._plan
         folder = self.folder.resolve()
         if (plan is None or any(Path(path).resolve().parent != folder for path in paths)

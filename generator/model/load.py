@@ -53,7 +53,13 @@ class _Reject(Exception):
         self.text = text  # the file, when it could be read: the leak guard still reads it
 
 
-def _parse(path: Path, label: str) -> _Document:
+#: (text, label) → its document, for a caller that loads the same folder again and again (the
+#: dev server, at every save: all but the saved file are as they were). Documents are never
+#: changed once made (_merge copies).
+Composed = dict[tuple[str, str], "_Document"]
+
+
+def _parse(path: Path, label: str, memo: Composed | None = None) -> _Document:
     """Read one YAML file into data plus a line map; raise _Reject on any problem."""
     def reject(message: str, line: int | None = None, field: str | None = None) -> _Reject:
         return _Reject(Problem(label, line, field, message))
@@ -76,26 +82,13 @@ def _parse(path: Path, label: str) -> _Document:
     if not text.strip():
         raise reject("is empty: a scenario needs at least title, as_of, source and api")
 
+    if memo is not None and (found := memo.get((text, label))) is not None:
+        return found
     try:
-        return _composed(text, label)
+        return _compose(text, label)
     except _Reject as rejected:
         rejected.text = text
         raise
-
-
-#: (text, label) → its document: the dev server loads the whole folder at every save, and all
-#: but the saved file are as they were. Documents are never changed once made (_merge copies).
-_COMPOSED: dict[tuple[str, str], _Document] = {}
-COMPOSED_FILES = 5_000
-
-
-def _composed(text: str, label: str) -> _Document:
-    found = _COMPOSED.get((text, label))
-    if found is None:
-        if len(_COMPOSED) >= COMPOSED_FILES:
-            _COMPOSED.clear()
-        found = _COMPOSED[text, label] = _compose(text, label)
-    return found
 
 
 def _compose(text: str, label: str) -> _Document:
@@ -349,8 +342,11 @@ def scenario_files(folder: Path) -> list[Path]:
                   key=lambda p: p.name)
 
 
-def load_scenarios(folder: Path) -> list[Scenario]:
-    """Load and validate every scenario in `folder`; raise ScenarioErrors listing all problems."""
+def load_scenarios(folder: Path, memo: Composed | None = None) -> list[Scenario]:
+    """Load and validate every scenario in `folder`; raise ScenarioErrors listing all problems.
+
+    `memo`: documents composed by the previous load of this folder; on return it holds this
+    load's (everything is still checked: a document is the text of its file, parsed)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ScenarioErrors([Problem(str(folder), None, None, "is not a folder of scenarios")])
@@ -378,11 +374,16 @@ def load_scenarios(folder: Path) -> list[Scenario]:
         files[name] = path
         labels[name] = label
 
+    previous = dict(memo) if memo is not None else None
+    if memo is not None:
+        memo.clear()  # refilled below with this load's documents only
     docs: dict[str, _Document] = {}
     secret_keys: set[str] = set()  # keys that look like secrets: never named in any problem
     for name, path in files.items():
         try:
-            docs[name] = _parse(path, labels[name])
+            docs[name] = _parse(path, labels[name], previous)
+            if memo is not None:
+                memo[docs[name].text, labels[name]] = docs[name]
         except _Reject as reject:
             problems.append(reject.problem)
             problems.extend(_text_leaks(labels[name], reject.text, {}, {None}))

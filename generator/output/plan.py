@@ -72,7 +72,7 @@ class Plan:
     _rows: dict[str, TableRows] = field(default_factory=dict)
     #: Shared with the plans the dev server derives from this one (dataclasses.replace keeps it).
     _sections: SectionStore = field(default_factory=SectionStore)
-    #: Where each page's actions lead, kept with its Derived object; shared like `_sections`.
+    #: Where each page's actions lead, kept with its Derived object (dev server only); shared like `_sections`.
     _steps: StepMemo = field(default_factory=dict)
     _outcomes_kept: dict[str, OutcomePage] = field(default_factory=dict)
 
@@ -98,7 +98,8 @@ class Plan:
 
     def walked(self) -> Plan:
         """The plan with where every action leads worked out again from its pages (core.transitions)."""
-        steps = walk([(p.scenario, p.derived) for p in self.pages], self._steps)
+        # the dev server keeps every state's steps for the next save; a build lets them go (memory)
+        steps = walk([(p.scenario, p.derived) for p in self.pages], self._steps if self.keep_parts else None)
         by_id = {p.id: p for p in self.pages}
         generated = outcome_pages(steps, by_id, self.catalogues)
         if self.keep_parts:  # the dev server: an outcome page as before keeps what it holds encoded

@@ -73,7 +73,7 @@ class SectionStore:
         return found
 
 
-@lru_cache(maxsize=4096)  # pure; a rebuild after a save places nearly every tile as before
+@lru_cache(maxsize=2048)  # pure; a rebuild after a save places nearly every tile as before
 def in_tile(html: str, prefix: str) -> str:
     """A section's HTML placed in a tile: its ids prefixed (unique on the page), its headings one
     level down (under the tile's heading), and what a tile does without trimmed (TRIM)."""
