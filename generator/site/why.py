@@ -9,6 +9,7 @@ shows, so nothing outside the authorised profile appears [ACCT-1]).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from ..core.provenance import covers, record
@@ -41,12 +42,12 @@ def explain(s: Scenario) -> Why:
     """Every row of the page in exactly one reason of its section."""
     d, recorded = record(s)
     shown = {(r.section, r.field): r.value for r in rows(s, d)}
-    known = facts(s)
+    known = _Facts(facts(s))
     grouped: dict[str, dict[tuple, list[tuple[str, str]]]] = {}
     for (section, field), source in recorded.items():
         grouped.setdefault(section, {}).setdefault((source.rules, source.facts), []).append(
             (field, shown[section, field]))
-    sections = {section: [Reason(tuple(fields), rules, tuple(_read(path, known) for path in paths))
+    sections = {section: [Reason(tuple(fields), rules, tuple(known.read(path) for path in paths))
                           for (rules, paths), fields in found.items()]
                 for section, found in grouped.items()}
     return Why(sections, tuple(sorted({rule for source in recorded.values() for rule in source.rules})))
@@ -56,11 +57,33 @@ def explain(s: Scenario) -> Why:
 _STEP = re.compile(r"\[\d+\]|\.[^.\[]+")
 
 
-def _read(path: str, known: tuple[tuple[str, str], ...]) -> tuple[str, str | None, int]:
-    """A fact's value; a list of plain values joined; else how many items or members lie beneath."""
-    beneath = [(fact[len(path):], value) for fact, value in known if covers(path, fact)]
-    if [rest for rest, _ in beneath] == [""]:
-        return path, beneath[0][1], 0
-    if beneath and all(re.fullmatch(r"\[\d+\]", rest) for rest, _ in beneath):
-        return path, ", ".join(value for _, value in beneath), 0
-    return path, None, len({_STEP.match(rest).group(0) for rest, _ in beneath})
+class _Facts:
+    """A scenario's flat facts, to read what lies beneath a path: sorted once, each path read once
+    (a page's reasons name the same few paths many times)."""
+
+    def __init__(self, known: tuple[tuple[str, str], ...]):
+        self.known = known
+        self.order = sorted(range(len(known)), key=lambda i: known[i][0])
+        self.paths = [known[i][0] for i in self.order]
+        self.memo: dict[str, tuple[str, str | None, int]] = {}
+
+    def beneath(self, path: str) -> list[tuple[str, str]]:
+        """(the rest of the path, value) of each fact under `path`, in the facts' own order."""
+        at, found = bisect_left(self.paths, path), []
+        while at < len(self.paths) and self.paths[at].startswith(path):  # a prefix's facts sort together
+            if covers(path, self.paths[at]):
+                found.append(self.order[at])
+            at += 1
+        return [(self.known[i][0][len(path):], self.known[i][1]) for i in sorted(found)]
+
+    def read(self, path: str) -> tuple[str, str | None, int]:
+        """A fact's value; a list of plain values joined; else how many items or members lie beneath."""
+        if path not in self.memo:
+            beneath = self.beneath(path)
+            if [rest for rest, _ in beneath] == [""]:
+                self.memo[path] = (path, beneath[0][1], 0)
+            elif beneath and all(re.fullmatch(r"\[\d+\]", rest) for rest, _ in beneath):
+                self.memo[path] = (path, ", ".join(value for _, value in beneath), 0)
+            else:
+                self.memo[path] = (path, None, len({_STEP.match(rest).group(0) for rest, _ in beneath}))
+        return self.memo[path]
