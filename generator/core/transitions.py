@@ -18,6 +18,7 @@ from .derive import Action, Derived, derive
 from .effects import outcomes
 from .rows import rows
 
+
 class StateKey:
     """What makes two states the same: every derived value the page shows. Hashed once: a walk
     looks each key up several times, and hashing a hundred rows is most of a lookup's cost."""
