@@ -276,7 +276,7 @@ class Plan:
     def _shown(self, pid: str) -> set[str]:
         """The scenarios whose titles a page's action previews show (their outcomes, the nearest allowed);
         a generated outcome's title is that of the scenario it is reached from."""
-        found = {(lead.page.reached.source if getattr(lead.page, "reached", None) else lead.page.id)
+        found = {(lead.page.reached.source if isinstance(lead.page, OutcomePage) else lead.page.id)
                  for found in self.leads.get(pid, {}).values() for lead in found if lead.page}
         return found | {p.id for p in self._nearest(pid).values()}
 
