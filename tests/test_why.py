@@ -100,3 +100,52 @@ def test_the_check_is_not_blind(page, bundled_scenarios):
     assert any("≠ recorded" in p for p in problems(ruled, s))
     valued = BeautifulSoup(html.replace("= true", "= false", 1), "html.parser")
     assert any("the scenario says" in p for p in problems(valued, s))
+
+
+def change_problems(soup, source, reached) -> list[str]:
+    """What a generated page's "Why?" (the facts its action changed) misses or lists that did not change:
+    every fact that differs between the source's facts and the generated state's lies under exactly one
+    listed path, and every listed path covers at least one."""
+    from generator.core.provenance import covers
+    before, after = dict(facts(source)), dict(facts(reached))
+    differ = [p for p in dict.fromkeys([*before, *after]) if before.get(p) != after.get(p)]
+    listed = [li.code.get_text() for li in soup.select("details[data-changes] li")]
+    # A group of facts that was empty (exchange: none) and now holds some is told by the facts it holds.
+    found = [f"{p}: changed, listed {n} times" for p in differ
+             if (n := sum(covers(path, p) for path in listed)) != 1
+             and not (n == 0 and any(covers(p, path) for path in listed))]
+    found += [f"{path}: listed, nothing beneath it changed" for path in listed
+              if not any(covers(path, p) for p in differ)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def generated(bundled_scenarios):
+    from generator.core.derive import derive
+    from generator.core.transitions import walk
+    return walk([(s, derive(s)) for s in bundled_scenarios]).generated
+
+
+def test_a_generated_page_explains_itself_by_the_facts_its_action_changed(page, bundled_scenarios, generated):
+    by_id = {s.id: s for s in bundled_scenarios}
+    assert generated
+    for g in generated:
+        for prefix in ("", "fr/"):
+            soup = page(f"{prefix}outcomes/{g.id}/index.html")
+            assert change_problems(soup, by_id[g.source], g.scenario) == [], (g.id, prefix)
+            assert soup.select_one("details[data-changes] a")["href"].endswith(f"scenarios/{g.source}/index.html")
+            # The rules are explained where the facts are stated: not once more on every generated page.
+            assert not soup.select("section details.why, aside#rules"), g.id
+
+
+def test_the_changed_facts_check_is_not_blind(page, bundled_scenarios, generated):
+    from bs4 import BeautifulSoup
+    by_id = {s.id: s for s in bundled_scenarios}
+    g = next(g for g in generated if len(page(f"outcomes/{g.id}/index.html").select("details[data-changes] li")) > 1)
+    html = str(page(f"outcomes/{g.id}/index.html"))
+    dropped = BeautifulSoup(html, "html.parser")
+    dropped.select_one("details[data-changes] li").decompose()
+    assert any("listed 0 times" in p for p in change_problems(dropped, by_id[g.source], g.scenario))
+    extra = BeautifulSoup(html, "html.parser")
+    extra.select_one("details[data-changes] li code").string = "source.name"
+    assert any("nothing beneath it changed" in p for p in change_problems(extra, by_id[g.source], g.scenario))

@@ -21,7 +21,7 @@ from ..site.compare_pages import (TableRows, comparison_links, driver_paths, ind
                                   state_js)
 from ..site.gallery import SectionStore, gallery_path, groups, tiles
 from ..core.provenance import record
-from ..site.why import Why, explain
+from ..site.why import Why, changes, explain
 from ..core.transitions import StepMemo, Walk, walk
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
@@ -290,10 +290,10 @@ class Plan:
         """A generated state: the scenario template and every section, marked as generated, no neighbours."""
         page = self.outcomes[index]
         source = self.pages[self._position[page.reached.source]]
-        reasons = explain(page.scenario)
+        changed = changes(source.scenario, page.scenario)  # its "Why?": the effect, not every rule again
         for locale in LOCALES:
             yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
-                             reasons=reasons,
+                             reasons=None, changes=changed, source=source,
                              switcher=self._switcher_of(self._position[source.id]), comparisons={}, previous=None, next=None,
                              leads=self.leads.get(page.id, {}), nearest={})
 

@@ -53,6 +53,40 @@ def explain(s: Scenario) -> Why:
     return Why(sections, tuple(sorted({rule for source in recorded.values() for rule in source.rules})))
 
 
+@dataclass(frozen=True)
+class Change:
+    """A fact an action's effect changed, read as `Reason.read` reads one: (path, value, count) before and after."""
+
+    path: str
+    before: tuple[str | None, int]
+    after: tuple[str | None, int]
+
+
+def changes(before: Scenario, after: Scenario) -> tuple[Change, ...]:
+    """What an action's effect changed, for a generated page's "Why?": each changed fact, a changed list
+    or group of facts once as a whole (a run inserted at the top of sync_runs is one change, not one
+    per shifted item), in the facts' order."""
+    old, new = _Facts(facts(before)), _Facts(facts(after))
+    changed = list(dict.fromkeys(_group(path) for path in _changed(old.known, new.known)))
+    found = []
+    # A group that was empty and now holds facts (exchange: none → {at, outcome…}) shows its facts.
+    for path in [p for p in changed if not any(q != p and covers(p, q) for q in changed)]:
+        (_, *was), (_, *now) = old.read(path), new.read(path)
+        found.append(Change(path, tuple(was), tuple(now)))
+    return tuple(found)
+
+
+def _changed(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> list[str]:
+    """The paths whose value differs, or that only one side has, in a's order then b's."""
+    in_a, in_b = dict(a), dict(b)
+    return [path for path in dict.fromkeys([*in_a, *in_b]) if in_a.get(path) != in_b.get(path)]
+
+
+def _group(path: str) -> str:
+    """A path inside a list stands for its list: `sync_runs[0].status` → `sync_runs`."""
+    return path.split("[", 1)[0]
+
+
 #: The first step below a path: a list item ("[2]") or a member (".status").
 _STEP = re.compile(r"\[\d+\]|\.[^.\[]+")
 
