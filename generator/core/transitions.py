@@ -9,35 +9,39 @@ yet), so the site stays linear in the number of scenarios.
 """
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from ..model.scenario import Scenario
 from .derive import Action, Derived, derive
 from .effects import outcomes
-from .rows import rows
+from .rows import Row, rows
 
 
 class StateKey:
-    """What makes two states the same: every derived value the page shows. Hashed once: a walk
-    looks each key up several times, and hashing a hundred rows is most of a lookup's cost."""
+    """What makes two states the same: every derived value the page shows, kept as a 128-bit digest
+    of its rows. A walk holds one key per outcome and onward step: as rows they were most of a
+    build's peak memory (~28 MB at N = 200), as digests they are ~0.1 KB each."""
 
-    __slots__ = ("rows", "_hash")
+    __slots__ = ("digest", "_hash")
 
-    def __init__(self, found: tuple):
-        self.rows = found
-        self._hash = hash(found)
+    def __init__(self, found: Iterable[Row]):
+        # repr of the (section, field, value) strings: unambiguous whatever a value holds.
+        text = repr(tuple((r.section, r.field, r.value) for r in found))
+        self.digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+        self._hash = hash(self.digest)
 
     def __hash__(self) -> int:
         return self._hash
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, StateKey) and self._hash == other._hash and self.rows == other.rows
+        return isinstance(other, StateKey) and self.digest == other.digest
 
 
 def state_key(s: Scenario, d: Derived | None = None) -> StateKey:
-    return StateKey(tuple(rows(s, d if d is not None else derive(s))))
+    return StateKey(rows(s, d if d is not None else derive(s)))
 
 
 def all_actions(d: Derived) -> list[Action]:
@@ -106,8 +110,8 @@ class Step:
         return self._onward
 
 
-def steps(s: Scenario, d: Derived) -> tuple[StateKey, tuple[Step, ...]]:
-    """A state's own key and every step leaving it: depends on this state alone."""
+def steps(s: Scenario, d: Derived) -> tuple[Step, ...]:
+    """Every step leaving a state: depends on this state alone."""
     found = []
     for action in all_actions(d):
         if action.allowed:
@@ -115,32 +119,40 @@ def steps(s: Scenario, d: Derived) -> tuple[StateKey, tuple[Step, ...]]:
                 after = out.apply(s)
                 derived = derive(after)
                 found.append(Step(action.code, out.name, after, derived, state_key(after, derived)))
-    return state_key(s, d), tuple(found)
+    return tuple(found)
 
 
-#: id(Derived) → (that Derived, steps(...)): a caller that keeps its unchanged states' objects
-#: (the dev server) has their steps worked out once, not at every save.
-StepMemo = dict[int, tuple[Derived, tuple[StateKey, tuple[Step, ...]]]]
+#: id(Derived) → (that Derived, its state key, steps(...)): a caller that keeps its unchanged states'
+#: objects (the dev server) has their steps worked out once, not at every save.
+StepMemo = dict[int, tuple[Derived, StateKey, tuple[Step, ...]]]
 
 
 def walk(states: Sequence[tuple[Scenario, Derived]], memo: StepMemo | None = None) -> Walk:
-    """Every allowed action of every bundled state, its outcomes and the state each one reaches."""
-    memo = {} if memo is None else memo
-    of = []
-    for s, d in states:
+    """Every allowed action of every bundled state, its outcomes and the state each one reaches.
+
+    Without a memo (a build), each state's steps are worked out, used and let go one state at a
+    time: held all at once they are a full scenario and derivation per outcome (~45 MB at N = 200).
+    """
+    def remembered(s: Scenario, d: Derived) -> tuple[Derived, StateKey, tuple[Step, ...]] | None:
+        if memo is None:
+            return None
         entry = memo.get(id(d))
         if entry is None or entry[0] is not d:
-            entry = memo[id(d)] = (d, steps(s, d))
-        of.append(entry[1])
-    for gone in memo.keys() - {id(d) for _, d in states}:
-        del memo[gone]  # states no longer walked: their objects can go
+            entry = memo[id(d)] = (d, state_key(s, d), steps(s, d))
+        return entry
+
+    if memo is not None:
+        for gone in memo.keys() - {id(d) for _, d in states}:
+            del memo[gone]  # states no longer walked: their objects can go
     known: dict[StateKey, str] = {}
-    for (s, _), (key, _) in zip(states, of):
-        known.setdefault(key, s.id)
+    for s, d in states:
+        entry = remembered(s, d)
+        known.setdefault(state_key(s, d) if entry is None else entry[1], s.id)
     found: dict[StateKey, tuple[Generated, Step]] = {}
     transitions: list[Transition] = []
-    for (s, _), (_, leaving) in zip(states, of):
-        for step in leaving:
+    for s, d in states:
+        entry = remembered(s, d)
+        for step in steps(s, d) if entry is None else entry[2]:
             if step.key in known:
                 transitions.append(Transition(s.id, step.action, step.outcome, known[step.key]))
                 continue

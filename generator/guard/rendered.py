@@ -6,10 +6,10 @@ publish a secret-like value stops the build before anything is swapped in.
 from __future__ import annotations
 
 from ..errors import Problem, ScenarioErrors
-from .secrets import scan_lines
+from .secrets import Digest, scan_lines
 
 
-def output_problems(path: str, text: str, known_clean: set[str]) -> list[Problem]:
+def output_problems(path: str, text: str, known_clean: set[Digest]) -> list[Problem]:
     """Problems for one rendered file; `known_clean` holds lines already scanned clean
     (pages share most lines, so each distinct line is scanned once)."""
     return [Problem(f"output {path}", line, None,
@@ -19,7 +19,7 @@ def output_problems(path: str, text: str, known_clean: set[str]) -> list[Problem
 
 def guard_output(files: dict[str, str]) -> None:
     """Raise ScenarioErrors naming every rendered file that holds a secret-like value."""
-    known_clean: set[str] = set()
+    known_clean: set[Digest] = set()
     problems = [p for path, text in sorted(files.items()) for p in output_problems(path, text, known_clean)]
     if problems:
         raise ScenarioErrors(problems)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import io
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -386,24 +387,48 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def scan_lines(text: str, known_clean: set[str]) -> list[tuple[int, Finding]]:
+#: Fresh lines scanned in one go: few scan() calls for a page, bounded memory for a large file
+#: (scanning the 25 MB scenarios.json of N = 1,000 as one text took several copies of it at once).
+BATCH_LINES = 4096
+
+
+#: What `known_clean` holds for a line: a 128-bit digest, not the line (a build's distinct lines
+#: were 14 MB at N = 200, held in every worker); two lines share one with odds of 2^-128.
+Digest = bytes
+
+
+def line_digest(line: str) -> Digest:
+    return hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def scan_lines(text: str, known_clean: set[Digest]) -> list[tuple[int, Finding]]:
     """Findings in `text` with their line numbers, skipping lines already known clean.
 
     Every pattern is confined to one line, so a line that was clean once is clean again:
     pages of one site share most of their lines, and only the new ones are scanned.
-    Clean new lines are added to `known_clean`.
+    Clean new lines are added to `known_clean`. Lines are read one by one and scanned in
+    batches, so a large file is never held as a list of its lines.
     """
-    lines = text.split("\n")
-    fresh = [number for number, line in enumerate(lines, 1) if line not in known_clean]
-    if not fresh:
-        return []
-    joined = SEPARATOR.join(lines[number - 1] for number in fresh)
-    findings = scan(joined)
+    located: list[tuple[int, Finding]] = []
+    batch: list[tuple[int, str, Digest]] = []
+    for number, line in enumerate(io.StringIO(text, newline="\n"), 1):
+        line = line.removesuffix("\n")
+        if (digest := line_digest(line)) not in known_clean:
+            batch.append((number, line, digest))
+            if len(batch) == BATCH_LINES:
+                located += _scan_batch(batch, known_clean)
+                batch = []
+    return located + _scan_batch(batch, known_clean) if batch else located
+
+
+def _scan_batch(batch: list[tuple[int, str, Digest]], known_clean: set[Digest]) -> list[tuple[int, Finding]]:
+    """Findings in some (line number, line, digest) with their line numbers; the clean lines become known clean."""
+    joined = SEPARATOR.join(line for _, line, _ in batch)
     flagged: set[int] = set()
     located: list[tuple[int, Finding]] = []
-    for finding in findings:
-        first = fresh[line_of(joined, finding.start) - 1]
-        flagged.update(fresh[i - 1] for i in range(line_of(joined, finding.start), line_of(joined, finding.end) + 1))
-        located.append((first, finding))
-    known_clean.update(lines[number - 1] for number in fresh if number not in flagged)
+    for finding in scan(joined):
+        first, last = line_of(joined, finding.start), line_of(joined, finding.end)
+        flagged.update(range(first, last + 1))
+        located.append((batch[first - 1][0], finding))
+    known_clean.update(digest for i, (_, _, digest) in enumerate(batch, 1) if i not in flagged)
     return located

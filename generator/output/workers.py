@@ -34,6 +34,7 @@ from pathlib import Path
 
 from ..errors import GeneratorError, Problem, ScenarioErrors
 from ..guard.rendered import output_problems
+from ..guard.secrets import Digest
 from .plan import Job, Plan
 from .write import write_file
 
@@ -98,7 +99,7 @@ def workers() -> int:
 
 
 def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None, catch: bool,
-         progress: OnProgress | None = None, known_clean: set[str] | None = None) -> Rendered:
+         progress: OnProgress | None = None, known_clean: set[Digest] | None = None) -> Rendered:
     done = Rendered()
     made: set[str] = set()
     known_clean = set() if known_clean is None else known_clean  # pages share most lines: each scanned once
@@ -155,7 +156,7 @@ def _worker(conn: Connection) -> None:
 
 
 def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, processes: int | None = None,
-                progress: OnProgress | None = None, known_clean: set[str] | None = None) -> Rendered:
+                progress: OnProgress | None = None, known_clean: set[Digest] | None = None) -> Rendered:
     """Render `jobs` of `plan`: into `staging` when given (nothing kept in memory), else into `.files`.
 
     `processes`: None picks workers() when there are enough jobs; 1 renders here, in order.
