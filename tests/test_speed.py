@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -37,6 +38,24 @@ def test_a_parallel_build_is_byte_identical_to_a_serial_one(tmp_path):
     assert (serial.files, serial.bytes) == (parallel.files, parallel.bytes)
     assert serial.files == len(tree(tmp_path / "serial")) - 1  # all but the marker
     assert list(parallel.seconds) == list(PHASES)
+
+
+@pytest.mark.parametrize("into_folder", [True, False], ids=["written", "in memory"])
+def test_a_parallel_build_makes_the_gallery_from_the_pages_its_workers_rendered(monkeypatch, tmp_path, into_folder):
+    """Each scenario page is rendered once: the parent makes the gallery from what the workers wrote
+    (or sent back), and renders none of them again. Workers are forked, so only the parent is refused."""
+    parent, original = os.getpid(), Plan._scenario_page
+
+    def scenario_page(self, *args, **kwargs):
+        assert os.getpid() != parent, "the parent rendered a scenario page again"
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Plan, "_scenario_page", scenario_page)
+    plan = Plan.make(many(12))
+    files = render_jobs(plan, plan.jobs(), tmp_path if into_folder else None, processes=2)
+    gallery = (tmp_path / "gallery/readiness/index.html").read_text(encoding="utf-8") if into_folder \
+        else files.files["gallery/readiness/index.html"]
+    assert all(f'href="../../{p.path}#readiness"' in gallery for p in plan.pages)
 
 
 def test_the_streamed_build_writes_what_render_site_renders(tmp_path):

@@ -118,13 +118,15 @@ class Plan:
         n = len(self.pages)
         site_wide = [Job("overview"), Job("manifest"), Job("404"), Job("static")]
         if self.pages:
-            site_wide += [Job("compare-index"), Job("data-index"), Job("gallery")]
+            site_wide += [Job("compare-index"), Job("data-index")]
         site_wide += [Job("journey", i) for i in range(len(self.journeys))]
         if self.journeys:
             site_wide.append(Job("journey-data"))
+        # Last: made from the scenario pages as rendered (Kind.from_pages).
+        made_from_pages = [Job("gallery")] if self.pages else []
         return ([Job("pair", j) for j in range(len(self.prepared))] + [Job("scenario", i) for i in range(n)]
                 + [Job("outcome", i) for i in range(len(self.outcomes))]
-                + [Job("data", p.id) for p in self.pages] + site_wide)
+                + [Job("data", p.id) for p in self.pages] + site_wide + made_from_pages)
 
     def needs(self, job: Job) -> Needs | None:
         """The scenarios the job's files show (None: every scenario, whole).
@@ -261,6 +263,15 @@ class Plan:
     def _drivers(self) -> frozenset[str]:
         return driver_paths(self.sides.values())
 
+    def keep_pages(self, read: Callable[[str], str | None]) -> None:
+        """Keep the sections of every scenario page rendered elsewhere (by a worker), read by output
+        path (None: not rendered), so that the gallery is made without rendering them again."""
+        for locale in LOCALES:
+            for page in self.pages:
+                html = read(output_path(locale, page.path))
+                if html is not None:
+                    self._sections.put(locale, page, html)
+
     def _gallery(self, _: None) -> Iterator[tuple[str, str]]:
         """Every section's gallery page, from the scenario pages as rendered (gallery/<section>/index.html
         is as deep as a scenario page, so a section's relative links work on both)."""
@@ -333,6 +344,9 @@ class Kind:
     render: str
     label: Callable[[Plan, Any], str]
     needs: str | None = None
+    #: Made from the scenario pages as rendered: last in Plan.jobs(), and in a parallel build
+    #: rendered by the parent from the pages its workers wrote (Plan.keep_pages), never twice.
+    from_pages: bool = False
 
 
 #: Every job kind, in one table: Plan.jobs() makes them, Plan.render(), label() and needs() follow it.
@@ -347,7 +361,7 @@ KINDS: dict[str, Kind] = {
     "static": Kind("_static", lambda plan, key: "static", "_static_needs"),
     "compare-index": Kind("_compare_index", lambda plan, key: "compare/index.html"),
     "data-index": Kind("_data_index", lambda plan, key: "compare/data/index.js"),
-    "gallery": Kind("_gallery", lambda plan, key: gallery_path(SECTIONS[0])),
+    "gallery": Kind("_gallery", lambda plan, key: gallery_path(SECTIONS[0]), from_pages=True),
     "journey": Kind("_journey", lambda plan, key: plan.journeys[key].path),
     "journey-data": Kind("_journey_data", lambda plan, key: JOURNEY_DATA),
 }

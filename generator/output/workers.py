@@ -9,7 +9,9 @@ Output does not depend on how jobs are shared out: each job's files depend on th
 plan alone (the caches in TableRows, fastcalls and Catalogue only remember pure
 results), so a parallel build is byte-identical to a serial one (tests/test_speed.py).
 A job that fails in a worker is rendered again in the parent, which then raises
-the very exception, with its traceback and the page it was rendering.
+the very exception, with its traceback and the page it was rendering. Jobs made from
+the scenario pages as rendered (the gallery: Kind.from_pages) are the parent's, once
+the workers are done, from the pages they wrote.
 
 Process management (issue 17) is built so that it cannot deadlock:
 - each worker has its own pipe and nothing is shared between workers (no queue, no lock
@@ -35,7 +37,7 @@ from pathlib import Path
 from ..errors import GeneratorError, Problem, ScenarioErrors
 from ..guard.rendered import output_problems
 from ..guard.secrets import Digest
-from .plan import Job, Plan
+from .plan import KINDS, Job, Plan
 from .write import write_file
 
 #: Below this many jobs, starting workers costs more than it saves (~30 ms per worker).
@@ -178,8 +180,13 @@ def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, proces
 def _parallel(plan: Plan, jobs: list[Job], staging: Path | None, processes: int,
               progress: OnProgress | None = None) -> Rendered:
     global _PLAN, _JOBS, _STAGING
-    size = max(1, -(-len(jobs) // (processes * RANGES_PER_WORKER)))
-    spans = [(low, min(low + size, len(jobs))) for low in range(0, len(jobs), size)]
+    # Jobs made from the scenario pages as rendered come last: the parent renders them once the
+    # workers are done, from the pages they wrote (a worker would render the others' pages again).
+    split = len(jobs)
+    while split and KINDS[jobs[split - 1].kind].from_pages:
+        split -= 1
+    size = max(1, -(-split // (processes * RANGES_PER_WORKER)))
+    spans = [(low, min(low + size, split)) for low in range(0, split, size)]
     parts: list[Rendered | None] = [None] * len(spans)
     context = multiprocessing.get_context("fork")
     running: dict[Connection, tuple[multiprocessing.process.BaseProcess, int]] = {}
@@ -224,7 +231,20 @@ def _parallel(plan: Plan, jobs: list[Job], staging: Path | None, processes: int,
     for part in parts:  # in order: the same files in the same order as serially
         assert part is not None
         total.add(part)
+    if split < len(jobs):
+        plan.keep_pages(lambda path: _written(path, staging, total.files))
+        total.add(_run(plan, jobs, split, len(jobs), staging, catch=False, progress=progress))
     return total
+
+
+def _written(path: str, staging: Path | None, files: dict[str, str]) -> str | None:
+    """A file a worker rendered: from the staging folder it wrote to, or from what it sent back."""
+    if staging is None:
+        return files.get(path)
+    try:
+        return (staging / path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
 
 
 def _give(conn: Connection, running: dict, waiting: list[int], spans: list[tuple[int, int]]) -> None:
