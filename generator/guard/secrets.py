@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import html
-import math
 import io
+import math
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -392,12 +392,16 @@ def line_of(text: str, offset: int) -> int:
 BATCH_LINES = 4096
 
 
-#: What `known_clean` holds for a line: a 128-bit digest, not the line (a build's distinct lines
-#: were 14 MB at N = 200, held in every worker); two lines share one with odds of 2^-128.
-Digest = bytes
+#: What `known_clean` holds for a line: a short line itself, a long one's 128-bit digest (a build's
+#: distinct lines were 14 MB at N = 200, held in every worker; two lines share a digest with odds of
+#: 2^-128). Short lines, most of scenarios.json's, are not worth a digest's time.
+Digest = str | bytes
+SHORT_LINE = 64
 
 
 def line_digest(line: str) -> Digest:
+    if len(line) <= SHORT_LINE:
+        return line
     return hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 

@@ -19,7 +19,7 @@ from ..site.about import BuildInfo, build_info
 from ..site.compare import Side, compare, pair_path, pairs, side
 from ..site.compare_pages import (TableRows, comparison_links, driver_paths, index_data_js, render_comparison,
                                   state_js)
-from ..site.gallery import SectionStore, gallery_path, groups, tiles
+from ..site.gallery import Placed, SectionStore, gallery_path, groups, tiles
 from ..core.provenance import record
 from ..site.why import Why, changes, explain
 from ..core.transitions import StepMemo, Walk, walk
@@ -75,6 +75,8 @@ class Plan:
     #: Where each page's actions lead, kept with its Derived object (dev server only); shared like `_sections`.
     _steps: StepMemo = field(default_factory=dict)
     _outcomes_kept: dict[str, OutcomePage] = field(default_factory=dict)
+    #: Each gallery's tiles as last placed, per (locale, section) (dev server only).
+    _tiles: dict[tuple[str, str], Placed] = field(default_factory=dict)
 
     @classmethod
     def make(cls, scenarios: list[Scenario], env: Environment | None = None,
@@ -282,7 +284,9 @@ class Plan:
             for section in SECTIONS:
                 yield self._page(locale, "gallery.html", gallery_path(section), page=None,
                                  switcher=self._switcher_of(None),
-                                 section=section, tiles=tiles(found.get(section, []), section), by_id=by_id)
+                                 section=section, by_id=by_id,
+                                 tiles=tiles(found.get(section, []), section,
+                                             self._tiles.setdefault((locale, section), {}) if self.keep_parts else None))
 
     def _shown(self, pid: str) -> set[str]:
         """The scenarios whose titles a page's action previews show (their outcomes, the nearest allowed);

@@ -8,7 +8,6 @@ scenario pages, so a section's relative links work as they are; its ids are made
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 
 #: One section of a scenario page: sections never nest, so the first closing tag ends it.
@@ -73,7 +72,6 @@ class SectionStore:
         return found
 
 
-@lru_cache(maxsize=2048)  # pure; a rebuild after a save places nearly every tile as before
 def in_tile(html: str, prefix: str) -> str:
     """A section's HTML placed in a tile: its ids prefixed (unique on the page), its headings one
     level down (under the tile's heading), and what a tile does without trimmed (TRIM)."""
@@ -84,7 +82,22 @@ def in_tile(html: str, prefix: str) -> str:
     return HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}", ID_REFS.sub(local, TRIM.sub("", html)))
 
 
-def tiles(found: Sequence[tuple[str, list[str]]], section: str) -> list[tuple[str, str, list[str]]]:
-    """(tile id, the section's HTML for that tile, its scenario ids), largest group first."""
+#: Tiles as last placed, {(html, tile id): tile HTML}: the dev server's rebuild after a save places
+#: nearly every tile as before (a build places each once and keeps none).
+Placed = dict[tuple[str, str], str]
+
+
+def tiles(found: Sequence[tuple[str, list[str]]], section: str,
+          placed: Placed | None = None) -> list[tuple[str, str, list[str]]]:
+    """(tile id, the section's HTML for that tile, its scenario ids), largest group first. `placed`:
+    the tiles of this section's last gallery, read, then left holding this one's."""
     ordered = sorted(found, key=lambda group: -len(group[1]))  # stable: ties keep first-seen order
-    return [(f"g{n}", in_tile(html, f"g{n}"), ids) for n, (html, ids) in enumerate(ordered, 1)]
+    before = {} if placed is None else placed.copy()
+    out = []
+    for n, (html, ids) in enumerate(ordered, 1):
+        tile = before.get((html, f"g{n}"))
+        out.append((f"g{n}", in_tile(html, f"g{n}") if tile is None else tile, ids))
+    if placed is not None:
+        placed.clear()
+        placed.update(((html, tid), tile) for (tid, tile, _), (html, _) in zip(out, ordered))
+    return out
