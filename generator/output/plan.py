@@ -248,9 +248,7 @@ class Plan:
     def _scenario(self, index: int) -> Iterator[tuple[str, str]]:
         reasons = explain(self.pages[index].scenario)  # once for both locales
         for locale in LOCALES:
-            path, html = self._scenario_page(locale, index, reasons)
-            self._sections.put(locale, self.pages[index], html)  # the gallery then need not render it
-            yield path, html
+            yield self._scenario_page(locale, index, reasons)
 
     def _scenario_page(self, locale: str, index: int, reasons: Why | None = None) -> tuple[str, str]:
         pages, page = self.pages, self.pages[index]
@@ -266,8 +264,9 @@ class Plan:
         return driver_paths(self.sides.values())
 
     def keep_pages(self, read: Callable[[str], str | None]) -> None:
-        """Keep the sections of every scenario page rendered elsewhere (by a worker), read by output
-        path (None: not rendered), so that the gallery is made without rendering them again."""
+        """Keep the sections of every scenario page just rendered, read by output path (None: not
+        rendered this time; the dev server keeps what it had), so that the gallery is made without
+        rendering them again. Workers keep none: only the process making the gallery needs them."""
         for locale in LOCALES:
             for page in self.pages:
                 html = read(output_path(locale, page.path))

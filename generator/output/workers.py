@@ -11,7 +11,7 @@ results), so a parallel build is byte-identical to a serial one (tests/test_spee
 A job that fails in a worker is rendered again in the parent, which then raises
 the very exception, with its traceback and the page it was rendering. Jobs made from
 the scenario pages as rendered (the gallery: Kind.from_pages) are the parent's, once
-the workers are done, from the pages they wrote.
+the others are done, from the pages written (Plan.keep_pages).
 
 Process management (issue 17) is built so that it cannot deadlock:
 - each worker has its own pipe and nothing is shared between workers (no queue, no lock
@@ -168,25 +168,29 @@ def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, proces
     last rebuild; this one's clean lines are added.
     """
     processes = processes or (workers() if len(jobs) >= PARALLEL_FROM else 1)
+    # Jobs made from the scenario pages as rendered come last, here, from the pages just written
+    # (or kept): never from a second rendering of them, nor from every page held since it was made.
+    jobs = [*(job for job in jobs if not KINDS[job.kind].from_pages), *(job for job in jobs if KINDS[job.kind].from_pages)]
+    split = sum(not KINDS[job.kind].from_pages for job in jobs)
     if processes <= 1 or not single_threaded():
-        total = _run(plan, jobs, 0, len(jobs), staging, catch=False, progress=progress, known_clean=known_clean)
+        total = _run(plan, jobs, 0, split, staging, catch=False, progress=progress, known_clean=known_clean)
     else:
-        total = _parallel(plan, jobs, staging, processes, progress)
+        total = _parallel(plan, jobs[:split], staging, processes, progress, len(jobs))
+    if split < len(jobs):
+        plan.keep_pages(lambda path: _written(path, staging, total.files))
+        total.add(_run(plan, jobs, split, len(jobs), staging, catch=False, progress=progress, known_clean=known_clean))
     if total.problems:
         raise ScenarioErrors(total.problems)
     return total
 
 
 def _parallel(plan: Plan, jobs: list[Job], staging: Path | None, processes: int,
-              progress: OnProgress | None = None) -> Rendered:
+              progress: OnProgress | None = None, in_all: int | None = None) -> Rendered:
+    """`in_all`: how many jobs progress counts, these and those to come (default: these)."""
     global _PLAN, _JOBS, _STAGING
-    # Jobs made from the scenario pages as rendered come last: the parent renders them once the
-    # workers are done, from the pages they wrote (a worker would render the others' pages again).
-    split = len(jobs)
-    while split and KINDS[jobs[split - 1].kind].from_pages:
-        split -= 1
-    size = max(1, -(-split // (processes * RANGES_PER_WORKER)))
-    spans = [(low, min(low + size, split)) for low in range(0, split, size)]
+    in_all = in_all or len(jobs)
+    size = max(1, -(-len(jobs) // (processes * RANGES_PER_WORKER)))
+    spans = [(low, min(low + size, len(jobs))) for low in range(0, len(jobs), size)]
     parts: list[Rendered | None] = [None] * len(spans)
     context = multiprocessing.get_context("fork")
     running: dict[Connection, tuple[multiprocessing.process.BaseProcess, int]] = {}
@@ -216,7 +220,7 @@ def _parallel(plan: Plan, jobs: list[Job], staging: Path | None, processes: int,
                     break
                 parts[index] = part
                 if progress:
-                    progress(sum(high - low for (low, high), p in zip(spans, parts) if p is not None), len(jobs))
+                    progress(sum(high - low for (low, high), p in zip(spans, parts) if p is not None), in_all)
                 _give(conn, running, waiting, spans)
     finally:
         _PLAN, _JOBS, _STAGING = None, [], None
@@ -231,9 +235,6 @@ def _parallel(plan: Plan, jobs: list[Job], staging: Path | None, processes: int,
     for part in parts:  # in order: the same files in the same order as serially
         assert part is not None
         total.add(part)
-    if split < len(jobs):
-        plan.keep_pages(lambda path: _written(path, staging, total.files))
-        total.add(_run(plan, jobs, split, len(jobs), staging, catch=False, progress=progress))
     return total
 
 
