@@ -157,10 +157,9 @@ class Plan:
                      | neighbours | self._shown(self.pages[index].id))
 
     def _outcome_needs(self, index: int) -> Needs:
-        # the facts of the scenario it is reached from (its facts and its title start from them)
-        source = self.outcomes[index].reached.source
-        return Needs({source}, {p.id for p in self._switcher_of(self._position[source]).shown}
-                     | self._shown(self.outcomes[index].id))
+        # the facts of the scenario it is reached from (its facts and its title start from them);
+        # its switcher shows the stages only (a generated state is in none)
+        return Needs({self.outcomes[index].reached.source}, self._shown(self.outcomes[index].id))
 
     def _pair_needs(self, index: int) -> Needs:
         return Needs(set(self.prepared[index]), set())  # its switcher shows the stages only
@@ -301,14 +300,15 @@ class Plan:
         return {code: self.pages[self._position[target]] for code, target in self.walk.nearest.get(sid, {}).items()}
 
     def _outcome(self, index: int) -> Iterator[tuple[str, str]]:
-        """A generated state: the scenario template and every section, marked as generated, no neighbours."""
+        """A generated state: the scenario template and every section, marked as generated, no neighbours,
+        and a switcher of the stages only: it belongs to none (so a stage-mate's new title leaves it be)."""
         page = self.outcomes[index]
         source = self.pages[self._position[page.reached.source]]
         changed = changes(source.scenario, page.scenario)  # its "Why?": the effect, not every rule again
         for locale in LOCALES:
             yield self._page(locale, "scenario.html", page.path, page=page, s=page.scenario, d=page.derived,
                              reasons=None, changes=changed, source=source,
-                             switcher=self._switcher_of(self._position[source.id]), comparisons={}, previous=None, next=None,
+                             switcher=self._switcher_of(None), comparisons={}, previous=None, next=None,
                              leads=self.leads.get(page.id, {}), nearest={})
 
     def _compare(self, path: str, a: str, b: str, *, index: bool) -> Iterator[tuple[str, str]]:
