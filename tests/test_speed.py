@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -31,44 +33,81 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+def in_fresh_process(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) in a new interpreter, which must fork its workers. This test process may run threads
+    (Playwright, the servers of earlier tests), and a process running threads never forks (workers.py):
+    a test of the workers run here would pass on the serial path without testing them."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe(duplex=False)
+    process = context.Process(target=_forking, args=(theirs, fn, *args))  # not a daemon: it forks
+    process.start()
+    theirs.close()
+    try:
+        ok, value = ours.recv()
+    except EOFError:
+        value, ok = f"the fresh process ended without a word (exit code {process.join() or process.exitcode})", False
+    finally:
+        process.join()
+    assert ok, value
+    return value
+
+
+def _forking(conn: Any, fn: Callable[..., Any], *args: Any) -> None:
+    import traceback
+    from generator.output import workers
+    try:
+        assert workers.single_threaded()
+        forked, parallel = [], workers._parallel
+        workers._parallel = lambda *a, **k: forked.append(1) or parallel(*a, **k)
+        result = fn(*args)
+        assert forked, "no worker was forked"
+        conn.send((True, result))
+    except BaseException:
+        conn.send((False, traceback.format_exc()))
+
+
+def _serial_then_parallel(out: str) -> tuple:
+    return build(ROOT / "scenarios", Path(out) / "serial", processes=1), build(ROOT / "scenarios", Path(out) / "parallel", processes=2)
+
+
 def test_a_parallel_build_is_byte_identical_to_a_serial_one(tmp_path):
-    serial = build(ROOT / "scenarios", tmp_path / "serial", processes=1)
-    parallel = build(ROOT / "scenarios", tmp_path / "parallel", processes=2)
+    serial, parallel = in_fresh_process(_serial_then_parallel, str(tmp_path))
     assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
     assert (serial.files, serial.bytes) == (parallel.files, parallel.bytes)
     assert serial.files == len(tree(tmp_path / "serial")) - 1  # all but the marker
     assert list(parallel.seconds) == list(PHASES)
 
 
-@pytest.mark.parametrize("into_folder", [True, False], ids=["written", "in memory"])
-def test_a_parallel_build_makes_the_gallery_from_the_pages_its_workers_rendered(monkeypatch, tmp_path, into_folder):
-    """Each scenario page is rendered once: the parent makes the gallery from what the workers wrote
-    (or sent back), and renders none of them again. Workers are forked, so only the parent is refused."""
-    from generator.output import workers
-    if not workers.single_threaded():
-        pytest.skip("this test process runs threads: nothing is forked")
+def _gallery_without_rendering_pages_again(out: str | None) -> tuple[list[str], str]:
     parent, original = os.getpid(), Plan._scenario_page
 
     def scenario_page(self, *args, **kwargs):
         assert os.getpid() != parent, "the parent rendered a scenario page again"
         return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Plan, "_scenario_page", scenario_page)
+    Plan._scenario_page = scenario_page  # a process of its own: nothing to restore
     plan = Plan.make(many(12))
-    files = render_jobs(plan, plan.jobs(), tmp_path if into_folder else None, processes=2)
-    gallery = (tmp_path / "gallery/readiness/index.html").read_text(encoding="utf-8") if into_folder \
+    files = render_jobs(plan, plan.jobs(), Path(out) if out else None, processes=2)
+    gallery = (Path(out) / "gallery/readiness/index.html").read_text(encoding="utf-8") if out \
         else files.files["gallery/readiness/index.html"]
-    assert all(f'href="../../{p.path}#readiness"' in gallery for p in plan.pages)
+    return [p.path for p in plan.pages], gallery
+
+
+@pytest.mark.parametrize("into_folder", [True, False], ids=["written", "in memory"])
+def test_a_parallel_build_makes_the_gallery_from_the_pages_its_workers_rendered(tmp_path, into_folder):
+    """Each scenario page is rendered once: the parent makes the gallery from what the workers wrote
+    (or sent back), and renders none of them again. Workers are forked, so only the parent is refused."""
+    paths, gallery = in_fresh_process(_gallery_without_rendering_pages_again, str(tmp_path) if into_folder else None)
+    assert len(paths) == 12 and all(f'href="../../{path}#readiness"' in gallery for path in paths)
 
 
 def test_the_streamed_build_writes_what_render_site_renders(tmp_path):
-    build(ROOT / "scenarios", tmp_path / "site", processes=2)
+    in_fresh_process(build, ROOT / "scenarios", tmp_path / "site", 2)
     rendered = render_site(found := load_scenarios(ROOT / "scenarios"), journeys=load_journeys(ROOT / "scenarios", found))
     assert {path: text.encode() for path, text in rendered.items()} == {
         path: data for path, data in tree(tmp_path / "site").items() if path != ".generator-site"}
 
 
-def test_a_page_failing_in_a_worker_raises_its_own_error_naming_the_page(monkeypatch):
+def _a_page_failing_in_a_worker() -> None:
     plan = Plan.make(many(60))
     broken = plan.pages[45].path
     original = Plan._scenario
@@ -77,22 +116,29 @@ def test_a_page_failing_in_a_worker_raises_its_own_error_naming_the_page(monkeyp
         if self.pages[index].path == broken:
             raise MissingMessage("message 'x.y' is missing from templates/messages/en.yml")
         return original(self, index)
-    monkeypatch.setattr(Plan, "_scenario", scenario)  # before the fork: workers inherit it
+    Plan._scenario = scenario  # before the fork: workers inherit it
     with pytest.raises(MissingMessage, match="x.y") as raised:
         render_jobs(plan, plan.jobs(), processes=2)
     assert any(broken in note for note in raised.value.__notes__)
 
 
-def test_a_failed_parallel_build_leaves_the_previous_site(tmp_path, monkeypatch):
+def test_a_page_failing_in_a_worker_raises_its_own_error_naming_the_page():
+    in_fresh_process(_a_page_failing_in_a_worker)
+
+
+def _a_failed_parallel_build(out: Path) -> None:
+    def fail(self, index):
+        raise MissingMessage("message 'x.y' is missing from templates/messages/en.yml")
+    Plan._scenario = fail
+    with pytest.raises(MissingMessage):
+        build(ROOT / "scenarios", out, processes=2)
+
+
+def test_a_failed_parallel_build_leaves_the_previous_site(tmp_path):
     out = tmp_path / "site"
     build(ROOT / "scenarios", out, processes=1)
     before = tree(out)
-
-    def fail(self, index):
-        raise MissingMessage("message 'x.y' is missing from templates/messages/en.yml")
-    monkeypatch.setattr(Plan, "_scenario", fail)
-    with pytest.raises(MissingMessage):
-        build(ROOT / "scenarios", out, processes=2)
+    in_fresh_process(_a_failed_parallel_build, out)
     assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging folder left behind
 
@@ -247,11 +293,7 @@ def test_a_failing_worker_ends_the_build_with_its_error_every_time(tmp_path):
     assert done.stdout.split() == ["ok", "40"]
 
 
-def test_a_worker_that_dies_ends_the_build_with_an_error_not_a_hang(monkeypatch):
-    import os
-    from generator.output import workers
-    if not workers.single_threaded():
-        pytest.skip("this test process runs threads: nothing is forked")
+def _a_worker_that_dies() -> None:
     plan = Plan.make(many(30))
     original = Plan._scenario
 
@@ -259,9 +301,13 @@ def test_a_worker_that_dies_ends_the_build_with_an_error_not_a_hang(monkeypatch)
         if index == 20:
             os._exit(9)  # as if killed (out of memory, a signal)
         return original(self, index)
-    monkeypatch.setattr(Plan, "_scenario", scenario)
+    Plan._scenario = scenario
     with pytest.raises(GeneratorError, match="ended unexpectedly"):
         render_jobs(plan, plan.jobs(), processes=2)
+
+
+def test_a_worker_that_dies_ends_the_build_with_an_error_not_a_hang():
+    in_fresh_process(_a_worker_that_dies)
 
 
 def test_a_process_running_threads_is_never_forked(monkeypatch):
