@@ -109,7 +109,7 @@ def change_problems(soup, source, reached) -> list[str]:
     from generator.core.provenance import covers
     before, after = dict(facts(source)), dict(facts(reached))
     differ = [p for p in dict.fromkeys([*before, *after]) if before.get(p) != after.get(p)]
-    listed = [li.code.get_text() for li in soup.select("details[data-changes] li")]
+    listed = [li.code.get_text() for li in soup.select("details[data-changes] li") if li.code]
     # A group of facts that was empty (exchange: none) and now holds some is told by the facts it holds.
     found = [f"{p}: changed, listed {n} times" for p in differ
              if (n := sum(covers(path, p) for path in listed)) != 1
