@@ -42,12 +42,15 @@ def in_fresh_process(fn: Callable[..., Any], *args: Any) -> Any:
     process = context.Process(target=_forking, args=(theirs, fn, *args))  # not a daemon: it forks
     process.start()
     theirs.close()
-    try:
-        ok, value = ours.recv()
+    try:  # a limit of its own: pytest-timeout's signal would leave join() below waiting for a hung child
+        ok, value = ours.recv() if ours.poll(100) else (False, "the fresh process hung for 100 s")
     except EOFError:
         value, ok = f"the fresh process ended without a word (exit code {process.join() or process.exitcode})", False
     finally:
-        process.join()
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
     assert ok, value
     return value
 
@@ -335,3 +338,14 @@ def test_the_manifest_joined_from_cached_entries_is_what_json_writes(bundled_sce
         text = manifest(listed)
         assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
         assert manifest(listed, keep=True) == text == manifest(listed, keep=True)  # kept, then re-joined
+
+
+def test_a_built_gallery_keeps_a_carriage_return_as_render_site_does(folder, tmp_path):
+    """The gallery is made from the pages read back from the staging folder: as bytes, not as text
+    whose \\r Python would turn into \\n (the gallery would then differ from check and the dev server)."""
+    edit(folder / "_base.yml", "name: Shopify Suisse", 'name: "Shopify\\rSuisse"')
+    build(folder, tmp_path / "site", processes=1)
+    rendered = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
+    assert "\r" in rendered["gallery/actions/index.html"]
+    for path in ("gallery/actions/index.html", "fr/gallery/actions/index.html"):
+        assert (tmp_path / "site" / path).read_bytes() == rendered[path].encode(), path

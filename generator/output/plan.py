@@ -347,8 +347,8 @@ class Kind:
     render: str
     label: Callable[[Plan, Any], str]
     needs: str | None = None
-    #: Made from the scenario pages as rendered: last in Plan.jobs(), and in a parallel build
-    #: rendered by the parent from the pages its workers wrote (Plan.keep_pages), never twice.
+    #: Made from the scenario pages as rendered: last, in the process that renders the others or
+    #: their parent, from the pages just written (Plan.keep_pages), never rendered twice.
     from_pages: bool = False
 
 
@@ -378,8 +378,13 @@ def _static() -> Iterator[tuple[str, str]]:
 
 
 def render_all(plan: Plan) -> dict[str, str]:
-    """Every file of the site in memory, rendered here, in order."""
-    return {path: text for job in plan.jobs() for path, text in plan.render(job)}
+    """Every file of the site in memory, rendered here, in order (the gallery from the pages rendered)."""
+    files: dict[str, str] = {}
+    for job in plan.jobs():
+        if KINDS[job.kind].from_pages:
+            plan.keep_pages(files.get)
+        files.update(plan.render(job))
+    return files
 
 
 def render_site(scenarios: list[Scenario], env: Environment | None = None,

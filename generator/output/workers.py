@@ -239,11 +239,12 @@ def _parallel(plan: Plan, jobs: list[Job], staging: Path | None, processes: int,
 
 
 def _written(path: str, staging: Path | None, files: dict[str, str]) -> str | None:
-    """A file a worker rendered: from the staging folder it wrote to, or from what it sent back."""
+    """A file just rendered: from the staging folder it was written to, or from the files kept in memory.
+    Bytes decoded as they are: read_text would turn a page's \r into \n, and the gallery with it."""
     if staging is None:
         return files.get(path)
     try:
-        return (staging / path).read_text(encoding="utf-8")
+        return (staging / path).read_bytes().decode("utf-8")
     except FileNotFoundError:
         return None
 
