@@ -329,3 +329,15 @@ def test_a_large_file_is_scanned_in_batches_that_miss_no_line_and_keep_no_line()
     assert any(isinstance(k, bytes) for k in known)
     # Known clean lines are skipped; the secret lines were never added, so they are found again.
     assert [number for number, _ in scan_lines("\n".join(lines), known)] == at
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 64])
+def test_lines_are_read_a_chunk_at_a_time_exactly_as_split_cuts_them(monkeypatch, chunk):
+    """scan_lines numbers lines as text.split("\\n") does, whatever the chunk size: \\r, \\u2028 and
+    empty lines stay where split leaves them, at the edges of every chunk."""
+    from generator.guard import secrets
+    monkeypatch.setattr(secrets, "CHUNK", chunk)
+    rng = random.Random(chunk)
+    for _ in range(200):
+        text = "".join(rng.choice(["a", "bc", "\n", "\n\n", "\r", "\r\n", "\u2028", "é"]) for _ in range(rng.randint(0, 40)))
+        assert list(secrets._lines(text)) == text.split("\n"), repr(text)

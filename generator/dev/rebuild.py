@@ -23,7 +23,7 @@ from ..core.derive import derive
 from ..model.journeys import load_journeys
 from ..model.load import Composed, load_scenarios
 from ..site.matrix import state_matrix
-from ..guard.secrets import Digest
+from ..guard.secrets import LineKey
 from ..output.workers import render_jobs
 from ..output.plan import Plan
 from ..site.render import Page, stage_counts
@@ -49,7 +49,7 @@ class Rebuilder:
         self._plan: Plan | None = None
         #: Lines of the one-scenario rebuilds that the leak guard found clean (a line clean once is
         #: clean for good): the next rebuild renders nearly the same lines and scans only the new ones.
-        self._clean: set[Digest] = set()
+        self._clean: set[LineKey] = set()
         #: The documents of the last load: a save parses the saved file again, not the whole folder.
         self._composed: Composed = {}
 

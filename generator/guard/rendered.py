@@ -6,12 +6,12 @@ publish a secret-like value stops the build before anything is swapped in.
 from __future__ import annotations
 
 from ..errors import Problem, ScenarioErrors
-from .secrets import Digest, scan_lines
+from .secrets import LineKey, scan_lines
 
 
-def output_problems(path: str, text: str, known_clean: set[Digest]) -> list[Problem]:
-    """Problems for one rendered file; `known_clean` holds lines already scanned clean
-    (pages share most lines, so each distinct line is scanned once)."""
+def output_problems(path: str, text: str, known_clean: set[LineKey]) -> list[Problem]:
+    """Problems for one rendered file; `known_clean` holds the keys of lines already scanned clean
+    (secrets.line_key; pages share most lines, so each distinct line is scanned once)."""
     return [Problem(f"output {path}", line, None,
                     f"{finding.describe()} would be published; it comes from a scenario, template or message")
             for line, finding in scan_lines(text, known_clean)]
@@ -19,7 +19,7 @@ def output_problems(path: str, text: str, known_clean: set[Digest]) -> list[Prob
 
 def guard_output(files: dict[str, str]) -> None:
     """Raise ScenarioErrors naming every rendered file that holds a secret-like value."""
-    known_clean: set[Digest] = set()
+    known_clean: set[LineKey] = set()
     problems = [p for path, text in sorted(files.items()) for p in output_problems(path, text, known_clean)]
     if problems:
         raise ScenarioErrors(problems)

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import math
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -395,38 +395,48 @@ BATCH_LINES = 4096
 #: What `known_clean` holds for a line: a short line itself, a long one's 128-bit digest (a build's
 #: distinct lines were 14 MB at N = 200, held in every worker; two lines share a digest with odds of
 #: 2^-128). Short lines, most of scenarios.json's, are not worth a digest's time.
-Digest = str | bytes
+LineKey = str | bytes
 SHORT_LINE = 64
+#: Characters of a text split into lines at a time: a large file is never held as all its lines.
+CHUNK = 1 << 20
 
 
-def line_digest(line: str) -> Digest:
+def line_key(line: str) -> LineKey:
     if len(line) <= SHORT_LINE:
         return line
     return hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def scan_lines(text: str, known_clean: set[Digest]) -> list[tuple[int, Finding]]:
+def _lines(text: str) -> Iterator[str]:
+    """text.split("\n"), the same lines, a chunk of about CHUNK characters at a time."""
+    start = 0
+    while (end := text.find("\n", start + CHUNK)) >= 0:
+        yield from text[start:end].split("\n")
+        start = end + 1
+    yield from text[start:].split("\n")
+
+
+def scan_lines(text: str, known_clean: set[LineKey]) -> list[tuple[int, Finding]]:
     """Findings in `text` with their line numbers, skipping lines already known clean.
 
     Every pattern is confined to one line, so a line that was clean once is clean again:
     pages of one site share most of their lines, and only the new ones are scanned.
-    Clean new lines are added to `known_clean`. Lines are read one by one and scanned in
-    batches, so a large file is never held as a list of its lines.
+    Clean new lines are added to `known_clean`. Lines are split a chunk at a time and scanned
+    in batches, so a large file is never held as a list of its lines.
     """
     located: list[tuple[int, Finding]] = []
-    batch: list[tuple[int, str, Digest]] = []
-    for number, line in enumerate(io.StringIO(text, newline="\n"), 1):
-        line = line.removesuffix("\n")
-        if (digest := line_digest(line)) not in known_clean:
-            batch.append((number, line, digest))
+    batch: list[tuple[int, str, LineKey]] = []
+    for number, line in enumerate(_lines(text), 1):
+        if (key := line_key(line)) not in known_clean:
+            batch.append((number, line, key))
             if len(batch) == BATCH_LINES:
                 located += _scan_batch(batch, known_clean)
                 batch = []
     return located + _scan_batch(batch, known_clean) if batch else located
 
 
-def _scan_batch(batch: list[tuple[int, str, Digest]], known_clean: set[Digest]) -> list[tuple[int, Finding]]:
-    """Findings in some (line number, line, digest) with their line numbers; the clean lines become known clean."""
+def _scan_batch(batch: list[tuple[int, str, LineKey]], known_clean: set[LineKey]) -> list[tuple[int, Finding]]:
+    """Findings in some (line number, line, key) with their line numbers; the clean lines become known clean."""
     joined = SEPARATOR.join(line for _, line, _ in batch)
     flagged: set[int] = set()
     located: list[tuple[int, Finding]] = []
@@ -434,5 +444,5 @@ def _scan_batch(batch: list[tuple[int, str, Digest]], known_clean: set[Digest]) 
         first, last = line_of(joined, finding.start), line_of(joined, finding.end)
         flagged.update(range(first, last + 1))
         located.append((batch[first - 1][0], finding))
-    known_clean.update(digest for i, (_, _, digest) in enumerate(batch, 1) if i not in flagged)
+    known_clean.update(key for i, (_, _, key) in enumerate(batch, 1) if i not in flagged)
     return located

@@ -120,15 +120,15 @@ class Plan:
         n = len(self.pages)
         site_wide = [Job("overview"), Job("manifest"), Job("404"), Job("static")]
         if self.pages:
-            site_wide += [Job("compare-index"), Job("data-index")]
+            site_wide += [Job("compare-index"), Job("data-index"), Job("gallery")]
         site_wide += [Job("journey", i) for i in range(len(self.journeys))]
         if self.journeys:
             site_wide.append(Job("journey-data"))
-        # Last: made from the scenario pages as rendered (Kind.from_pages).
-        made_from_pages = [Job("gallery")] if self.pages else []
-        return ([Job("pair", j) for j in range(len(self.prepared))] + [Job("scenario", i) for i in range(n)]
-                + [Job("outcome", i) for i in range(len(self.outcomes))]
-                + [Job("data", p.id) for p in self.pages] + site_wide + made_from_pages)
+        now, after_pages = in_two_rounds([Job("pair", j) for j in range(len(self.prepared))]
+                                         + [Job("scenario", i) for i in range(n)]
+                                         + [Job("outcome", i) for i in range(len(self.outcomes))]
+                                         + [Job("data", p.id) for p in self.pages] + site_wide)
+        return now + after_pages
 
     def needs(self, job: Job) -> Needs | None:
         """The scenarios the job's files show (None: every scenario, whole).
@@ -377,13 +377,19 @@ def _static() -> Iterator[tuple[str, str]]:
         yield script.name, script.read_text(encoding="utf-8")
 
 
+def in_two_rounds(jobs: list[Job]) -> tuple[list[Job], list[Job]]:
+    """The jobs made from the scenario pages as rendered (Kind.from_pages) apart, in their order, to
+    be rendered once the others are, after Plan.keep_pages has read the pages those rendered."""
+    later = [KINDS[job.kind].from_pages for job in jobs]
+    return [job for job, wait in zip(jobs, later) if not wait], [job for job, wait in zip(jobs, later) if wait]
+
+
 def render_all(plan: Plan) -> dict[str, str]:
     """Every file of the site in memory, rendered here, in order (the gallery from the pages rendered)."""
-    files: dict[str, str] = {}
-    for job in plan.jobs():
-        if KINDS[job.kind].from_pages:
-            plan.keep_pages(files.get)
-        files.update(plan.render(job))
+    now, after_pages = in_two_rounds(plan.jobs())
+    files = {path: text for job in now for path, text in plan.render(job)}
+    plan.keep_pages(files.get)
+    files.update((path, text) for job in after_pages for path, text in plan.render(job))
     return files
 
 

@@ -36,8 +36,8 @@ from pathlib import Path
 
 from ..errors import GeneratorError, Problem, ScenarioErrors
 from ..guard.rendered import output_problems
-from ..guard.secrets import Digest
-from .plan import KINDS, Job, Plan
+from ..guard.secrets import LineKey
+from .plan import Job, Plan, in_two_rounds
 from .write import write_file
 
 #: Below this many jobs, starting workers costs more than it saves (~30 ms per worker).
@@ -101,7 +101,7 @@ def workers() -> int:
 
 
 def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None, catch: bool,
-         progress: OnProgress | None = None, known_clean: set[Digest] | None = None) -> Rendered:
+         progress: OnProgress | None = None, known_clean: set[LineKey] | None = None) -> Rendered:
     done = Rendered()
     made: set[str] = set()
     known_clean = set() if known_clean is None else known_clean  # pages share most lines: each scanned once
@@ -158,20 +158,20 @@ def _worker(conn: Connection) -> None:
 
 
 def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, processes: int | None = None,
-                progress: OnProgress | None = None, known_clean: set[Digest] | None = None) -> Rendered:
+                progress: OnProgress | None = None, known_clean: set[LineKey] | None = None) -> Rendered:
     """Render `jobs` of `plan`: into `staging` when given (nothing kept in memory), else into `.files`.
 
     `processes`: None picks workers() when there are enough jobs; 1 renders here, in order.
     A process running threads renders here too (see the module's doc).
     `progress` is told how many jobs are done: after each job here, after each range from workers.
-    `known_clean`: lines the leak guard found clean before (serial only), e.g. in the dev server's
-    last rebuild; this one's clean lines are added.
+    `known_clean`: lines the leak guard found clean before, e.g. in the dev server's last rebuild
+    (used where this process renders: serial, or the jobs made from pages); its clean lines are added.
     """
     processes = processes or (workers() if len(jobs) >= PARALLEL_FROM else 1)
     # Jobs made from the scenario pages as rendered come last, here, from the pages just written
     # (or kept): never from a second rendering of them, nor from every page held since it was made.
-    jobs = [*(job for job in jobs if not KINDS[job.kind].from_pages), *(job for job in jobs if KINDS[job.kind].from_pages)]
-    split = sum(not KINDS[job.kind].from_pages for job in jobs)
+    now, after_pages = in_two_rounds(jobs)
+    jobs, split = now + after_pages, len(now)
     if processes <= 1 or not single_threaded():
         total = _run(plan, jobs, 0, split, staging, catch=False, progress=progress, known_clean=known_clean)
     else:

@@ -92,12 +92,11 @@ def tiles(found: Sequence[tuple[str, list[str]]], section: str,
     """(tile id, the section's HTML for that tile, its scenario ids), largest group first. `placed`:
     the tiles of this section's last gallery, read, then left holding this one's."""
     ordered = sorted(found, key=lambda group: -len(group[1]))  # stable: ties keep first-seen order
-    before = {} if placed is None else placed.copy()
-    out = []
-    for n, (html, ids) in enumerate(ordered, 1):
-        tile = before.get((html, f"g{n}"))
-        out.append((f"g{n}", in_tile(html, f"g{n}") if tile is None else tile, ids))
+    now: Placed = {}
+    for n, (html, _) in enumerate(ordered, 1):
+        key = (html, f"g{n}")
+        now[key] = (placed or {}).get(key) or in_tile(*key)
     if placed is not None:
         placed.clear()
-        placed.update(((html, tid), tile) for (tid, tile, _), (html, _) in zip(out, ordered))
-    return out
+        placed.update(now)
+    return [(f"g{n}", now[html, f"g{n}"], ids) for n, (html, ids) in enumerate(ordered, 1)]

@@ -188,7 +188,7 @@ def manifest(pages: list[Page], keep: bool = False, transitions: list[dict[str, 
     described like the scenarios.
     """
     pieces = ["{\n"]
-    _entries(pieces, "scenarios", (page.manifest_entry if keep else manifest_entry(page) for page in pages))
+    _entries(pieces, "scenarios", (page.manifest_entry if keep else manifest_entry(page) for page in pages), first=True)
     if transitions is not None:
         _entries(pieces, "transitions", (_indented(t) for t in transitions))
         _entries(pieces, "outcomes", (page.manifest_entry if keep else manifest_entry(page) for page in outcomes))
@@ -198,14 +198,13 @@ def manifest(pages: list[Page], keep: bool = False, transitions: list[dict[str, 
     return "".join(pieces)
 
 
-def _entries(pieces: list[str], key: str, entries: Iterable[str]) -> None:
+def _entries(pieces: list[str], key: str, entries: Iterable[str], first: bool = False) -> None:
     """A list member of scenarios.json, from entries already encoded (see manifest_entry), onto `pieces`."""
-    separator = "" if len(pieces) == 1 else ",\n"  # pieces holds only the opening brace: the first member
-    pieces.append(f'{separator}  "{key}": ')
-    first = len(pieces)
+    pieces.append(f'  "{key}": ' if first else f',\n  "{key}": ')
+    start = len(pieces)
     for entry in entries:
-        pieces += ["[\n" if len(pieces) == first else ",\n", entry]
-    pieces.append("[]" if len(pieces) == first else "\n  ]")
+        pieces += ["[\n" if len(pieces) == start else ",\n", entry]
+    pieces.append("[]" if len(pieces) == start else "\n  ]")
 
 
 def manifest_entry(page: Page) -> str:
