@@ -102,10 +102,11 @@ def test_the_check_is_not_blind(page, bundled_scenarios):
     assert any("the scenario says" in p for p in problems(valued, s))
 
 
-def change_problems(soup, source, reached) -> list[str]:
-    """What a generated page's "Why?" (the facts its action changed) misses or lists that did not change:
-    every fact that differs between the source's facts and the generated state's lies under exactly one
-    listed path, and every listed path covers at least one."""
+def change_problems(soup, source, reached, t) -> list[str]:
+    """What a generated page's "Why?" (the facts its action changed) misses, lists that did not change
+    or misstates: every fact that differs between the source's facts and the generated state's lies
+    under exactly one listed path, every listed path covers at least one, and a listed single fact
+    reads "before → after" as the facts state them (t("why.empty") where one side has none)."""
     from generator.core.provenance import covers
     before, after = dict(facts(source)), dict(facts(reached))
     differ = [p for p in dict.fromkeys([*before, *after]) if before.get(p) != after.get(p)]
@@ -116,6 +117,12 @@ def change_problems(soup, source, reached) -> list[str]:
              and not (n == 0 and any(covers(p, path) for path in listed))]
     found += [f"{path}: listed, nothing beneath it changed" for path in listed
               if not any(covers(path, p) for p in differ)]
+    for li in soup.select("details[data-changes] li"):
+        path = li.code.get_text() if li.code else None
+        if path in before or path in after:
+            told = f"{before.get(path, t('why.empty'))} → {after.get(path, t('why.empty'))}"
+            if not " ".join(li.get_text().split()).endswith(" ".join(told.split())):
+                found.append(f"{path}: reads {li.get_text()!r}, the facts say {told!r}")
     return found
 
 
@@ -130,9 +137,9 @@ def test_a_generated_page_explains_itself_by_the_facts_its_action_changed(page, 
     by_id = {s.id: s for s in bundled_scenarios}
     assert generated
     for g in generated:
-        for prefix in ("", "fr/"):
+        for locale, prefix in zip(LOCALES, ("", "fr/")):
             soup = page(f"{prefix}outcomes/{g.id}/index.html")
-            assert change_problems(soup, by_id[g.source], g.scenario) == [], (g.id, prefix)
+            assert change_problems(soup, by_id[g.source], g.scenario, Catalogue.load(locale)) == [], (g.id, prefix)
             assert soup.select_one("details[data-changes] a")["href"].endswith(f"scenarios/{g.source}/index.html")
             # The rules are explained where the facts are stated: not once more on every generated page.
             assert not soup.select("section details.why, aside#rules"), g.id
@@ -145,7 +152,13 @@ def test_the_changed_facts_check_is_not_blind(page, bundled_scenarios, generated
     html = str(page(f"outcomes/{g.id}/index.html"))
     dropped = BeautifulSoup(html, "html.parser")
     dropped.select_one("details[data-changes] li").decompose()
-    assert any("listed 0 times" in p for p in change_problems(dropped, by_id[g.source], g.scenario))
+    t = Catalogue.load("en")
+    assert any("listed 0 times" in p for p in change_problems(dropped, by_id[g.source], g.scenario, t))
     extra = BeautifulSoup(html, "html.parser")
     extra.select_one("details[data-changes] li code").string = "source.name"
-    assert any("nothing beneath it changed" in p for p in change_problems(extra, by_id[g.source], g.scenario))
+    assert any("nothing beneath it changed" in p for p in change_problems(extra, by_id[g.source], g.scenario, t))
+    misread = BeautifulSoup(html, "html.parser")
+    line = next(li for li in misread.select("details[data-changes] li") if "→" in li.get_text() and "[" not in li.code.get_text()
+                and li.code.get_text() in dict(facts(g.scenario)))
+    line.append(" (stale)")
+    assert any("the facts say" in p for p in change_problems(misread, by_id[g.source], g.scenario, t))
