@@ -15,6 +15,7 @@ from .guard.secrets import redact
 from .model.scaffold import scaffold
 from .output.progress import Progress
 from .output.write import Terminated
+from .review.widths import WIDTH_NAMES
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -70,7 +71,7 @@ def _review(args: argparse.Namespace) -> int:
             (old, old_label), (new, new_label) = (site_folder(side, Path.cwd(), Path(work))
                                                   for side in (args.old, args.new))
             states = diff_manifests(read_manifest(old), read_manifest(new), old_label, new_label)
-            result, pictures = review(old, new, force=args.all)
+            result, pictures = review(old, new, force=args.all, widths=args.width or WIDTH_NAMES)
         changes = {s.id: list(s.changes) for s in states.scenarios}
         report = write_report(args.out, result, pictures, changes, (old_label, new_label), args.threshold)
     except GeneratorError as exc:
@@ -122,6 +123,8 @@ def parser() -> argparse.ArgumentParser:
                    help="share of changed pixels called out first as a large change (default: 0.05)")
     r.add_argument("--markdown", action="store_true", help="Markdown summary for a pull request's job summary")
     r.add_argument("--all", action="store_true", help="screenshot pages even when their bytes are identical")
+    r.add_argument("--width", action="append", choices=WIDTH_NAMES,
+                   help=f"review at this width only (repeatable; default: {' and '.join(WIDTH_NAMES)})")
     r.set_defaults(run=_review)
     s = commands.add_parser("serve", help="serve the site, rebuild on save and reload the open pages")
     s.add_argument("--scenarios", type=Path, default=Path("scenarios"), help="folder of *.yml (default: scenarios)")

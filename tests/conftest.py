@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generator.build import build  # noqa: E402
 from generator.model.load import load_scenarios  # noqa: E402
+from bundled import FEW, copy_scenarios  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +37,12 @@ def page(site):
             cache[relative] = BeautifulSoup((site / relative).read_text(encoding="utf-8"), "html.parser")
         return cache[relative]
     return parse
+
+
+@pytest.fixture(scope="session")
+def few(tmp_path_factory) -> Path:
+    """A folder of the FEW scenarios, for tests about the build's mechanics; no test writes into it."""
+    return copy_scenarios(tmp_path_factory.mktemp("few") / "scenarios", FEW)
 
 
 @pytest.fixture

@@ -23,11 +23,11 @@ CI_VARIABLES = ("GITHUB_SHA", "SOURCE_DATE_EPOCH")
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
-def build_with(out: Path, **environ: str) -> Path:
-    """Build the bundled scenarios in a process whose CI variables are exactly `environ`."""
+def build_with(scenarios: Path, out: Path, **environ: str) -> Path:
+    """Build `scenarios` in a process whose CI variables are exactly `environ`."""
     env = {k: v for k, v in os.environ.items() if k not in CI_VARIABLES} | environ
-    done = subprocess.run([sys.executable, "-m", "generator", "build", "--out", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "generator", "build", "--scenarios", str(scenarios),
+                           "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return out
 
@@ -47,13 +47,13 @@ def footer(path: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def ci_site(tmp_path_factory) -> Path:
-    return build_with(tmp_path_factory.mktemp("ci") / "site", GITHUB_SHA=SHA, SOURCE_DATE_EPOCH="1700000000")
+def ci_site(tmp_path_factory, few) -> Path:
+    return build_with(few, tmp_path_factory.mktemp("ci") / "site", GITHUB_SHA=SHA, SOURCE_DATE_EPOCH="1700000000")
 
 
 @pytest.fixture(scope="module")
-def local_site(tmp_path_factory) -> Path:
-    return build_with(tmp_path_factory.mktemp("local") / "site")
+def local_site(tmp_path_factory, few) -> Path:
+    return build_with(few, tmp_path_factory.mktemp("local") / "site")
 
 
 def test_every_page_carries_the_footer_with_what_ci_provides(ci_site):
@@ -75,8 +75,8 @@ def test_a_local_build_has_no_revision_and_no_date(local_site):
         assert about["revision"] == Catalogue.load(locale)("about.revision_none"), page
 
 
-def test_same_input_and_environment_give_the_same_bytes(local_site, tmp_path):
-    again = build_with(tmp_path / "site")
+def test_same_input_and_environment_give_the_same_bytes(local_site, tmp_path, few):
+    again = build_with(few, tmp_path / "site")
     files = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(local_site) for p in local_site.rglob("*") if p.is_file())
     for relative in files:

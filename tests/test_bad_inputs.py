@@ -53,9 +53,9 @@ def expected_line(case: dict) -> int | None:
 
 
 @pytest.fixture(scope="module")
-def good_site(tmp_path_factory) -> Path:
+def good_site(tmp_path_factory, few) -> Path:
     out = tmp_path_factory.mktemp("good") / "site"
-    assert cli.main(["build", "--scenarios", str(ROOT / "scenarios"), "--out", str(out)]) == 0
+    assert cli.main(["build", "--scenarios", str(few), "--out", str(out)]) == 0
     return out
 
 
@@ -118,7 +118,7 @@ def test_alias_bomb_is_bounded_in_memory(tmp_path):
 @pytest.mark.parametrize("code, words", [(28, "the disk is full"), (30, "the file system is read-only"),
                                          (13, "permission denied")])
 @pytest.mark.parametrize("where", ["write", "mkdtemp"])
-def test_a_disk_error_is_one_line_and_the_site_stays(code, words, where, tmp_path, good_site, capsys, monkeypatch):
+def test_a_disk_error_is_one_line_and_the_site_stays(code, words, where, tmp_path, good_site, few, capsys, monkeypatch):
     import errno
     import os
     import tempfile
@@ -130,7 +130,7 @@ def test_a_disk_error_is_one_line_and_the_site_stays(code, words, where, tmp_pat
         raise OSError(code, os.strerror(code))
     monkeypatch.setenv("GENERATOR_WORKERS", "1")
     monkeypatch.setattr(os if where == "write" else tempfile, where, fail)
-    assert cli.main(["build", "--scenarios", str(ROOT / "scenarios"), "--out", str(out)]) == 1
+    assert cli.main(["build", "--scenarios", str(few), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: cannot write") and words in err, err
     assert errno.errorcode[code]  # the code is a real errno
@@ -138,7 +138,7 @@ def test_a_disk_error_is_one_line_and_the_site_stays(code, words, where, tmp_pat
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
-def test_the_swap_exchanges_the_folders_in_one_step(tmp_path, good_site, monkeypatch):
+def test_the_swap_exchanges_the_folders_in_one_step(tmp_path, good_site, few, monkeypatch):
     """Where the system can exchange two folders atomically, site/ is never renamed away."""
     import os
     from generator.output import write
@@ -149,12 +149,12 @@ def test_the_swap_exchanges_the_folders_in_one_step(tmp_path, good_site, monkeyp
     inode = out.stat().st_ino
     renamed = []
     monkeypatch.setattr(os, "replace", lambda *args: renamed.append(args))
-    assert cli.main(["build", "--scenarios", str(ROOT / "scenarios"), "--out", str(out)]) == 0
+    assert cli.main(["build", "--scenarios", str(few), "--out", str(out)]) == 0
     assert renamed == [] and out.stat().st_ino != inode and snapshot(out) == snapshot(good_site)
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
-def test_the_fallback_swap_puts_the_site_back_when_the_second_rename_fails(tmp_path, good_site, monkeypatch):
+def test_the_fallback_swap_puts_the_site_back_when_the_second_rename_fails(tmp_path, good_site, few, monkeypatch):
     import os
     from generator.output import write
     out = tmp_path / "site"
@@ -169,7 +169,7 @@ def test_the_fallback_swap_puts_the_site_back_when_the_second_rename_fails(tmp_p
             raise OSError(28, "No space left on device")
         real(src, dst)
     monkeypatch.setattr(os, "replace", replace)
-    assert cli.main(["build", "--scenarios", str(ROOT / "scenarios"), "--out", str(out)]) == 1
+    assert cli.main(["build", "--scenarios", str(few), "--out", str(out)]) == 1
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 

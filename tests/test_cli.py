@@ -19,9 +19,9 @@ def test_build_succeeds_and_writes_the_site(tmp_path):
     assert (tmp_path / "site/scenarios/healthy/index.html").is_file()
 
 
-def test_broken_scenario_exits_non_zero_names_the_file_and_keeps_the_old_site(tmp_path, write_scenarios):
+def test_broken_scenario_exits_non_zero_names_the_file_and_keeps_the_old_site(tmp_path, write_scenarios, few):
     out = tmp_path / "site"
-    assert cli("build", "--out", str(out)).returncode == 0
+    assert cli("build", "--scenarios", str(few), "--out", str(out)).returncode == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     folder = write_scenarios({"broken.yml": "title: x\nsource: {plan: gold}\n"})
     result = cli("build", "--scenarios", str(folder), "--out", str(out))

@@ -105,9 +105,9 @@ def test_scan_is_linear_on_hostile_text():
 
 
 @pytest.fixture(scope="module")
-def good_site(tmp_path_factory) -> Path:
+def good_site(tmp_path_factory, few) -> Path:
     out = tmp_path_factory.mktemp("good") / "site"
-    build_module.build(ROOT / "scenarios", out)
+    build_module.build(few, out)
     return out
 
 
@@ -173,7 +173,7 @@ def test_a_file_named_like_a_secret_is_not_echoed(tmp_path, capsys):
     assert "kebab-case" in err and secret not in err
 
 
-def test_second_net_catches_a_secret_that_only_appears_when_rendered(tmp_path, monkeypatch, capsys):
+def test_second_net_catches_a_secret_that_only_appears_when_rendered(tmp_path, monkeypatch, capsys, few):
     """A template, message or derived value could produce what no scenario string holds."""
     secret = FORMATS["jwt"](random.Random(5))[0]
     real_render = parallel._render
@@ -184,10 +184,10 @@ def test_second_net_catches_a_secret_that_only_appears_when_rendered(tmp_path, m
                 for path, text in real_render(plan, job)]
 
     out = tmp_path / "site"
-    assert cli.main(["build", "--out", str(out)]) == 0
+    assert cli.main(["build", "--scenarios", str(few), "--out", str(out)]) == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     monkeypatch.setattr(parallel, "_render", render_with_leak)
-    assert cli.main(["build", "--out", str(out)]) == 1
+    assert cli.main(["build", "--scenarios", str(few), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "output scenarios/healthy/index.html:" in err and "JSON Web Token" in err
     assert secret not in err

@@ -54,17 +54,17 @@ def test_never_writes_when_not_a_terminal():
     assert pipe.getvalue() == ""
 
 
-def _build_with_stderr(monkeypatch, tmp_path, stderr, capsys) -> str:
-    monkeypatch.setattr(progress_module, "DELAY", 0.0)  # the bundled site builds in well under a second
+def _build_with_stderr(monkeypatch, tmp_path, stderr, capsys, few) -> str:
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)  # a few scenarios build in well under a second
     monkeypatch.setattr(progress_module, "INTERVAL", 0.0)
     monkeypatch.setattr("sys.stderr", stderr)
-    assert cli.main(["build", "--scenarios", str(ROOT / "scenarios"), "--out", str(tmp_path / "site")]) == 0
+    assert cli.main(["build", "--scenarios", str(few), "--out", str(tmp_path / "site")]) == 0
     return capsys.readouterr().out
 
 
-def test_build_on_a_terminal_counts_jobs_then_prints_its_summary_on_a_clean_line(monkeypatch, tmp_path, capsys):
+def test_build_on_a_terminal_counts_jobs_then_prints_its_summary_on_a_clean_line(monkeypatch, tmp_path, capsys, few):
     terminal = FakeTerminal()
-    summary = _build_with_stderr(monkeypatch, tmp_path, terminal, capsys)
+    summary = _build_with_stderr(monkeypatch, tmp_path, terminal, capsys, few)
     shown = terminal.getvalue()
     # counted per job when serial, per range a worker hands back when parallel
     assert re.search(r"rendering \d+/\d+ \(\d+%\)", shown) and "(100%)" in shown
@@ -72,10 +72,10 @@ def test_build_on_a_terminal_counts_jobs_then_prints_its_summary_on_a_clean_line
     assert summary.startswith("Built ")
 
 
-def test_build_on_a_pipe_prints_only_its_summary(monkeypatch, tmp_path, capsys):
+def test_build_on_a_pipe_prints_only_its_summary(monkeypatch, tmp_path, capsys, few):
     read, write = os.pipe()
     with os.fdopen(write, "w") as pipe, os.fdopen(read) as back:
-        summary = _build_with_stderr(monkeypatch, tmp_path, pipe, capsys)
+        summary = _build_with_stderr(monkeypatch, tmp_path, pipe, capsys, few)
         pipe.close()
         assert back.read() == ""
     assert summary.startswith("Built ")

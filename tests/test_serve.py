@@ -22,6 +22,7 @@ from generator.output.plan import render_site
 from generator.site.render import TEMPLATES
 from generator.dev.serve import DevServer, DevSite, reload_path, site_path
 from generator.model.load import load_scenarios
+from bundled import FEW, copy_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Long enough for a slow CI machine; a working server answers in well under a second.
@@ -98,14 +99,21 @@ def save(path: Path, text: str) -> None:
 
 @pytest.fixture
 def scenarios(tmp_path) -> Path:
-    folder = tmp_path / "scenarios"
-    shutil.copytree(ROOT / "scenarios", folder)
-    return folder
+    """A few bundled scenarios: these tests are about the server, not about the bundled states."""
+    return copy_scenarios(tmp_path / "scenarios", FEW)
 
 
 @pytest.fixture
 def server(scenarios):
+    """A server of its own, for a test that saves files."""
     with Running(scenarios) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def serving(tmp_path_factory):
+    """One server for the tests that only read."""
+    with Running(copy_scenarios(tmp_path_factory.mktemp("served") / "scenarios", FEW)) as running:
         yield running
 
 
@@ -116,27 +124,27 @@ def _retitle(text: str, title: str) -> str:
     return new
 
 
-def test_serves_the_site_with_the_reload_script_as_files(server):
-    status, index = server.get("/")
+def test_serves_the_site_with_the_reload_script_as_files(serving):
+    status, index = serving.get("/")
     assert status == 200
-    manifest = json.loads(server.get("/scenarios.json")[1])
+    manifest = json.loads(serving.get("/scenarios.json")[1])
     assert manifest["scenarios"], "the manifest lists the scenarios"
     for entry in manifest["scenarios"]:
-        status, html = server.get(entry["path"])
+        status, html = serving.get(entry["path"])
         assert status == 200 and 'data-section="readiness"' in html
     # The reload code arrives as files from the same origin; no inline script anywhere.
     assert '<script src="/livereload.js" defer></script>' in index
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", index)
     assert "Content-Security-Policy" in index and "script-src 'self'" in index
-    assert server.get("/livereload.js")[0] == 200
-    status, script = server.get("/_dev/reload.js")
+    assert serving.get("/livereload.js")[0] == 200
+    status, script = serving.get("/_dev/reload.js")
     assert status == 200 and "LiveReloadPlugin" in script
 
 
-def test_a_folder_without_its_slash_is_redirected_so_relative_links_work(server):
-    page = json.loads(server.get("/scenarios.json")[1])["scenarios"][0]["path"]
+def test_a_folder_without_its_slash_is_redirected_so_relative_links_work(serving):
+    page = json.loads(serving.get("/scenarios.json")[1])["scenarios"][0]["path"]
     folder = "/" + page.removesuffix("index.html").rstrip("/")
-    connection = http.client.HTTPConnection("127.0.0.1", server.server.port, timeout=WAIT)
+    connection = http.client.HTTPConnection("127.0.0.1", serving.server.port, timeout=WAIT)
     connection.request("GET", folder)
     response = connection.getresponse()
     assert response.status == 301 and response.getheader("Location") == folder + "/"
@@ -222,20 +230,17 @@ def test_problems_are_escaped_in_the_panel(scenarios):
     "/%2E%2E%2Fpyproject.toml", "/%252e%252e/pyproject.toml", "/..%5cpyproject.toml",
     "/scenarios/..%2f..%2fgenerator/serve.py", "/.%2e/.%2e/etc/passwd",
 ])
-def test_no_path_outside_the_site_is_served(server, path):
-    assert server.raw(path) in (403, 404)
+def test_no_path_outside_the_site_is_served(serving, path):
+    assert serving.raw(path) in (403, 404)
 
 
-def test_files_that_are_not_part_of_the_site_are_404(server):
+def test_files_that_are_not_part_of_the_site_are_404(serving):
     for path in ("/generator/serve.py", "/_dev/page.html", "/scenarios/healthy.yml", "/.generator-site"):
-        assert server.raw(path) == 404, path
+        assert serving.raw(path) == 404, path
 
 
-def test_a_published_build_contains_no_reload_code(tmp_path):
-    from generator.build import build
-    out = tmp_path / "site"
-    build(ROOT / "scenarios", out)
-    for file in out.rglob("*"):
+def test_a_published_build_contains_no_reload_code(site):
+    for file in site.rglob("*"):
         if file.is_file():
             text = file.read_text(encoding="utf-8")
             assert "livereload" not in text.lower() and "_dev/" not in text, file
@@ -315,8 +320,6 @@ def _strip_dev(html: str) -> str:
 # -- issue 17: the dev server is as strict as the build, and follows `extends:` -------------
 
 def test_a_saved_base_rebuilds_every_scenario_extending_it_as_a_full_build_would(scenarios):
-    # About extends chains: the bundled journeys would rightly refuse healthy's changed mapping.
-    shutil.rmtree(scenarios / "journeys", ignore_errors=True)
     """A base and a scenario others extend: every dependent shows the new value, nothing stale."""
     site = DevSite(scenarios)
     assert site.rebuild().ok

@@ -14,6 +14,7 @@ from generator import cli
 from generator.output import write
 from generator.build import build
 from generator.errors import GeneratorError
+from bundled import FEW, copy_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,10 +61,19 @@ sync_runs:
 """
 
 
+#: The bundled journey of the hostile site, and the scenarios beside the injection one.
+JOURNEY = "failed-sync-recovery.yml"
+HOSTILE_NEIGHBOURS = FEW + ("refs-present.yml", "exchange-enabled.yml", "first-sync-failed.yml",
+                            "first-sync-retried.yml")
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("hostile") / "scenarios"
-    shutil.copytree(ROOT / "scenarios", folder)
+    """A few bundled scenarios and a journey through three of them (every kind of page exists), and the
+    injection scenario, which reaches the overview, galleries, compare pairs and outcome pages too."""
+    folder = copy_scenarios(tmp_path_factory.mktemp("hostile") / "scenarios", HOSTILE_NEIGHBOURS)
+    (folder / "journeys").mkdir()
+    shutil.copyfile(ROOT / "scenarios/journeys" / JOURNEY, folder / "journeys" / JOURNEY)
     (folder / "injection.yml").write_text(injection_scenario(), encoding="utf-8")
     out = folder.parent / "site"
     build(folder, out)
@@ -79,9 +89,12 @@ def hostile_pages(hostile_site) -> list[tuple[Path, BeautifulSoup]]:
 
 def test_every_page_starts_with_charset_then_a_strict_csp_and_referrer_policy(hostile_site, hostile_pages):
     found = hostile_pages
-    ids = ["injection"] + [p.stem for p in (ROOT / "scenarios").glob("[!_]*.yml")]
-    paths = {str(p.relative_to(hostile_site)) for p, _ in found}
+    ids = ["injection"] + [Path(name).stem for name in HOSTILE_NEIGHBOURS if not name.startswith("_")]
+    paths = {p.relative_to(hostile_site).as_posix() for p, _ in found}
     assert {f"{prefix}scenarios/{sid}/index.html" for sid in ids for prefix in ("", "fr/")} <= paths
+    kinds = ("journeys/", "outcomes/", "gallery/", "compare/index.html", "404.html")
+    assert [kind for kind in kinds if not any(kind in path for path in paths)] == [], "a kind of page is missing"
+    assert [path for path in paths if "compare/" in path and "--" in path], "no compare pair page"
     for path, soup in found:
         head = [el for el in soup.head.children if getattr(el, "name", None)]
         assert head[0].name == "meta" and head[0].get("charset") == "utf-8", path
@@ -168,9 +181,10 @@ def test_two_builds_are_byte_identical_whatever_the_clock_or_file_order(tmp_path
 
 
 @pytest.mark.parametrize("failure", [OSError("disk full"), KeyboardInterrupt()])
-def test_a_build_that_fails_while_writing_leaves_the_previous_site_intact(tmp_path, monkeypatch, capsys, failure):
+def test_a_build_that_fails_while_writing_leaves_the_previous_site_intact(tmp_path, monkeypatch, capsys, failure,
+                                                                          few):
     out = tmp_path / "site"
-    assert cli.main(["build", "--out", str(out)]) == 0
+    assert cli.main(["build", "--scenarios", str(few), "--out", str(out)]) == 0
     before = snapshot(out)
     real_write, written = parallel.write_file, []
 
@@ -183,16 +197,16 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_site_intact(tmp_pa
     # Serial, so that the interrupt reaches the build as a user's Ctrl+C would.
     monkeypatch.setenv("GENERATOR_WORKERS", "1")
     monkeypatch.setattr(parallel, "write_file", failing_write)
-    code = cli.main(["build", "--out", str(out)])
+    code = cli.main(["build", "--scenarios", str(few), "--out", str(out)])
     assert code == (130 if isinstance(failure, KeyboardInterrupt) else 2)
     assert len(written) == 3
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder left behind
 
 
-def test_a_failed_swap_puts_the_previous_site_back(tmp_path, monkeypatch):
+def test_a_failed_swap_puts_the_previous_site_back(tmp_path, monkeypatch, few):
     out = tmp_path / "site"
-    build(ROOT / "scenarios", out)
+    build(few, out)
     before = snapshot(out)
     real_replace = os.replace
 
@@ -204,6 +218,6 @@ def test_a_failed_swap_puts_the_previous_site_back(tmp_path, monkeypatch):
     monkeypatch.setattr(write.os, "replace", replace)
     monkeypatch.setattr(write, "exchange", lambda a, b: False)  # as where renameat2 is missing: two renames
     with pytest.raises(GeneratorError, match="the previous site is unchanged"):
-        build(ROOT / "scenarios", out)
+        build(few, out)
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -70,7 +70,7 @@ def test_runs_the_readme_commands_in_order_test_then_build(workflow):
     assert re.search(r"^exec scripts/test$", (ROOT / ".ci/run").read_text(), re.M)
 
 
-def test_uploads_exactly_the_folder_the_build_writes(workflow, tmp_path):
+def test_uploads_exactly_the_folder_the_build_writes(workflow, tmp_path, few):
     upload = step(workflow, "site", "actions/upload-pages-artifact@")
     default_out = parser().parse_args(["build"]).out
     assert Path(upload["with"]["path"]) == default_out == Path("site")
@@ -80,7 +80,7 @@ def test_uploads_exactly_the_folder_the_build_writes(workflow, tmp_path):
     # that must be exactly the site, with the generator's own marker file left out.
     assert "# v4." in WORKFLOW.read_text().split("upload-pages-artifact@")[1].splitlines()[0]
     site = tmp_path / "site"
-    report = build(ROOT / "scenarios", site)
+    report = build(few, site)
     packed = {p.relative_to(site).as_posix() for p in site.rglob("*")
               if p.is_file() and not any(part.startswith(".") for part in p.relative_to(site).parts)}
     assert not [p for p in site.rglob("*") if p.is_symlink()]

@@ -304,16 +304,21 @@ class DevServer:
         ], log_function=lambda handler: None)
 
     async def run(self, ready: Callable[[str], None] | None = None) -> None:
-        """Build, listen, watch; return after stop()."""
+        """Listen, build, watch; return after stop()."""
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        self._report(self.site.rebuild(), "start")
-        try:
+        try:  # before the build: a port in use is said at once, not after a long build
             sockets = netutil.bind_sockets(self.port, address=self.host, family=socket.AF_UNSPEC)
         except OSError as exc:
             raise GeneratorError(f"cannot listen on {self.host}:{self.port} ({exc.strerror}); "
                                  "choose another --port") from None
         self.port = sockets[0].getsockname()[1]
+        try:
+            self._report(self.site.rebuild(), "start")
+        except BaseException:
+            for sock in sockets:
+                sock.close()
+            raise
         server = httpserver.HTTPServer(self._application())
         server.add_sockets(sockets)
         watch = FolderWatch(self.watched, self._changed, self._loop)

@@ -25,14 +25,13 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import GeneratorError
+from .widths import WIDTH_NAMES, WIDTHS
 
 #: Debian's Chromium, started as DEVELOPERS.md asks (no background networking, no sandbox as root).
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--font-render-hinting=none", "--force-color-profile=srgb", "--hide-scrollbars"]
-#: (name, width, height, device scale factor): the widths designers review.
-WIDTHS = (("desktop", 1280, 800, 1), ("phone", 375, 812, 1))
 #: Fonts loaded and two frames painted: a screenshot taken sooner was seen showing stale tiles.
 SETTLED = "document.fonts.ready.then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))"
 #: Screenshots of one page taken at most, looking for two identical in a row.
@@ -147,7 +146,7 @@ async def _shoot_all(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, 
     """Screenshot every (side, site, page, width) from file://, PARALLEL at a time, whole page."""
     async_playwright = _playwright()
     shots: dict[tuple[str, Path, str, str], bytes] = {}
-    sizes = {name: (w, h, scale) for name, w, h, scale in WIDTHS}
+    sizes = {name: (w, h, scale) for name, w, h, scale in WIDTHS if any(job[3] == name for job in jobs)}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -228,9 +227,11 @@ def compare_pictures(before: bytes, after: bytes) -> tuple[int, int, bytes | Non
 
 # --- the whole review --------------------------------------------------------------------------
 
-def review(old: Path, new: Path, force: bool = False) -> tuple[ReviewResult, dict]:
-    """Compare two built site folders. Returns the result and the pictures of changed pages:
-    {(page, width): (before PNG or None, after PNG or None, highlight PNG or None)}."""
+def review(old: Path, new: Path, force: bool = False,
+           widths: Iterable[str] = WIDTH_NAMES) -> tuple[ReviewResult, dict]:
+    """Compare two built site folders at `widths` (names in WIDTHS). Returns the result and the
+    pictures of changed pages: {(page, width): (before PNG or None, after PNG or None, highlight PNG or None)}."""
+    widths = [name for name in WIDTH_NAMES if name in set(widths)]
     for site in (old, new):
         if not site.is_dir():
             raise ReviewError(f"{site}: not a built site folder")
@@ -238,13 +239,13 @@ def review(old: Path, new: Path, force: bool = False) -> tuple[ReviewResult, dic
     old_pages, new_pages = html_pages(old), html_pages(new)
     jobs = [(side, site, page, width) for page in todo
             for side, site, pages in (("old", old, old_pages), ("new", new, new_pages))
-            if page in pages for width, *_ in WIDTHS]
+            if page in pages for width in widths]
     shots = screenshot(jobs)
     result = ReviewResult(identical=identical, screenshots=len(shots))
     pictures: dict[tuple[str, str], tuple[bytes | None, bytes | None, bytes | None]] = {}
     for page in todo:
         page_changed = False
-        for width, *_ in WIDTHS:
+        for width in widths:
             before, after = shots.get(("old", old, page, width)), shots.get(("new", new, page, width))
             if before is None or after is None:
                 kind = "added" if before is None else "removed"

@@ -1,7 +1,8 @@
 """`python -m generator review`: screenshots of two builds, compared pixel by pixel (issue 19).
 
-Small sites keep these tests cheap: two scenarios, and only the pages of the templates a change
-here reaches (a full-page shot of a long gallery at phone width costs seconds, twice per build).
+Small sites keep these tests cheap: one scenario, and only the pages of the templates a change
+here reaches (a full-page shot of a long gallery at phone width costs seconds, twice per build);
+one width where the test is not about widths (a full-page shot takes about half a second).
 The command runs as a user runs it, in its own process, since one process cannot hold two
 Playwright drivers.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from browser_harness import ROOT, Served, Tab, describe_violations
 
-SCENARIOS = ("_base.yml", "healthy.yml", "failed-sync.yml")
+SCENARIOS = ("_base.yml", "healthy.yml")
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -41,7 +42,7 @@ def build(scenarios: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> tuple[Path, Path]:
-    """(scenario folder, its built site) for two scenarios."""
+    """(scenario folder, its built site) for one scenario."""
     folder = tmp_path_factory.mktemp("review-scenarios")
     for name in SCENARIOS:
         shutil.copyfile(ROOT / "scenarios" / name, folder / name)
@@ -62,7 +63,7 @@ def restyled(small, tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedP
     with open(new / "style.css", "a", encoding="utf-8") as css:
         css.write("\nh1, h2 { color: #b00000; }\n")
     report = tmp_path_factory.mktemp("review-report") / "report"
-    return new, report, run("review", str(site), str(new), "--out", str(report))
+    return new, report, run("review", str(site), str(new), "--width", "phone", "--out", str(report))
 
 
 def test_an_unchanged_site_reports_nothing_even_when_every_page_is_screenshotted(small, tmp_path):
@@ -70,9 +71,10 @@ def test_an_unchanged_site_reports_nothing_even_when_every_page_is_screenshotted
     no page)."""
     _, site = small
     copy = shutil.copytree(site, tmp_path / "copy")
-    done = run("review", str(site), str(copy), "--all", "--out", str(tmp_path / "report"))
+    done = run("review", str(site), str(copy), "--all", "--width", "desktop", "--out", str(tmp_path / "report"))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.startswith("No page changed"), done.stdout
+    pages = len(list(site.rglob("*.html")))
+    assert done.stdout.startswith(f"No page changed ({pages} pages compared, {2 * pages} screenshots)"), done.stdout
 
 
 def test_a_stylesheet_change_reports_every_page_that_uses_it(restyled):
@@ -81,23 +83,24 @@ def test_a_stylesheet_change_reports_every_page_that_uses_it(restyled):
     styled = {p.relative_to(new).as_posix() for p in new.rglob("*.html")
               if 'href="' in p.read_text() and "style.css" in p.read_text()}
     assert styled and changed_pages(done.stdout) == styled
+    assert "[phone]" in done.stdout and "[desktop]" not in done.stdout  # --width phone: that width alone
 
 
 def test_one_changed_fact_reports_that_scenario_and_the_pages_that_list_it(small, tmp_path):
     folder, site = small
     edited = shutil.copytree(folder, tmp_path / "scenarios")
-    text = (edited / "failed-sync.yml").read_text()
-    (edited / "failed-sync.yml").write_text(text.replace("fetched: ", "fetched: 1", 1))
+    text = (edited / "healthy.yml").read_text()
+    (edited / "healthy.yml").write_text(text.replace("fetched: ", "fetched: 1", 1))
     new = build(edited, tmp_path / "new")
     done = run("review", str(site), str(new), "--out", str(tmp_path / "report"))
     assert done.returncode == 1, done.stdout + done.stderr
     reported = changed_pages(done.stdout)
-    own = {"scenarios/failed-sync/index.html", "fr/scenarios/failed-sync/index.html"}
+    own = {"scenarios/healthy/index.html", "fr/scenarios/healthy/index.html"}
     assert own <= reported
     for page in reported - own:  # any other page must show the scenario: it links to it
-        assert "failed-sync" in (new / page).read_text(), page
+        assert "healthy" in (new / page).read_text(), page
     report = (tmp_path / "report" / "index.html").read_text()
-    assert "sync-history" in report or "failed-sync" in report  # the state changes from diff are beside
+    assert "sync-history" in report or "healthy" in report  # the state changes from diff are beside
 
 
 def test_the_report_passes_axe_in_both_languages(restyled, browser):
