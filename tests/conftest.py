@@ -81,8 +81,39 @@ def pytest_unconfigure(config):
 BROWSER_TIMEOUT = 600
 
 
+#: Modules whose tests share a costly session fixture (the browser survey: each sampled page loaded
+#: and checked by axe once) run in the same test process; any other module is a group of its own.
+SHARED = {"test_browser_a11y": "survey", "test_browser_navigation": "survey", "test_browser_pages": "survey"}
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every test has a time limit (pyproject.toml); browser tests a longer one."""
+    """Every test has a time limit (pyproject.toml); browser tests a longer one. Under pytest-xdist
+    (--dist loadgroup, scripts/test) a module's tests stay in one process, with the modules of SHARED."""
     for item in items:
         if "browser" in item.path.parts and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
+        item.add_marker(pytest.mark.xdist_group(SHARED.get(item.path.stem, item.path.stem)))
+
+
+#: Figures for the closing summary, from every test process's reports: time in browser tests, axe runs.
+BROWSER = {"seconds": 0.0, "axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.0, "pages": set()}
+
+
+def pytest_runtest_logreport(report):
+    if "browser" in Path(report.fspath).parts:
+        BROWSER["seconds"] += report.duration
+    for name, runs in report.user_properties:
+        if name == "axe":  # tests/browser/conftest.py
+            for page, violations, seconds in runs:
+                BROWSER["axe_runs"] += 1
+                BROWSER["axe_violations"] += violations
+                BROWSER["axe_seconds"] += seconds
+                BROWSER["pages"].add(page)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if BROWSER["seconds"]:
+        terminalreporter.write_line(
+            f"browser: {BROWSER['seconds']:.1f} s in browser tests; axe-core WCAG 2.2 AA: "
+            f"{BROWSER['axe_runs']} runs on {len(BROWSER['pages'])} page URLs, "
+            f"{BROWSER['axe_violations']} violations ({BROWSER['axe_seconds']:.1f} s)")

@@ -14,9 +14,9 @@ import pytest
 from browser_harness import (CHROMIUM, CHROMIUM_ARGS, ROOT, SETUP_HINT, VIEWPORTS, Served, SiteServer,
                              Tab, covering_sample, missing_tools, scenario_paths, site_pages, survey)
 
-#: Figures for the closing summary: axe runs and violations, and time spent in browser tests.
-STATS = {"axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.0, "pages": set(), "seconds": 0.0}
-HERE = Path(__file__).resolve().parent
+#: The axe runs since the last test report: (page, violations, seconds). Each report carries its
+#: own (tests/conftest.py adds them up), so the summary is whole when tests run in several processes.
+AXE_RUNS: list[tuple[str, int, float]] = []
 
 
 @pytest.fixture(scope="session")
@@ -115,10 +115,9 @@ def axe():
     def run(tab: Tab) -> list[dict]:
         start = time.perf_counter()
         violations = tab.run_axe()
-        STATS["axe_seconds"] += time.perf_counter() - start
-        STATS["axe_runs"] += 1
-        STATS["axe_violations"] += sum(len(v["nodes"]) for v in violations)
-        STATS["pages"].add(tab.page.url)
+        url = tab.page.url  # the page within its site: the same page served by another process counts once
+        page = url.replace(tab.site_prefix, url.split(":", 1)[0] + ":/", 1) if tab.site_prefix else url
+        AXE_RUNS.append((page, sum(len(v["nodes"]) for v in violations), time.perf_counter() - start))
         return violations
     return run
 
@@ -134,15 +133,9 @@ def screenshots(tmp_path_factory) -> Path:
     return folder
 
 
-def pytest_runtest_logreport(report):
-    if Path(report.fspath).resolve().parent == HERE:
-        STATS["seconds"] += report.duration
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not STATS["seconds"]:
-        return
-    terminalreporter.write_line(
-        f"browser: {STATS['seconds']:.1f} s in browser tests; axe-core WCAG 2.2 AA: "
-        f"{STATS['axe_runs']} runs on {len(STATS['pages'])} page URLs, "
-        f"{STATS['axe_violations']} violations ({STATS['axe_seconds']:.1f} s)")
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if AXE_RUNS:  # a new list: a report shares the item's, which the next phase's report would repeat
+        report.user_properties = [*report.user_properties, ("axe", list(AXE_RUNS))]
+        AXE_RUNS.clear()
