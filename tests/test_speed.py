@@ -162,6 +162,7 @@ def edit(path: Path, old: str, new: str) -> None:
 @pytest.mark.parametrize("name, old, new", [
     ("failed-sync.yml", "en: Last sync failed", "en: Last sync failed again"),  # a title: its stage's switchers
     ("failed-sync.yml", "status: failed", "status: cancelled"),  # a fact: its state and comparisons
+    ("failed-sync.yml", "token are fine", "token are all fine"),  # its description: no comparison shows it
     ("failed-sync.yml", "lifecycle: 60", "lifecycle: 1"),  # a new place in the order: the full way
     # a base: every scenario extending it (disabling the source there would break the journeys: refused)
     ("_base.yml", "name: Shopify Suisse", "name: Shopify Schweiz"),
@@ -200,12 +201,17 @@ def test_a_rebuild_after_a_retitle_renders_the_pages_naming_a_shared_outcome(fol
 
 
 def test_a_rebuild_after_a_fact_change_leaves_the_pages_that_show_only_titles(folder):
-    """A fact of a page is not in its neighbours' switchers: they are not rendered again."""
+    """A fact of a page is not in its neighbours' switchers: they are not rendered again. Its
+    description is in no compare pair page either: those are not rendered again for it."""
     rebuilder = Rebuilder(folder)
     rebuilder.full()
+    edit(folder / "failed-sync.yml", "token are fine", "token are all fine")
+    assert rebuilder.changed([folder / "failed-sync.yml"])
+    description_change = rebuilder.rendered
     edit(folder / "failed-sync.yml", "fetched: 250", "fetched: 251")
     assert rebuilder.changed([folder / "failed-sync.yml"])
     fact_change = rebuilder.rendered
+    assert description_change < fact_change
     edit(folder / "failed-sync.yml", "en: Last sync failed", "en: Last sync failed again")
     rebuilder.changed([folder / "failed-sync.yml"])
     assert fact_change < rebuilder.rendered

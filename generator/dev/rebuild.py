@@ -4,8 +4,8 @@ The last good plan is kept. After a save the folder is loaded through the loader
 path (`load_scenarios`: every check of `build`, the leak guard included, and the same
 errors). The scenarios whose loaded value changed (the saved one, and every one that
 `extends:` it, directly or through other bases) are derived again, and only the jobs whose
-files show one of them are rendered again (`Plan.needs`): whole, or by its title when the
-title changed. Where actions lead is worked out again only for the changed scenarios
+files show one of them are rendered again (`Plan.needs`): whole, by its title when the
+title changed, or by its compare side when that changed (a compare pair page shows no description). Where actions lead is worked out again only for the changed scenarios
 (`core.transitions.walk`'s memo). A scenario added, removed, moved in the lifecycle order
 or to another stage, or a change of where an action leads, takes a full build of the plan.
 
@@ -89,8 +89,10 @@ class Rebuilder:
                     if s.id in stale and titles(s) != titles(page.scenario)}
         # pages whose "allowed in the nearest scenario" now names another scenario
         renamed = {s.id for s in scenarios if plan.walk.nearest.get(s.id) != self._plan.walk.nearest.get(s.id)}
+        # scenarios whose compare side changed (a new description, say, leaves it as it was)
+        resided = {sid for sid in stale if plan.sides[sid] != self._plan.sides[sid]}
         jobs = [job for job in plan.jobs()
-                if (needs := plan.needs(job)) is None or needs.stale(stale | renamed, retitled)]
+                if (needs := plan.needs(job)) is None or needs.stale(stale | renamed, retitled, resided)]
         if len(self._clean) > CLEAN_LINES:  # a long session of saves to many scenarios: start afresh
             self._clean = set()
         fresh = render_jobs(plan, jobs, processes=1, known_clean=self._clean).files

@@ -162,7 +162,9 @@ class Plan:
         return Needs({self.outcomes[index].reached.source}, self._shown(self.outcomes[index].id))
 
     def _pair_needs(self, index: int) -> Needs:
-        return Needs(set(self.prepared[index]), set())  # its switcher shows the stages only
+        # the pair's compare sides and titles; its switcher shows the stages only
+        pair = set(self.prepared[index])
+        return Needs(set(), pair, compared=pair)
 
     def _data_needs(self, sid: str) -> Needs:
         return Needs({sid}, set())
@@ -327,15 +329,17 @@ class Plan:
 
 
 class Needs(NamedTuple):
-    """The scenarios a job's files show: whole (their facts, derived), or by title only (switcher,
-    previous/next, the titles in action previews). A saved scenario whose titles did not change
-    re-renders only the files that show it whole."""
+    """The scenarios a job's files show: whole (their facts, derived), by title only (switcher,
+    previous/next, the titles in action previews), or by their compare side (rows and facts, not
+    the description). A saved scenario whose titles did not change re-renders only the files that
+    show it whole, or by a side that changed."""
 
     whole: set[str]
     titles: set[str]
+    compared: frozenset[str] | set[str] = frozenset()
 
-    def stale(self, changed: set[str], retitled: set[str]) -> bool:
-        return bool(self.whole & changed or self.titles & retitled)
+    def stale(self, changed: set[str], retitled: set[str], resided: set[str]) -> bool:
+        return bool(self.whole & changed or self.titles & retitled or self.compared & resided)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -190,7 +190,7 @@ def manifest(pages: list[Page], keep: bool = False, transitions: list[dict[str, 
     pieces = ["{\n"]
     _entries(pieces, "scenarios", (page.manifest_entry if keep else manifest_entry(page) for page in pages), first=True)
     if transitions is not None:
-        _entries(pieces, "transitions", (_indented(t) for t in transitions))
+        _entries(pieces, "transitions", (_transition(tuple(t.items())) for t in transitions))
         _entries(pieces, "outcomes", (page.manifest_entry if keep else manifest_entry(page) for page in outcomes))
     pieces.append("\n}\n")
     # Joined once: each entry encoded on its own, never the whole document as json.dumps' small chunks,
@@ -236,6 +236,13 @@ def manifest_entry(page: Page) -> str:
         "state": state_table(page),
     }
     return _indented(entry)
+
+
+@lru_cache(maxsize=8192)
+def _transition(items: tuple[tuple[str, Any], ...]) -> str:
+    """A transition's entry, encoded once: every save re-joins scenarios.json, whose transitions
+    (about 25 per scenario) are the same as before unless where an action leads changed."""
+    return _indented(dict(items))
 
 
 def _indented(entry: dict[str, Any]) -> str:
