@@ -81,18 +81,11 @@ def pytest_unconfigure(config):
 BROWSER_TIMEOUT = 600
 
 
-#: Modules whose tests share a costly session fixture (the browser survey: each sampled page loaded
-#: and checked by axe once) run in the same test process; any other module is a group of its own.
-SHARED = {"test_browser_a11y": "survey", "test_browser_navigation": "survey", "test_browser_pages": "survey"}
-
-
 def pytest_collection_modifyitems(config, items):
-    """Every test has a time limit (pyproject.toml); browser tests a longer one. Under pytest-xdist
-    (--dist loadgroup, scripts/test) a module's tests stay in one process, with the modules of SHARED."""
+    """Every test has a time limit (pyproject.toml); browser tests a longer one."""
     for item in items:
         if "browser" in item.path.parts and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
-        item.add_marker(pytest.mark.xdist_group(SHARED.get(item.path.stem, item.path.stem)))
 
 
 #: Figures for the closing summary, from every test process's reports: time in browser tests, axe runs.
