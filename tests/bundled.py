@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 #: A few bundled scenarios, in different stages, for tests about a mechanism rather than about the
-#: bundled states: every kind of page exists (outcomes, compare pairs, galleries), at a tenth of the cost.
+#: bundled states: outcome, compare pair and gallery pages exist (no journey), at a tenth of the cost.
 FEW = ("_base.yml", "missing-refs.yml", "healthy.yml", "failed-sync.yml", "source-disabled.yml")
 
 

@@ -10,7 +10,6 @@ from generator import cli
 from generator.output import progress as progress_module
 from generator.output.progress import DELAY, ERASE, INTERVAL, Progress
 
-from conftest import ROOT
 
 
 class FakeTerminal(io.StringIO):

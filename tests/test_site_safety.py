@@ -70,7 +70,7 @@ HOSTILE_NEIGHBOURS = FEW + ("refs-present.yml", "exchange-enabled.yml", "first-s
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory) -> Path:
     """A few bundled scenarios and a journey through three of them (every kind of page exists), and the
-    injection scenario, which reaches the overview, galleries, compare pairs and outcome pages too."""
+    injection scenario, which reaches the overview, galleries and compare pairs too."""
     folder = copy_scenarios(tmp_path_factory.mktemp("hostile") / "scenarios", HOSTILE_NEIGHBOURS)
     (folder / "journeys").mkdir()
     shutil.copyfile(ROOT / "scenarios/journeys" / JOURNEY, folder / "journeys" / JOURNEY)
@@ -87,7 +87,15 @@ def hostile_pages(hostile_site) -> list[tuple[Path, BeautifulSoup]]:
             for p in sorted(hostile_site.rglob("*.html"))]
 
 
-def test_every_page_starts_with_charset_then_a_strict_csp_and_referrer_policy(hostile_site, hostile_pages):
+@pytest.fixture(scope="module")
+def every_page(hostile_pages, site, page) -> list[tuple[Path, BeautifulSoup]]:
+    """The hostile site's pages and every page of the bundled site (the session's build), whose
+    descriptions, names and journeys the hostile site holds only a few of."""
+    return hostile_pages + [(p, page(p.relative_to(site).as_posix())) for p in sorted(site.rglob("*.html"))]
+
+
+def test_every_page_starts_with_charset_then_a_strict_csp_and_referrer_policy(hostile_site, hostile_pages,
+                                                                              every_page):
     found = hostile_pages
     ids = ["injection"] + [Path(name).stem for name in HOSTILE_NEIGHBOURS if not name.startswith("_")]
     paths = {p.relative_to(hostile_site).as_posix() for p, _ in found}
@@ -95,7 +103,7 @@ def test_every_page_starts_with_charset_then_a_strict_csp_and_referrer_policy(ho
     kinds = ("journeys/", "outcomes/", "gallery/", "compare/index.html", "404.html")
     assert [kind for kind in kinds if not any(kind in path for path in paths)] == [], "a kind of page is missing"
     assert [path for path in paths if "compare/" in path and "--" in path], "no compare pair page"
-    for path, soup in found:
+    for path, soup in every_page:
         head = [el for el in soup.head.children if getattr(el, "name", None)]
         assert head[0].name == "meta" and head[0].get("charset") == "utf-8", path
         csp = head[1]
@@ -113,8 +121,8 @@ def test_every_page_starts_with_charset_then_a_strict_csp_and_referrer_policy(ho
         assert soup.find("meta", attrs={"name": "referrer"})["content"] == "no-referrer"
 
 
-def test_no_inline_script_or_style_and_no_active_content_on_any_page(hostile_pages):
-    for path, soup in hostile_pages:
+def test_no_inline_script_or_style_and_no_active_content_on_any_page(every_page):
+    for path, soup in every_page:
         assert soup.find_all(["style", "object", "embed", "img", "form"]) == [], path
         # Only the side-by-side view frames pages, and only the site's own: compare.js sets their src.
         frames = soup.find_all("iframe")

@@ -5,7 +5,8 @@ path (`load_scenarios`: every check of `build`, the leak guard included, and the
 errors). The scenarios whose loaded value changed (the saved one, and every one that
 `extends:` it, directly or through other bases) are derived again, and only the jobs whose
 files show one of them are rendered again (`Plan.needs`): whole, by its title when the
-title changed, or by its compare side when that changed (a compare pair page shows no description). Where actions lead is worked out again only for the changed scenarios
+title changed, or by its compare side when that changed (a compare pair page shows no
+description). Where actions lead is worked out again only for the changed scenarios
 (`core.transitions.walk`'s memo). A scenario added, removed, moved in the lifecycle order
 or to another stage, or a change of where an action leads, takes a full build of the plan.
 

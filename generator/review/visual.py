@@ -2,7 +2,7 @@
 
 `diff` says which derived values changed; a template or stylesheet change moves no
 value and can still break every page. This module screenshots both builds in
-Debian's Chromium at desktop and phone width, compares the pictures with Pillow
+Debian's Chromium at desktop and phone width (or one of them), compares the pictures with Pillow
 and writes a static report (before, after, the difference highlighted) beside the
 state changes `diff` found for the same scenario.
 
@@ -190,6 +190,8 @@ async def _steady_screenshot(page) -> bytes:
 
 
 def screenshot(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:
+    if not jobs:  # every page identical by its bytes: no browser to start
+        return {}
     try:
         return asyncio.run(_shoot_all(jobs))
     except ReviewError:
@@ -231,7 +233,10 @@ def review(old: Path, new: Path, force: bool = False,
            widths: Iterable[str] = WIDTH_NAMES) -> tuple[ReviewResult, dict]:
     """Compare two built site folders at `widths` (names in WIDTHS). Returns the result and the
     pictures of changed pages: {(page, width): (before PNG or None, after PNG or None, highlight PNG or None)}."""
-    widths = [name for name in WIDTH_NAMES if name in set(widths)]
+    wanted = set(widths)
+    if not wanted or wanted - set(WIDTH_NAMES):
+        raise ReviewError(f"widths must be some of {', '.join(WIDTH_NAMES)}")
+    widths = [name for name in WIDTH_NAMES if name in wanted]
     for site in (old, new):
         if not site.is_dir():
             raise ReviewError(f"{site}: not a built site folder")

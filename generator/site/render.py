@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -190,7 +190,7 @@ def manifest(pages: list[Page], keep: bool = False, transitions: list[dict[str, 
     pieces = ["{\n"]
     _entries(pieces, "scenarios", (page.manifest_entry if keep else manifest_entry(page) for page in pages), first=True)
     if transitions is not None:
-        _entries(pieces, "transitions", (_transition(tuple(t.items())) for t in transitions))
+        _entries(pieces, "transitions", _transitions(transitions, keep))
         _entries(pieces, "outcomes", (page.manifest_entry if keep else manifest_entry(page) for page in outcomes))
     pieces.append("\n}\n")
     # Joined once: each entry encoded on its own, never the whole document as json.dumps' small chunks,
@@ -238,11 +238,21 @@ def manifest_entry(page: Page) -> str:
     return _indented(entry)
 
 
-@lru_cache(maxsize=8192)
-def _transition(items: tuple[tuple[str, Any], ...]) -> str:
-    """A transition's entry, encoded once: every save re-joins scenarios.json, whose transitions
-    (about 25 per scenario) are the same as before unless where an action leads changed."""
-    return _indented(dict(items))
+#: The dev server's transitions as last encoded: every save re-joins scenarios.json, whose
+#: transitions (about 25 per scenario) are those of the last save unless where an action leads
+#: changed. Holds the last manifest's only, so it never grows nor evicts what the next one needs.
+_KEPT_TRANSITIONS: dict[tuple[tuple[str, Any], ...], str] = {}
+
+
+def _transitions(transitions: list[dict[str, Any]], keep: bool) -> list[str]:
+    """Each transition's entry of scenarios.json; with `keep`, encoded once while it stays."""
+    if not keep:
+        return [_indented(t) for t in transitions]
+    kept = {key: _KEPT_TRANSITIONS.get(key) or _indented(t)
+            for t in transitions for key in [tuple(t.items())]}
+    _KEPT_TRANSITIONS.clear()
+    _KEPT_TRANSITIONS.update(kept)
+    return [kept[tuple(t.items())] for t in transitions]
 
 
 def _indented(entry: dict[str, Any]) -> str:

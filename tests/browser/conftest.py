@@ -136,6 +136,6 @@ def screenshots(tmp_path_factory) -> Path:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     report = (yield).get_result()
-    if AXE_RUNS:  # a new list: a report shares the item's, which the next phase's report would repeat
+    if AXE_RUNS:  # a new list, never the item's own: each phase's report carries its own runs
         report.user_properties = [*report.user_properties, ("axe", list(AXE_RUNS))]
         AXE_RUNS.clear()

@@ -1,6 +1,6 @@
 """`python -m generator review`: screenshots of two builds, compared pixel by pixel (issue 19).
 
-Small sites keep these tests cheap: one scenario, and only the pages of the templates a change
+Small sites keep these tests cheap: two scenarios, and only the pages of the templates a change
 here reaches (a full-page shot of a long gallery at phone width costs seconds, twice per build);
 one width where the test is not about widths (a full-page shot takes about half a second).
 The command runs as a user runs it, in its own process, since one process cannot hold two
@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from browser_harness import ROOT, Served, Tab, describe_violations
 
-SCENARIOS = ("_base.yml", "healthy.yml")
+#: healthy's page, and missing-refs's, which a change of healthy's facts leaves byte for byte as it was.
+SCENARIOS = ("_base.yml", "missing-refs.yml", "healthy.yml")
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -42,7 +43,7 @@ def build(scenarios: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> tuple[Path, Path]:
-    """(scenario folder, its built site) for one scenario."""
+    """(scenario folder, its built site) for SCENARIOS."""
     folder = tmp_path_factory.mktemp("review-scenarios")
     for name in SCENARIOS:
         shutil.copyfile(ROOT / "scenarios" / name, folder / name)
@@ -97,6 +98,7 @@ def test_one_changed_fact_reports_that_scenario_and_the_pages_that_list_it(small
     reported = changed_pages(done.stdout)
     own = {"scenarios/healthy/index.html", "fr/scenarios/healthy/index.html"}
     assert own <= reported
+    assert not [page for page in reported if "missing-refs" in page]  # its bytes did not change
     for page in reported - own:  # any other page must show the scenario: it links to it
         assert "healthy" in (new / page).read_text(), page
     report = (tmp_path / "report" / "index.html").read_text()
@@ -120,6 +122,15 @@ def test_the_report_passes_axe_in_both_languages(restyled, browser):
                 assert not violations, f"{scheme} {path}:\n" + describe_violations(violations)
         finally:
             page.close()
+
+
+def test_identical_sites_need_no_screenshot_and_no_browser(small, tmp_path):
+    _, site = small
+    copy = shutil.copytree(site, tmp_path / "copy")
+    done = run("review", str(site), str(copy), "--out", str(tmp_path / "report"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    pages = len(list(site.rglob("*.html")))
+    assert done.stdout.startswith(f"No page changed ({pages} pages compared, 0 screenshots)"), done.stdout
 
 
 def test_what_cannot_be_compared_exits_2(tmp_path):
