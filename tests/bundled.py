@@ -1,4 +1,4 @@
-"""The bundled scenarios, or a few of them, copied where a test may change them."""
+"""A few of the bundled scenarios, copied where a test may change them."""
 from __future__ import annotations
 
 import shutil
@@ -11,11 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FEW = ("_base.yml", "missing-refs.yml", "healthy.yml", "failed-sync.yml", "source-disabled.yml")
 
 
-def copy_scenarios(folder: Path, names: tuple[str, ...] | None = None) -> Path:
-    """The bundled scenarios (all, or only `names`) copied into `folder`, which is returned."""
-    if names is None:
-        shutil.copytree(ROOT / "scenarios", folder)
-        return folder
+def copy_scenarios(folder: Path, names: tuple[str, ...]) -> Path:
+    """The bundled scenarios `names` copied into `folder`, which is returned."""
     folder.mkdir(parents=True)
     for name in names:
         shutil.copyfile(ROOT / "scenarios" / name, folder / name)
