@@ -248,11 +248,11 @@ def _transitions(transitions: list[dict[str, Any]], keep: bool) -> list[str]:
     """Each transition's entry of scenarios.json; with `keep`, encoded once while it stays."""
     if not keep:
         return [_indented(t) for t in transitions]
-    kept = {key: _KEPT_TRANSITIONS.get(key) or _indented(t)
-            for t in transitions for key in [tuple(t.items())]}
+    keys = [tuple(t.items()) for t in transitions]
+    kept = {key: _KEPT_TRANSITIONS.get(key) or _indented(t) for key, t in zip(keys, transitions)}
     _KEPT_TRANSITIONS.clear()
     _KEPT_TRANSITIONS.update(kept)
-    return [kept[tuple(t.items())] for t in transitions]
+    return [kept[key] for key in keys]
 
 
 def _indented(entry: dict[str, Any]) -> str:
