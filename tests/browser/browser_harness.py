@@ -134,7 +134,10 @@ class Tab:
             self.problems.append(f"request outside the site: {request.url}")
 
     def visit(self, served: Served, relative: str) -> Tab:
-        """Open a site page afresh; problems from earlier visits are forgotten."""
+        """Open a site page afresh; problems from earlier visits are forgotten. The previous page is
+        left for a blank one first, so what it still had under way ends with it instead of being
+        blamed on this visit (a late 404 was once seen in the next page's problems)."""
+        self.page.goto("about:blank")
         self.problems = []
         self.site_prefix = served.base
         self.known_prefixes.add(served.base)
@@ -197,24 +200,20 @@ PAGE_FACTS = """() => ({
 
 @dataclass
 class Visit:
-    """One page as loaded once: its problems, the facts above, and axe's violations if axe ran."""
+    """One page as loaded once: its problems and the facts above."""
 
     problems: list[str]
     facts: dict
-    violations: list[dict] | None = None
 
 
-def survey(tab: Tab, served: Served, pages: list[str], axe=None) -> dict[str, Visit]:
+def survey(tab: Tab, served: Served, pages: list[str]) -> dict[str, Visit]:
     """Visit each page once and keep everything the per-page checks assert on, so a page is loaded
-    once per way of serving it instead of once per check. With axe (tab → violations), axe runs on
-    every page in that same load; problems are taken before it runs."""
+    once per way of serving it instead of once per check. Without axe: each test process that reads
+    the survey makes its own, and axe's runs (most of a visit's time) are paid once, by its test."""
     visits = {}
     for relative in pages:
         tab.visit(served, relative)
-        visit = Visit(list(tab.problems), tab.page.evaluate(PAGE_FACTS))
-        if axe is not None:
-            visit.violations = axe(tab)
-        visits[relative] = visit
+        visits[relative] = Visit(list(tab.problems), tab.page.evaluate(PAGE_FACTS))
     return visits
 
 

@@ -66,15 +66,14 @@ def focus_sample(site, pages) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def surveys(sample, tabs, axe):
+def surveys(sample, tabs):
     """surveys(served) → {page: Visit}: each page of the sample loaded once (desktop, light) per
-    way of serving it, and the per-page checks assert on that. Over HTTP axe runs in the same load,
-    so every page of the sample is checked by axe in the light scheme."""
+    way of serving it, and the per-page checks assert on that."""
     cache: dict[str, dict] = {}
 
     def of(served: Served) -> dict:
         if served.how not in cache:
-            cache[served.how] = survey(tabs(), served, sample, axe if served.how == "http" else None)
+            cache[served.how] = survey(tabs(), served, sample)
         return cache[served.how]
     return of
 
