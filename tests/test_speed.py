@@ -217,6 +217,41 @@ def test_a_rebuild_after_a_fact_change_leaves_the_pages_that_show_only_titles(fo
     assert fact_change < rebuilder.rendered
 
 
+def test_a_rebuild_makes_the_galleries_again_only_when_a_section_or_title_changed(few, tmp_path, monkeypatch):
+    """A description is in no section: the 26 gallery pages are left as they are. A fact shown in a
+    section, or a title, makes them again; so does the save after an attempt at them that failed."""
+    folder = shutil.copytree(few, tmp_path / "scenarios")
+    made, failing = [], []
+    original = Plan._gallery
+
+    def gallery(self, key):
+        if failing:
+            raise failing.pop()
+        made.append(key)
+        return original(self, key)
+    monkeypatch.setattr(Plan, "_gallery", gallery)
+    rebuilder = Rebuilder(folder)
+    rebuilder.full()
+    saves = [("token are fine", "token are all fine", False),  # the description
+             ("fetched: 250", "fetched: 251", True),  # a count its sync history shows
+             ("en: Last sync failed", "en: Last sync failed again", True)]  # its title
+    for old, new, remade in saves:
+        made.clear()
+        edit(folder / "failed-sync.yml", old, new)
+        assert rebuilder.changed([folder / "failed-sync.yml"])
+        assert bool(made) == remade, (old, new)
+    failing.append(MissingMessage("message 'x.y' is missing"))
+    edit(folder / "failed-sync.yml", "fetched: 251", "fetched: 252")
+    with pytest.raises(MissingMessage):
+        rebuilder.changed([folder / "failed-sync.yml"])
+    made.clear()
+    edit(folder / "failed-sync.yml", "token are all fine", "token are fine")
+    rebuilder.changed([folder / "failed-sync.yml"])
+    assert made, "the galleries the failed attempt did not make were left stale"
+    expected = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
+    assert rebuilder.files == expected
+
+
 def test_a_rebuild_in_a_big_stage_equals_a_full_build(folder):
     """A page's switcher lists at most SWITCHER_GROUP of its stage's scenarios: the rebuild renders only theirs."""
     for i in range(30):

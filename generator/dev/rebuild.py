@@ -26,7 +26,7 @@ from ..model.load import Composed, load_scenarios
 from ..site.matrix import state_matrix
 from ..guard.secrets import LineKey
 from ..output.workers import render_jobs
-from ..output.plan import Plan
+from ..output.plan import Plan, in_two_rounds
 from ..site.render import Page, stage_counts
 from ..model.scenario import LOCALES, Scenario
 
@@ -53,6 +53,8 @@ class Rebuilder:
         self._clean: set[LineKey] = set()
         #: The documents of the last load: a save parses the saved file again, not the whole folder.
         self._composed: Composed = {}
+        #: The sections of the last save were kept but its galleries not made (their rendering failed).
+        self._galleries_behind = False
 
     def full(self) -> dict[str, str]:
         """Load, derive and render everything; returns every file of the site."""
@@ -96,7 +98,14 @@ class Rebuilder:
                 if (needs := plan.needs(job)) is None or needs.stale(stale | renamed, retitled, resided)]
         if len(self._clean) > CLEAN_LINES:  # a long session of saves to many scenarios: start afresh
             self._clean = set()
-        fresh = render_jobs(plan, jobs, processes=1, known_clean=self._clean).files
+        now, from_pages = in_two_rounds(jobs)
+        fresh = render_jobs(plan, now, processes=1, known_clean=self._clean).files
+        # The galleries show each scenario's sections and title: made again only when one of those
+        # changed (a new description changes neither), or when the last attempt at them failed.
+        if from_pages and (plan.keep_pages(fresh.get) or retitled or self._galleries_behind):
+            self._galleries_behind = True
+            fresh |= render_jobs(plan, from_pages, processes=1, known_clean=self._clean).files
+            self._galleries_behind = False
         self.rendered = len(fresh)
         changed = {path: text for path, text in fresh.items() if self.files.get(path) != text}
         self.files.update(changed)

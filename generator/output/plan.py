@@ -264,15 +264,18 @@ class Plan:
     def _drivers(self) -> frozenset[str]:
         return driver_paths(self.sides.values())
 
-    def keep_pages(self, read: Callable[[str], str | None]) -> None:
+    def keep_pages(self, read: Callable[[str], str | None]) -> set[str]:
         """Keep the sections of every scenario page just rendered, read by output path (None: not
         rendered this time; the dev server keeps what it had), so that the gallery is made without
-        rendering them again. Workers keep none: only the process making the gallery needs them."""
+        rendering them again. Workers keep none: only the process making the gallery needs them.
+        Returns the scenarios whose sections are not those kept before (in any language)."""
+        changed = set()
         for locale in LOCALES:
             for page in self.pages:
                 html = read(output_path(locale, page.path))
-                if html is not None:
-                    self._sections.put(locale, page, html)
+                if html is not None and self._sections.put(locale, page, html):
+                    changed.add(page.id)
+        return changed
 
     def _gallery(self, _: None) -> Iterator[tuple[str, str]]:
         """Every section's gallery page, from the scenario pages as rendered (gallery/<section>/index.html

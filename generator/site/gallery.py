@@ -54,22 +54,26 @@ class SectionStore:
     HTML is held once, however many scenarios render it."""
 
     def __init__(self) -> None:
-        self._of: dict[tuple[str, int], tuple[Any, dict[str, str]]] = {}
+        #: (locale, scenario id) → (the page object they were rendered for, its sections).
+        self._of: dict[tuple[str, str], tuple[Any, dict[str, str]]] = {}
         self._distinct: dict[str, str] = {}
 
     def sections(self, locale: str, page: Any, html: Callable[[], str]) -> dict[str, str]:
         """page's sections in locale; `html()` renders the page when this page object is new."""
-        kept = self._of.get((locale, id(page)))
+        kept = self._of.get((locale, page.id))
         if kept is None or kept[0] is not page:
-            return self.put(locale, page, html())
+            self.put(locale, page, html())
+            return self._of[locale, page.id][1]
         return kept[1]
 
-    def put(self, locale: str, page: Any, html: str) -> dict[str, str]:
-        """Keep page's sections as just rendered: a page re-rendered because another scenario it
-        shows (a title in an action's next state) changed must not keep its old sections."""
+    def put(self, locale: str, page: Any, html: str) -> bool:
+        """Keep page's sections as just rendered (a page re-rendered because another scenario it
+        shows changed must not keep its old sections); whether they differ from the ones kept for
+        its scenario before (a new scenario's do)."""
         found = {name: self._distinct.setdefault(section, section) for name, section in sections_of(html).items()}
-        self._of[locale, id(page)] = (page, found)
-        return found
+        before = self._of.get((locale, page.id))
+        self._of[locale, page.id] = (page, found)
+        return before is None or before[1] != found
 
 
 def in_tile(html: str, prefix: str) -> str:
