@@ -8,6 +8,7 @@ import pytest
 
 from factories import HEALTHY, scenario
 from generator.site.compare import BASELINE, align, compare, pair_path, pairs, side
+from generator.site.compare_pages import INDEX_DATA, SCENARIO_LIST
 from generator.core.derive import derive
 from generator.core.rows import rows
 
@@ -178,12 +179,20 @@ def test_picker_page_lists_every_prepared_pair_and_its_data(site, page, bundled_
     ids = [s.id for s in bundled_scenarios]
     assert [a["href"] for a in soup.select(".prepared a")] == [f"../{pair_path(a, b)}" for a, b in pairs(ids)]
     assert soup.select_one("[data-compare-tools]").has_attr("hidden")  # the picker needs JavaScript
-    index = json.loads((site / "compare/data/index.js").read_text().split(" = ", 1)[1].rstrip(";\n"))
-    assert [entry[0] for entry in index["scenarios"]] == ids
+    index = json.loads((site / INDEX_DATA).read_text().split(" = ", 1)[1].rstrip(";\n"))
+    assert "scenarios" not in index  # a compare page loads index.js: it must not list every scenario
+    manifest = {e["id"]: e for e in json.loads((site / "scenarios.json").read_text())["scenarios"]}
+    for prefix, locale in (("", "en"), ("fr/", "fr")):
+        # The picker's list, in each language: every scenario in lifecycle order, with its title.
+        listed = json.loads((site / prefix / SCENARIO_LIST).read_text().split(" = ", 1)[1].rstrip(";\n"))
+        assert listed == [[s.id, s.text("title", locale)[0]] for s in bundled_scenarios]
     for s in bundled_scenarios:
         data = json.loads((site / f"compare/data/{s.id}.js").read_text().rsplit("] = ", 1)[1].rstrip(";\n"))
         assert {tuple(key.split("/", 1)): value for key, (value, *_) in data["rows"].items()} == state(s)
         assert all(key in index["fields"] and key in index["keys"] for key in data["rows"])
+        # What a compare page names a side by: its title in every language and its page.
+        assert data["title"] == {locale: s.text("title", locale)[0] for locale in ("en", "fr")}
+        assert data["path"] == manifest[s.id]["path"]
 
 
 def test_data_files_give_what_compare_gives_by_equality_alone(site, bundled_scenarios):
@@ -191,7 +200,7 @@ def test_data_files_give_what_compare_gives_by_equality_alone(site, bundled_scen
     its digests differ. For every bundled pair that must give exactly compare()'s lines and causes."""
     def load(path):
         return json.loads((site / path).read_text().split(" = ", 1)[1].rstrip(";\n"))
-    index = load("compare/data/index.js")
+    index = load(INDEX_DATA)
     data = {s.id: json.loads((site / f"compare/data/{s.id}.js").read_text().rsplit("] = ", 1)[1].rstrip(";\n"))
             for s in bundled_scenarios}
     sides = {s.id: side(s, derive(s)) for s in bundled_scenarios}

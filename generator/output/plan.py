@@ -17,8 +17,8 @@ from jinja2 import Environment
 
 from ..site.about import BuildInfo, build_info
 from ..site.compare import Side, compare, pair_path, pairs, side
-from ..site.compare_pages import (TableRows, comparison_links, driver_paths, index_data_js, render_comparison,
-                                  state_js)
+from ..site.compare_pages import (INDEX_DATA, SCENARIO_LIST, TableRows, comparison_links, driver_paths,
+                                  index_data_js, render_comparison, scenario_list_js, state_js)
 from ..site.gallery import Placed, SectionStore, gallery_path, groups, tiles
 from ..core.provenance import record
 from ..site.why import Why, changes, explain
@@ -120,7 +120,7 @@ class Plan:
         n = len(self.pages)
         site_wide = [Job("overview"), Job("manifest"), Job("404"), Job("static")]
         if self.pages:
-            site_wide += [Job("compare-index"), Job("data-index"), Job("gallery")]
+            site_wide += [Job("compare-index"), Job("data-index"), Job("scenario-list"), Job("gallery")]
         site_wide += [Job("journey", i) for i in range(len(self.journeys))]
         if self.journeys:
             site_wide.append(Job("journey-data"))
@@ -169,6 +169,10 @@ class Plan:
     def _data_needs(self, sid: str) -> Needs:
         return Needs({sid}, set())
 
+    def _scenario_list_needs(self, _: None) -> Needs:
+        # every scenario by its title only (a scenario added, removed or moved is a full build)
+        return Needs(set(), {p.id for p in self.pages})
+
     def _static_needs(self, _: None) -> Needs:
         return Needs(set(), set())
 
@@ -185,12 +189,15 @@ class Plan:
 
     def _data(self, sid: str) -> Iterator[tuple[str, str]]:
         # The same in every language: one file, beside the shared assets (compare.js finds it there).
-        yield f"compare/data/{sid}.js", state_js(sid, self.sides[sid], self._drivers)
+        yield f"compare/data/{sid}.js", state_js(self.pages[self._position[sid]], self.sides[sid], self._drivers)
 
     def _data_index(self, _: None) -> Iterator[tuple[str, str]]:
         for locale in LOCALES:
-            yield output_path(locale, "compare/data/index.js"), index_data_js(
-                self.catalogues[locale], self.pages, self.sides, self.prepared, locale)
+            yield output_path(locale, INDEX_DATA), index_data_js(self.catalogues[locale], self.sides, locale)
+
+    def _scenario_list(self, _: None) -> Iterator[tuple[str, str]]:
+        for locale in LOCALES:
+            yield output_path(locale, SCENARIO_LIST), scenario_list_js(self.pages, locale)
 
     def _journey(self, index: int) -> Iterator[tuple[str, str]]:
         journey = self.journeys[index]
@@ -370,7 +377,8 @@ KINDS: dict[str, Kind] = {
     "404": Kind("_not_found", lambda plan, key: "404.html"),
     "static": Kind("_static", lambda plan, key: "static", "_static_needs"),
     "compare-index": Kind("_compare_index", lambda plan, key: "compare/index.html"),
-    "data-index": Kind("_data_index", lambda plan, key: "compare/data/index.js"),
+    "data-index": Kind("_data_index", lambda plan, key: INDEX_DATA),
+    "scenario-list": Kind("_scenario_list", lambda plan, key: SCENARIO_LIST, "_scenario_list_needs"),
     "gallery": Kind("_gallery", lambda plan, key: gallery_path(SECTIONS[0]), from_pages=True),
     "journey": Kind("_journey", lambda plan, key: plan.journeys[key].path),
     "journey-data": Kind("_journey_data", lambda plan, key: JOURNEY_DATA),

@@ -19,9 +19,17 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from .compare import BASELINE, Comparison, Line, Side, covering, pair_path, pairs
+from ..model.scenario import LOCALES
 
 if TYPE_CHECKING:
-    from .render import Switcher
+    from .render import Page, Switcher
+
+#: One locale's labels and row tables: what a compare page loads, whatever N (the page links it).
+INDEX_DATA = "compare/data/index.js"
+#: One locale's list of every scenario (id, title) for the picker: compare.js loads it only when
+#: the picker is used, so that showing a pair never downloads all N. Scenario ids have no dot: no
+#: scenario's compare/data/<id>.js can take this name.
+SCENARIO_LIST = "compare/data/scenarios.list.js"
 
 #: The catalogue key labelling a row, by (section/field) pattern, first match wins.
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
@@ -168,8 +176,12 @@ def _js(name: str, value: Any) -> str:
     return f"window.{name} = {json.dumps(value, ensure_ascii=False, separators=(',', ':'))};\n"
 
 
-def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Side],
-                prepared: list[tuple[str, str]], locale: str) -> dict[str, Any]:
+def title(page: Page, locale: str) -> str:
+    """A scenario's title as the compare view names it in this locale."""
+    return page.scenario.text("title", locale)[0]
+
+
+def _index_data(t: Callable[..., Any], sides: dict[str, Side], locale: str) -> dict[str, Any]:
     keys = dict.fromkeys((r.section, r.field) for s in sides.values() for r in s.rows)
     values = {}
     seen: set[tuple[str, str, str]] = set()  # most rows repeat a value another scenario has: word it once
@@ -184,8 +196,7 @@ def _index_data(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Si
     return {
         "keys": [f"{s}/{f}" for s, f in keys],  # every row key, in page order: the change list's order
         "values": values,
-        "scenarios": [[p.id, p.scenario.text("title", locale)[0], p.path] for p in pages],
-        "prepared": [f"{a}--{b}" for a, b in prepared],
+        "locale": locale,  # which of a data file's titles this page shows
         "sections": {section: t(f"section.{section}") for section, _ in keys},
         # Every fact path the core read for some row: the data files number their rows' reads by it.
         "paths": sorted(driver_paths(sides.values())),
@@ -219,12 +230,15 @@ def cause_digests(s: Side, wanted: frozenset[str]) -> dict[str, str]:
             for p, found in sorted(under.items())}
 
 
-def _state_data(s: Side, wanted: frozenset[str]) -> dict[str, Any]:
+def _state_data(page: Page, s: Side, wanted: frozenset[str]) -> dict[str, Any]:
     """Each row: its value, its tone and the fact paths the core read for it in this scenario
     (core/provenance.py), as numbers into index.js's `paths`; and the cause digests. compare.js names a cause where a path read on
-    either side has different digests: what compare() does, with no rule of its own."""
+    either side has different digests: what compare() does, with no rule of its own.
+    With the scenario's title in every locale and its page: all a compare page needs to name the
+    two scenarios it shows, without the list of every scenario (SCENARIO_LIST)."""
     number = {path: i for i, path in enumerate(sorted(wanted))}  # index.js "paths": sorted(wanted)
-    return {"rows": {f"{r.section}/{r.field}": [r.value, value_tone(r.value),
+    return {"title": {locale: title(page, locale) for locale in LOCALES}, "path": page.path,
+            "rows": {f"{r.section}/{r.field}": [r.value, value_tone(r.value),
                                                  sorted(number[p] for p in s.sources.get((r.section, r.field), ()))]
                      for r in s.rows},
             "causes": cause_digests(s, wanted)}
@@ -236,6 +250,7 @@ def render_comparison(render: Callable[..., None], t: Callable[..., Any], path: 
     render("compare.html", path, page=None, c=c, a=pages_by_id[c.a], b=pages_by_id[c.b],
            switcher=switcher,
            sections_of=rows.sections(c), index=index, prepared=prepared,
+           index_data=INDEX_DATA, scenario_list=SCENARIO_LIST,
            frames=index,  # the picker page frames both scenario pages side by side (CSP frame-src 'self')
            pair_path=pair_path, count_text=count_text(t, c.differences))
 
@@ -253,13 +268,17 @@ def comparison_links(ids: Sequence[str]) -> dict[str, dict[str, str]]:
     return links
 
 
-def index_data_js(t: Callable[..., Any], pages: Sequence[Any], sides: dict[str, Side],
-                  prepared: list[tuple[str, str]], locale: str) -> str:
-    """One locale's compare/data/index.js: the scenarios, prepared pairs and every label compare.js shows."""
-    return _js("CompareData", _index_data(t, pages, sides, prepared, locale))
+def index_data_js(t: Callable[..., Any], sides: dict[str, Side], locale: str) -> str:
+    """One locale's INDEX_DATA: the row keys, labels and tables compare.js shows, none listing the scenarios."""
+    return _js("CompareData", _index_data(t, sides, locale))
 
 
-def state_js(sid: str, s: Side, wanted: frozenset[str]) -> str:
-    """compare/data/<id>.js: one scenario's rows and cause digests, the same in every locale."""
-    return (f"(window.CompareStates = window.CompareStates || {{}})[{json.dumps(sid)}] = "
-            f"{json.dumps(_state_data(s, wanted), ensure_ascii=False, separators=(',', ':'))};\n")
+def scenario_list_js(pages: Sequence[Page], locale: str) -> str:
+    """One locale's SCENARIO_LIST: every scenario as [id, title], in lifecycle order, for the picker."""
+    return _js("CompareScenarios", [[p.id, title(p, locale)] for p in pages])
+
+
+def state_js(page: Page, s: Side, wanted: frozenset[str]) -> str:
+    """compare/data/<id>.js: one scenario's title, page, rows and cause digests, the same in every locale."""
+    return (f"(window.CompareStates = window.CompareStates || {{}})[{json.dumps(page.id)}] = "
+            f"{json.dumps(_state_data(page, s, wanted), ensure_ascii=False, separators=(',', ':'))};\n")

@@ -1,17 +1,19 @@
 /* Compare view: any pair (?a=&b=&w=), keys n/p/d/s; pages side by side (frame.js marks fields).
    No rule here: data/*.js hold what the build computed; differs / caused by = values / digests of
-   a path the core read unequal. */
+   a path the core read unequal. Every scenario's title (data-list) loads only for the picker. */
 (function () {
   "use strict";
   var D = window.CompareData, box = document.getElementById("comparison");
   if (!D || !box) return;
-  var L = D.labels, titles = Object.create(null), paths = Object.create(null);
-  D.scenarios.forEach(function (s) { titles[s[0]] = s[1]; paths[s[0]] = s[2]; });
+  var L = D.labels;
   var a = box.getAttribute("data-a"), b = box.getAttribute("data-b");
   var query = new URLSearchParams(location.search), qa = query.get("a"), qb = query.get("b");
   var width = query.get("w") === "phone" ? "phone" : "desktop";
   var states = window.CompareStates = window.CompareStates || {};
-  var visual = document.querySelector("[data-visual]"), shown = null, notice = null;
+  var visual = document.querySelector("[data-visual]"), notice = null;
+  var point = function () {};  // the field in view in both frames (side-by-side.js), once they show
+  function title(id) { return states[id].title[D.locale]; }
+  function page(id) { return "../" + states[id].path; }
 
   function link(x, y) {
     return "index.html?a=" + encodeURIComponent(x) + "&b=" + encodeURIComponent(y) +
@@ -56,13 +58,13 @@
   function render(x, y) {
     var lines = compare(states[x], states[y]), n = 0;
     var differences = lines.filter(function (l) { return l.differs; }).length;
-    var caption = titles[x] + " " + L.vs + " " + titles[y];
+    var caption = title(x) + " " + L.vs + " " + title(y);
     var table = el("table", {"class": "compare"}, [
       el("caption", {id: "h-compare"}, [caption]),
       el("thead", {}, [el("tr", {}, [
         el("th", {scope: "col"}, [L.col_field]),
-        el("th", {scope: "col", "data-side": "a"}, [el("a", {href: "../" + paths[x]}, [titles[x]]), " ", code(x)]),
-        el("th", {scope: "col", "data-side": "b"}, [el("a", {href: "../" + paths[y]}, [titles[y]]), " ", code(y)]),
+        el("th", {scope: "col", "data-side": "a"}, [el("a", {href: page(x)}, [title(x)]), " ", code(x)]),
+        el("th", {scope: "col", "data-side": "b"}, [el("a", {href: page(y)}, [title(y)]), " ", code(y)]),
         el("th", {scope: "col"}, [L.col_difference])])])]);
     var body = null, section = null;
     lines.forEach(function (l) {
@@ -91,73 +93,53 @@
     box.setAttribute("data-a", x);
     box.setAttribute("data-b", y);
     document.title = caption + " — " + document.title.split(" — ").pop();
-    if (visual) frames(x, y, lines);
-  }
-
-  function frames(x, y, lines) {
-    var holder = visual.querySelector(".frames"), sides = {a: x, b: y};
-    var frame = {a: visual.querySelector("[data-frame=a]"), b: visual.querySelector("[data-frame=b]")};
-    var other = {a: "b", b: "a"};
-    shown = {frame: frame};
-    visual.hidden = false;
-    ["a", "b"].forEach(function (s) {
-      var keys = lines.filter(function (l) { return l.differs && (s === "a" ? l.a : l.b) !== undefined; })
-        .map(function (l) { return l.key; });
-      frame[s].setAttribute("title", L.frame.replace("{title}", titles[sides[s]]));
-      frame[s].addEventListener("load", function () {
-        frame[s].contentWindow.postMessage({type: "mark", keys: keys, word: L.changed}, "*");
-      });
-      frame[s].setAttribute("src", "../" + paths[sides[s]]);
-    });
-    window.addEventListener("message", function (event) {
-      var from = event.source === frame.a.contentWindow ? "a" : event.source === frame.b.contentWindow ? "b" : null;
-      var m = event.data;
-      if (!from || !m || typeof m !== "object") return;
-      if (m.type === "scrolled") frame[other[from]].contentWindow.postMessage({type: "scroll", y: m.y}, "*");
-      else if (m.type === "marked") holder.setAttribute("data-marked-" + from, m.keys.join(" "));
-      else if (m.type === "key" && actions[m.key]) actions[m.key]();
-    });
-    visual.querySelectorAll("input[name=width]").forEach(function (radio) {
-      radio.checked = radio.value === width;
-      radio.addEventListener("change", function () {
-        width = radio.value;
-        holder.setAttribute("data-width", width);
+    if (visual) point = window.CompareFrames(visual, {a: x, b: y}, lines, {L: L, title: title, page: page,
+      box: box, width: width, key: function (k) { if (actions[k]) actions[k](); }, resize: function (w) {
+        width = w;
         history.replaceState(null, "", link(box.getAttribute("data-a"), box.getAttribute("data-b")));
-      });
-    });
-    holder.setAttribute("data-width", width);
-    box.addEventListener("click", function (event) {
-      var button = event.target.closest && event.target.closest("button[data-show]");
-      if (button) show(button.getAttribute("data-show"));
-    });
+      }});
   }
 
-  // The field in view in each frame, and (show) the frames in the window.
-  function point(key) {
-    if (shown) ["a", "b"].forEach(function (s) { shown.frame[s].contentWindow.postMessage({type: "show", key: key}, "*"); });
-  }
-  function show(key) {
-    shown.frame.a.parentNode.scrollIntoView({block: "center"});
-    point(key);
-  }
-
-  var data = document.currentScript.src.replace(/[^/]*$/, "") + "compare/data/";
-  function load(id, done) {
-    if (states[id]) return done();
-    var script = el("script", {src: data + encodeURIComponent(id) + ".js"});
+  // A script element, not fetch(): file:// refuses fetch; CSP script-src 'self' allows it.
+  function inject(src, done, failed) {
+    var script = el("script", {src: src});
     script.onload = done;
+    script.onerror = failed;
     document.head.appendChild(script);
   }
+  var data = document.currentScript.src.replace(/[^/]*$/, "") + "compare/data/";
+  // A scenario's data file (its rows, title and page); fails for an id the site has none for (?a=x).
+  function load(id, done, failed) {
+    function loaded() { (states[id] ? done : failed)(); }
+    if (states[id] || !id) loaded();
+    else inject(data + encodeURIComponent(id) + ".js", loaded, failed);
+  }
+  function both(x, y, done, failed) { load(x, function () { load(y, done, failed); }, failed); }
 
-  var tools = document.querySelector("[data-compare-tools]");
+  var tools = document.querySelector("[data-compare-tools]"), listed = false;
+  function option(s) { return el("option", {value: s[0]}, [s[1] + " (" + s[0] + ")"]); }
   function setup() {
     if (!tools) return;
     tools.hidden = false;
     var picks = tools.querySelectorAll("select[data-pick]");
+    // Each picker holds the scenario it shows; the list of every scenario loads once one is about
+    // to be used (pointer over it, or focus), never to show a pair.
+    function all() {
+      if (!listed) inject(tools.getAttribute("data-list"), function () {
+        picks.forEach(function (select) {
+          var value = select.value;
+          select.replaceChildren.apply(select, window.CompareScenarios.map(option));
+          select.value = value;
+        });
+      });
+      listed = true;
+    }
     picks.forEach(function (select) {
-      D.scenarios.forEach(function (s) { select.appendChild(el("option", {value: s[0]}, [s[1] + " (" + s[0] + ")"])); });
-      select.value = select.getAttribute("data-pick") === "a" ? a : b;
+      var id = select.getAttribute("data-pick") === "a" ? a : b;
+      select.replaceChildren(option([id, title(id)]));
       select.addEventListener("change", function () { go(picks[0].value, picks[1].value); });
+      select.addEventListener("pointerenter", all);
+      select.addEventListener("focus", all);
     });
     var swap = tools.querySelector("[data-swap]");
     if (swap) swap.setAttribute("href", link(b, a));
@@ -189,18 +171,15 @@
     actions[event.key]();
   });
 
-  if (qa !== null || qb !== null) {
-    if (qa in titles && qb in titles) {
-      a = qa;
-      b = qb;
-    } else {
-      notice = el("p", {"class": "notice", role: "alert"}, [L.unknown]);
-      box.insertBefore(notice, box.firstChild);
-    }
+  function start() {
+    setup();
+    // The picker page always draws; a prepared page only for another pair.
+    if (visual || a !== box.getAttribute("data-a") || b !== box.getAttribute("data-b")) render(a, b);
   }
-  setup();
-  // The picker page always draws; a prepared page only for another pair.
-  if (visual || a !== box.getAttribute("data-a") || b !== box.getAttribute("data-b")) {
-    load(a, function () { load(b, function () { render(a, b); }); });
-  }
+  function none() {}
+  if (qa === null && qb === null) both(a, b, start, none);
+  else both(qa, qb, function () { a = qa; b = qb; start(); }, function () {
+    notice = box.insertBefore(el("p", {"class": "notice", role: "alert"}, [L.unknown]), box.firstChild);
+    both(a, b, start, none);
+  });
 })();

@@ -13,6 +13,7 @@ import pytest
 from browser_harness import locale_prefixes
 
 from generator.site.compare import pairs
+from generator.site.compare_pages import INDEX_DATA, SCENARIO_LIST
 
 #: Each aligned row as [key, code shown on side a, on side b, marked as differing], in one round trip.
 SHOWN_ROWS = """() => [...document.querySelectorAll("#comparison tr[data-row]")].map(tr => [
@@ -140,3 +141,63 @@ def test_show_only_differences_by_d_and_by_the_checkbox(served, states, unprepar
             assert tab.page.is_checked("#only-differences") == only, (start, toggle)
             assert tab.page.evaluate(VISIBLE_ROWS) == [0 if only else same, differs], (start, toggle)
         assert not tab.problems, tab.problems
+
+
+#: The picker's list: compare.js loads it only when a picker is about to be used.
+LIST = SCENARIO_LIST
+PICKED = """() => [...document.querySelectorAll("select[data-pick]")].map(s => [s.value, [...s.options].map(o => o.value)])"""
+
+
+def _requests(tab, served):
+    """Every site path the tab requests from now on (a list that fills as it goes), and the listener."""
+    seen: list[str] = []
+
+    def listener(request):
+        seen.append(served.relative(request.url).split("?")[0])
+    tab.page.on("request", listener)
+    return seen, listener
+
+
+def test_the_picker_lists_every_scenario_but_a_pair_loads_the_list_only_when_the_picker_is_used(
+        served, site, states, unprepared, tab):
+    """A pair page (and a deep link) loads the two sides' data files, not the list of every scenario;
+    a pointer over a picker, or focus on one, loads it and both pickers then list every scenario,
+    in lifecycle order, keeping the pair shown; picking one shows that pair."""
+    ids = list(states)  # the manifest's order: the lifecycle order
+    pa, pb = pairs(ids)[0]
+    for prefix in locale_prefixes(site).values():
+        for start, (a, b), use in ((f"{prefix}compare/{pa}--{pb}.html", (pa, pb), "hover"),
+                                   (_deep_link(prefix, *unprepared), unprepared, "focus")):
+            tab.page.goto("about:blank")  # the listener sees this visit's requests only
+            seen, listener = _requests(tab, served)
+            tab.visit(served, start)
+            tab.page.wait_for_selector("[data-compare-tools]:not([hidden])")
+            tab.page.wait_for_load_state("networkidle")
+            data = sorted(path for path in seen if "/data/" in path)
+            assert data == sorted({f"{prefix}{INDEX_DATA}", f"compare/data/{a}.js", f"compare/data/{b}.js"}), start
+            # Until the picker is used each picker holds the scenario it shows.
+            assert tab.page.evaluate(PICKED) == [[a, [a]], [b, [b]]], start
+            picker = tab.page.locator("select[data-pick=b]")
+            picker.hover() if use == "hover" else picker.focus()
+            tab.page.wait_for_function(f"() => document.querySelector('select[data-pick=a]').options.length === {len(ids)}")
+            assert [path for path in seen if path.endswith(LIST)] == [f"{prefix}{LIST}"], (start, seen)
+            assert tab.page.evaluate(PICKED) == [[a, ids], [b, ids]], start
+            labels = tab.page.eval_on_selector_all("select[data-pick=a] option", "os => os.map(o => o.textContent)")
+            assert all(label.endswith(f" ({sid})") and len(label) > len(sid) + 3 for label, sid in zip(labels, ids))
+            assert not tab.problems, (start, tab.problems)
+            tab.page.remove_listener("request", listener)
+            # Picking another scenario on the left shows that pair (a deep link).
+            other = next(x for x in ids if x not in (a, b))
+            tab.page.select_option("select[data-pick=a]", other)
+            tab.page.wait_for_url(lambda url: parse_qs(urlsplit(url).query) == {"a": [other], "b": [b]})
+            _assert_shows(tab, states, other, b, (served.how, start, "picked", other))
+
+
+def test_an_unknown_id_in_a_deep_link_says_so_and_shows_the_pages_own_pair(served, site, states, tab):
+    pa, pb = pairs(list(states))[0]
+    tab.visit(served, f"compare/index.html?a=no-such-scenario&b={pb}")
+    tab.page.wait_for_selector("#comparison .notice[role=alert]")
+    tab.page.wait_for_function(RENDERED, arg=[pa, pb])  # the picker page's own pair
+    # The one problem is the data file the site does not have (its console line names no file).
+    assert any("compare/data/no-such-scenario.js" in p for p in tab.problems), tab.problems
+    assert all("compare/data/no-such-scenario.js" in p or "Failed to load resource" in p for p in tab.problems)
