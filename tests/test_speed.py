@@ -301,7 +301,7 @@ from generator.site.render import MissingMessage
 from synthetic import many
 
 assert single_threaded()
-plan = Plan.make(many(4))  # 31 jobs: plenty for three workers; the race is in the shutdown, not the pages
+plan = Plan.make(many(4))  # about 30 jobs: ten for each of three workers; the race is in the shutdown, not the pages
 jobs = plan.jobs()
 original = Plan.render
 for attempt in range(len(jobs)):
@@ -322,7 +322,7 @@ for attempt in range(len(jobs)):
         raise SystemExit(f"attempt {attempt}: no error")
     assert time.perf_counter() - start < 20, "not prompt"
     assert not [c for c in os.listdir("/proc/self/task")][1:], "a thread was left"
-print("ok", attempt + 1)
+print("ok", attempt + 1, len(jobs))
 '''
 
 
@@ -334,7 +334,8 @@ def test_a_failing_worker_ends_the_build_with_its_error_every_time(tmp_path):
     done = subprocess.run([sys.executable, "-c", _FAILING_WORKERS, str(tests)], capture_output=True,
                           text=True, timeout=110, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["ok", "31"]
+    ok, tried, jobs = done.stdout.split()
+    assert ok == "ok" and tried == jobs and int(jobs) >= 30, done.stdout
 
 
 def _a_worker_that_dies() -> None:
