@@ -214,7 +214,7 @@ def test_files_that_list_every_scenario_grow_linearly(grown, path):
 
 
 def test_a_compare_page_and_what_it_loads_stay_within_budget_at_n_1000():
-    """Until compare/data/index.js stopped listing every scenario (~21 KB gzipped at N = 1,000), a pair
+    """Until compare/data/index.rows.js (then index.js) stopped listing every scenario (~21 KB gzipped at N = 1,000), a pair
     page and what it loads passed 25 KB; the picker's list is loaded only when the picker is used."""
     files = _synthetic(1000, "s-0500")
     for prefix in ("", "fr/"):

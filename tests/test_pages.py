@@ -180,3 +180,18 @@ def test_every_coloured_status_carries_a_word(site, page):
         relative = str(html.relative_to(site))
         for element in page(relative).select('[class*="tone-"]'):
             assert any(ch.isalpha() for ch in element.get_text()), (relative, str(element)[:200])
+
+
+def test_no_two_files_of_the_site_take_the_same_path_whatever_the_scenarios_are_named(site):
+    """A scenario's files are named after its id, beside files of fixed names (compare/data/<id>.js
+    beside the compare tables): ids that are those names, or the folders', must not overwrite them."""
+    from collections import Counter
+    from factories import scenario
+    from generator.output.plan import Plan
+    fixed = {Path(p).stem.split(".")[0] for p in (str(f.relative_to(site)) for f in site.rglob("*"))} \
+        | {f.name for f in site.rglob("*") if f.is_dir()}
+    names = sorted(n for n in fixed if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", n))
+    assert "index" in names and "data" in names and "compare" in names
+    plan = Plan.make([scenario(id=name, lifecycle=i) for i, name in enumerate(names)])
+    written = Counter(path for job in plan.jobs() for path, _ in plan.render(job))
+    assert [path for path, times in written.items() if times > 1] == []

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from .render import Page, Switcher
 
 #: One locale's labels and row tables: what a compare page loads, whatever N (the page links it).
-INDEX_DATA = "compare/data/index.js"
+#: Dotted, like SCENARIO_LIST: a scenario named "index" has compare/data/index.js.
+INDEX_DATA = "compare/data/index.rows.js"
 #: One locale's list of every scenario (id, title) for the picker: compare.js loads it only when
 #: the picker is used, so that showing a pair never downloads all N. Scenario ids have no dot: no
 #: scenario's compare/data/<id>.js can take this name.
