@@ -252,6 +252,23 @@ def test_a_rebuild_makes_the_galleries_again_only_when_a_section_or_title_change
     assert rebuilder.files == expected
 
 
+def test_a_save_that_changes_which_fact_paths_drive_rows_rebuilds_every_data_file(few, tmp_path, monkeypatch):
+    """Every compare/data/<id>.js digests the fact paths that drive some row (Plan.drivers), so a
+    save that changes them renders every file again. Such a save also changes what other checks
+    see (where actions lead, say) in every case found: the set is forced to change here."""
+    folder = shutil.copytree(few, tmp_path / "scenarios")
+    rebuilder = Rebuilder(folder)
+    rebuilder.full()
+    edit(folder / "healthy.yml", "Everything is in place", "Everything is now in place")
+    rebuilder.changed([folder / "healthy.yml"])
+    assert rebuilder.rendered < len(rebuilder.files) / 4  # a description: a few files
+    last, its = rebuilder._plan, rebuilder._plan.drivers
+    monkeypatch.setattr(Plan, "drivers", property(lambda plan: its if plan is last else its | {"no.such.fact"}))
+    edit(folder / "healthy.yml", "Everything is now in place", "Everything is in place")
+    rebuilder.changed([folder / "healthy.yml"])
+    assert rebuilder.rendered == len(rebuilder.files)
+
+
 def test_a_rebuild_in_a_big_stage_equals_a_full_build(folder):
     """A page's switcher lists at most SWITCHER_GROUP of its stage's scenarios: the rebuild renders only theirs."""
     for i in range(30):

@@ -88,6 +88,8 @@ class Rebuilder:
             return self._full(scenarios)  # where actions lead changed (here or on other pages): every page
         if stage_counts(plan.pages) != stage_counts(self._plan.pages):
             return self._full(scenarios)  # a scenario moved to another stage: every switcher's counts
+        if plan.drivers != self._plan.drivers:
+            return self._full(scenarios)  # a fact path now drives a row (or no longer): every data file
         retitled = {s.id for s, page in zip(scenarios, self._plan.pages)
                     if s.id in stale and titles(s) != titles(page.scenario)}
         # pages whose "allowed in the nearest scenario" now names another scenario

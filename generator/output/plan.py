@@ -167,7 +167,12 @@ class Plan:
         return Needs(set(), pair, compared=pair)
 
     def _data_needs(self, sid: str) -> Needs:
-        return Needs({sid}, set())
+        # its title, page and compare side (digested by self.drivers: a change there is a full build)
+        return Needs(set(), {sid}, compared={sid})
+
+    def _data_index_needs(self, _: None) -> Needs:
+        # labels and the values, fields and fact paths of every compare side: not a description
+        return Needs(set(), set(), compared={p.id for p in self.pages})
 
     def _scenario_list_needs(self, _: None) -> Needs:
         # every scenario by its title only (a scenario added, removed or moved is a full build)
@@ -189,7 +194,7 @@ class Plan:
 
     def _data(self, sid: str) -> Iterator[tuple[str, str]]:
         # The same in every language: one file, beside the shared assets (compare.js finds it there).
-        yield f"compare/data/{sid}.js", state_js(self.pages[self._position[sid]], self.sides[sid], self._drivers)
+        yield f"compare/data/{sid}.js", state_js(self.pages[self._position[sid]], self.sides[sid], self.drivers)
 
     def _data_index(self, _: None) -> Iterator[tuple[str, str]]:
         for locale in LOCALES:
@@ -268,7 +273,8 @@ class Plan:
                           leads=self.leads.get(page.id, {}), nearest=self._nearest(page.id))
 
     @cached_property
-    def _drivers(self) -> frozenset[str]:
+    def drivers(self) -> frozenset[str]:
+        """The fact paths every data file digests: read for a row of some scenario."""
         return driver_paths(self.sides.values())
 
     def keep_pages(self, read: Callable[[str], str | None]) -> set[str]:
@@ -377,7 +383,7 @@ KINDS: dict[str, Kind] = {
     "404": Kind("_not_found", lambda plan, key: "404.html"),
     "static": Kind("_static", lambda plan, key: "static", "_static_needs"),
     "compare-index": Kind("_compare_index", lambda plan, key: "compare/index.html"),
-    "data-index": Kind("_data_index", lambda plan, key: INDEX_DATA),
+    "data-index": Kind("_data_index", lambda plan, key: INDEX_DATA, "_data_index_needs"),
     "scenario-list": Kind("_scenario_list", lambda plan, key: SCENARIO_LIST, "_scenario_list_needs"),
     "gallery": Kind("_gallery", lambda plan, key: gallery_path(SECTIONS[0]), from_pages=True),
     "journey": Kind("_journey", lambda plan, key: plan.journeys[key].path),
