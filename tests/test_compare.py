@@ -180,7 +180,7 @@ def test_picker_page_lists_every_prepared_pair_and_its_data(site, page, bundled_
     assert [a["href"] for a in soup.select(".prepared a")] == [f"../{pair_path(a, b)}" for a, b in pairs(ids)]
     assert soup.select_one("[data-compare-tools]").has_attr("hidden")  # the picker needs JavaScript
     index = json.loads((site / INDEX_DATA).read_text().split(" = ", 1)[1].rstrip(";\n"))
-    assert "scenarios" not in index  # a compare page loads index.js: it must not list every scenario
+    assert "scenarios" not in index  # every compare page loads it: it must not list every scenario
     manifest = {e["id"]: e for e in json.loads((site / "scenarios.json").read_text())["scenarios"]}
     for prefix, locale in (("", "en"), ("fr/", "fr")):
         # The picker's list, in each language: every scenario in lifecycle order, with its title.

@@ -115,7 +115,7 @@ def test_stylesheet_scripts_images_and_no_fonts(bundled_files):
     assert len(bundled_files["style.css"].encode()) <= STYLESHEET
     code = [p for p in bundled_files if p.endswith(".js") and not re.match(r"(fr/)?compare/data/", p)]
     assert code, "the site has scripts"
-    # Each scenario's data file too; not the two that are one per language (index.js, the picker's list).
+    # Each scenario's data file too; not the two that are one per language (index.rows.js, the picker's list).
     data = [p for p in bundled_files if re.fullmatch(r"compare/data/[^/]+\.js", p) and p not in (INDEX_DATA, SCENARIO_LIST)]
     for path in code + data:
         assert len(bundled_files[path].encode()) <= SCRIPT, path
@@ -190,7 +190,7 @@ def grown():
 
 
 def test_a_page_about_one_or_two_scenarios_does_not_grow_with_n(grown):
-    # A compare page's data: its labels and tables (index.js) and both sides' files list no other scenario.
+    # A compare page's data: its labels and tables (index.rows.js) and both sides' files list no other scenario.
     for path in ("scenarios/s-0030/index.html", "fr/scenarios/s-0030/index.html",
                  pair_path(BASELINE, "s-0030"), "fr/" + pair_path(BASELINE, "s-0030"),
                  INDEX_DATA, "fr/" + INDEX_DATA, "compare/data/s-0030.js", f"compare/data/{BASELINE}.js"):
@@ -214,10 +214,13 @@ def test_files_that_list_every_scenario_grow_linearly(grown, path):
 
 
 def test_a_compare_page_and_what_it_loads_stay_within_budget_at_n_1000():
-    """Until compare/data/index.rows.js (then index.js) stopped listing every scenario (~21 KB gzipped at N = 1,000), a pair
-    page and what it loads passed 25 KB; the picker's list is loaded only when the picker is used."""
+    """Until the compare tables (then compare/data/index.js) stopped listing every scenario (~21 KB
+    gzipped at N = 1,000), a pair page and what it loads passed 25 KB; the picker's list is loaded
+    only when the picker is used."""
     files = _synthetic(1000, "s-0500")
     for prefix in ("", "fr/"):
         path = prefix + pair_path(BASELINE, "s-0500")
+        # What the page links; the list compare.js injects when a picker is used is
+        # test_browser_compare's to see.
         assert prefix + SCENARIO_LIST not in needs(files, path)
         assert total_gzipped(files, path) <= PAGE_TOTAL_GZIPPED, (path, total_gzipped(files, path))

@@ -318,7 +318,7 @@ from generator.site.render import MissingMessage
 from synthetic import many
 
 assert single_threaded()
-plan = Plan.make(many(4))  # about 30 jobs: ten for each of three workers; the race is in the shutdown, not the pages
+plan = Plan.make(many(4))  # about 30 jobs, in many ranges over three workers; the race is in the shutdown
 jobs = plan.jobs()
 original = Plan.render
 for attempt in range(len(jobs)):

@@ -7,8 +7,10 @@ errors). The scenarios whose loaded value changed (the saved one, and every one 
 files show one of them are rendered again (`Plan.needs`): whole, by its title when the
 title changed, or by its compare side when that changed (a compare pair page shows no
 description). Where actions lead is worked out again only for the changed scenarios
-(`core.transitions.walk`'s memo). A scenario added, removed, moved in the lifecycle order
-or to another stage, or a change of where an action leads, takes a full build of the plan.
+(`core.transitions.walk`'s memo). The galleries are made again only when a scenario's
+sections or a title changed. A scenario added, removed, moved in the lifecycle order or to
+another stage, a change of where an action leads, or of which fact paths drive rows (every
+compare data file digests them), takes a full build of the plan.
 
 The result is the same as a full build of the folder as it now is (tests/test_speed.py).
 """
@@ -119,5 +121,5 @@ class Rebuilder:
         plan = Plan.make(scenarios, self.env, keep_parts=True, journeys=load_journeys(self.folder, scenarios))
         self.files = render_jobs(plan, plan.jobs(), processes=1).files
         self.rendered = len(self.files)
-        self._plan = plan
+        self._plan, self._galleries_behind = plan, False  # the galleries were made with the rest
         return {path: text for path, text in self.files.items() if before.get(path) != text}

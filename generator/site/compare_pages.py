@@ -19,6 +19,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from .compare import BASELINE, Comparison, Line, Side, covering, pair_path, pairs
+from ..model.load import ID_PATTERN
 from ..model.scenario import LOCALES
 
 if TYPE_CHECKING:
@@ -198,6 +199,8 @@ def _index_data(t: Callable[..., Any], sides: dict[str, Side], locale: str) -> d
         "keys": [f"{s}/{f}" for s, f in keys],  # every row key, in page order: the change list's order
         "values": values,
         "locale": locale,  # which of a data file's titles this page shows
+        # What a scenario id looks like: compare.js loads compare/data/<id>.js for no other ?a= or ?b=.
+        "idPattern": ID_PATTERN.pattern,
         "sections": {section: t(f"section.{section}") for section, _ in keys},
         # Every fact path the core read for some row: the data files number their rows' reads by it.
         "paths": sorted(driver_paths(sides.values())),
@@ -233,11 +236,11 @@ def cause_digests(s: Side, wanted: frozenset[str]) -> dict[str, str]:
 
 def _state_data(page: Page, s: Side, wanted: frozenset[str]) -> dict[str, Any]:
     """Each row: its value, its tone and the fact paths the core read for it in this scenario
-    (core/provenance.py), as numbers into index.js's `paths`; and the cause digests. compare.js names a cause where a path read on
+    (core/provenance.py), as numbers into INDEX_DATA's `paths`; and the cause digests. compare.js names a cause where a path read on
     either side has different digests: what compare() does, with no rule of its own.
     With the scenario's title in every locale and its page: all a compare page needs to name the
     two scenarios it shows, without the list of every scenario (SCENARIO_LIST)."""
-    number = {path: i for i, path in enumerate(sorted(wanted))}  # index.js "paths": sorted(wanted)
+    number = {path: i for i, path in enumerate(sorted(wanted))}  # INDEX_DATA's "paths": sorted(wanted)
     return {"title": {locale: title(page, locale) for locale in LOCALES}, "path": page.path,
             "rows": {f"{r.section}/{r.field}": [r.value, value_tone(r.value),
                                                  sorted(number[p] for p in s.sources.get((r.section, r.field), ()))]
@@ -281,5 +284,6 @@ def scenario_list_js(pages: Sequence[Page], locale: str) -> str:
 
 def state_js(page: Page, s: Side, wanted: frozenset[str]) -> str:
     """compare/data/<id>.js: one scenario's title, page, rows and cause digests, the same in every locale."""
-    return (f"(window.CompareStates = window.CompareStates || {{}})[{json.dumps(page.id)}] = "
+    # A map without a prototype: a scenario may be named "constructor".
+    return (f"(window.CompareStates = window.CompareStates || Object.create(null))[{json.dumps(page.id)}] = "
             f"{json.dumps(_state_data(page, s, wanted), ensure_ascii=False, separators=(',', ':'))};\n")

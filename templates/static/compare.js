@@ -9,7 +9,9 @@
   var a = box.getAttribute("data-a"), b = box.getAttribute("data-b");
   var query = new URLSearchParams(location.search), qa = query.get("a"), qb = query.get("b");
   var width = query.get("w") === "phone" ? "phone" : "desktop";
-  var states = window.CompareStates = window.CompareStates || {};
+  // Without a prototype: a scenario may be named "constructor".
+  var states = window.CompareStates = window.CompareStates || Object.create(null);
+  var isId = new RegExp(D.idPattern);
   var visual = document.querySelector("[data-visual]"), notice = null;
   var point = function () {};  // the field in view in both frames (side-by-side.js), once they show
   function title(id) { return states[id].title[D.locale]; }
@@ -108,10 +110,11 @@
     document.head.appendChild(script);
   }
   var data = document.currentScript.src.replace(/[^/]*$/, "") + "compare/data/";
-  // A scenario's data file (its rows, title and page); fails for an id the site has none for (?a=x).
+  // A scenario's data file (its rows, title and page); fails for an id the site has none for (?a=x),
+  // and loads nothing for what is no id (?a=index.rows, ?a=../x): only data files run here.
   function load(id, done, failed) {
     function loaded() { (states[id] ? done : failed)(); }
-    if (states[id] || !id) loaded();
+    if (states[id] || !id || !isId.test(id)) loaded();
     else inject(data + encodeURIComponent(id) + ".js", loaded, failed);
   }
   function both(x, y, done, failed) { load(x, function () { load(y, done, failed); }, failed); }
@@ -131,7 +134,7 @@
           select.replaceChildren.apply(select, window.CompareScenarios.map(option));
           select.value = value;
         });
-      });
+      }, function () { listed = false; });  // not loaded (a 404, offline): tried again at next use
       listed = true;
     }
     picks.forEach(function (select) {

@@ -305,12 +305,12 @@ def covering_pages(features: dict[str, set]) -> list[str]:
 
 
 def tone_sample(visits: dict, by_language: bool = True) -> list[str]:
-    """Pages that together show every template in every language and every badge tone each
-    template uses: enough for what only the palette changes. The dark scheme changes only the
+    """Pages that together show every template (in every language, if `by_language`) and every
+    badge tone each template uses: enough for what only the palette changes. The dark scheme changes only the
     palette (the custom properties in one prefers-color-scheme block of style.css), so its contrast
     depends on which colour pairs a page shows: its template's fixed parts and its tones, not which
     scenario fills it; and a screenshot for reviewers shows each template in each tone. Not
-    `by_language`: in any language, for checks that words cannot change (a focus ring)."""
+    `by_language`: for checks that words cannot change (a focus ring, contrast)."""
     features: dict[str, set] = {}
     for relative, visit in visits.items():
         kind = (visit.facts["lang"] if by_language else "", page_kind(relative))

@@ -168,6 +168,7 @@ def test_the_picker_lists_every_scenario_but_a_pair_loads_the_list_only_when_the
     for prefix in locale_prefixes(site).values():
         for start, (a, b), use in ((f"{prefix}compare/{pa}--{pb}.html", (pa, pb), "hover"),
                                    (_deep_link(prefix, *unprepared), unprepared, "focus")):
+            tab.page.mouse.move(0, 0)  # not left over a picker by the last round: no early pointerenter
             tab.page.goto("about:blank")  # the listener sees this visit's requests only
             seen, listener = _requests(tab, served)
             tab.visit(served, start)
@@ -182,6 +183,9 @@ def test_the_picker_lists_every_scenario_but_a_pair_loads_the_list_only_when_the
             tab.page.wait_for_function(f"() => document.querySelector('select[data-pick=a]').options.length === {len(ids)}")
             assert [path for path in seen if path.endswith(LIST)] == [f"{prefix}{LIST}"], (start, seen)
             assert tab.page.evaluate(PICKED) == [[a, ids], [b, ids]], start
+            tab.page.locator("select[data-pick=a]").hover()  # used again: the list is not asked for again
+            tab.page.locator("select[data-pick=a]").focus()
+            assert [path for path in seen if path.endswith(LIST)] == [f"{prefix}{LIST}"], (start, seen)
             labels = tab.page.eval_on_selector_all("select[data-pick=a] option", "os => os.map(o => o.textContent)")
             assert all(label.endswith(f" ({sid})") and len(label) > len(sid) + 3 for label, sid in zip(labels, ids))
             assert not tab.problems, (start, tab.problems)
@@ -193,11 +197,29 @@ def test_the_picker_lists_every_scenario_but_a_pair_loads_the_list_only_when_the
             _assert_shows(tab, states, other, b, (served.how, start, "picked", other))
 
 
-def test_an_unknown_id_in_a_deep_link_says_so_and_shows_the_pages_own_pair(served, site, states, tab):
+#: Deep links that name no scenario of the site, and the data file each may ask for (None: none,
+#: as what it names is no id: only data files may run in the page).
+UNKNOWN = {"a=no-such-scenario&b={pb}": "no-such-scenario", "a={pa}&b=constructor": "constructor",
+           "a=index.rows&b={pb}": None, "a=..%2Fswitcher&b={pb}": None, "a={pa}": None}
+
+
+@pytest.mark.parametrize("query", UNKNOWN)
+def test_an_unknown_id_in_a_deep_link_says_so_and_shows_the_pages_own_pair(served, site, states, tab, query):
+    """Any side: an id the site lacks ("constructor" too: every object has one), what is no id, or
+    a side missing from the link."""
     pa, pb = pairs(list(states))[0]
-    tab.visit(served, f"compare/index.html?a=no-such-scenario&b={pb}")
+    tab.page.goto("about:blank")
+    seen, listener = _requests(tab, served)
+    tab.visit(served, "compare/index.html?" + query.format(pa=pa, pb=pb))
     tab.page.wait_for_selector("#comparison .notice[role=alert]")
     tab.page.wait_for_function(RENDERED, arg=[pa, pb])  # the picker page's own pair
-    # The one problem is the data file the site does not have (its console line names no file).
-    assert any("compare/data/no-such-scenario.js" in p for p in tab.problems), tab.problems
-    assert all("compare/data/no-such-scenario.js" in p or "Failed to load resource" in p for p in tab.problems)
+    tab.page.remove_listener("request", listener)
+    asked = UNKNOWN[query]
+    data = sorted(path for path in seen if "/data/" in path)
+    assert data == sorted([INDEX_DATA, f"compare/data/{pa}.js", f"compare/data/{pb}.js"]
+                          + ([f"compare/data/{asked}.js"] if asked else [])), (query, seen)
+    if asked:  # the one problem: the data file the site does not have (its console line names no file)
+        assert any(f"compare/data/{asked}.js" in p for p in tab.problems), tab.problems
+        assert all(f"compare/data/{asked}.js" in p or "Failed to load resource" in p for p in tab.problems)
+    else:
+        assert not tab.problems, tab.problems
