@@ -63,3 +63,44 @@ def test_extends_merges_and_errors_point_to_the_right_file(write_scenarios):
 def test_extends_cycle_is_an_error(write_scenarios):
     folder = write_scenarios({"a.yml": "extends: b\n" + GOOD, "b.yml": "extends: a\n" + GOOD})
     assert any("cycle" in p.message for p in problems(folder))
+
+
+def test_a_memo_of_the_last_load_reuses_what_did_not_change_and_still_reports_every_problem(tmp_path):
+    """With the dev server's memo a second load gives the same scenario object for a file (and the
+    files it extends) left as it was, a new one for a changed file or base, and the same problems:
+    a secret found in an unchanged file is reported again, by field, never by value."""
+    import random
+    import shutil
+    from pathlib import Path
+    from secret_samples import shopify
+    scenarios = shutil.copytree(Path(__file__).parent.parent / "scenarios", tmp_path / "scenarios")
+    memo: dict = {}
+    first = {s.id: s for s in load_scenarios(scenarios, memo)}
+    healthy = scenarios / "healthy.yml"
+    healthy.write_text(healthy.read_text(encoding="utf-8").replace("Everything is in place", "All is in place"),
+                       encoding="utf-8")
+    second = {s.id: s for s in load_scenarios(scenarios, memo)}
+    assert second["healthy"] is not first["healthy"] and second["healthy"] != first["healthy"]
+    # its description is its own: those extending it have theirs
+    assert [sid for sid in second if second[sid] is not first[sid]] == ["healthy"]
+    healthy.write_text(healthy.read_text(encoding="utf-8").replace("project: data-platform\n", "project: data-lake\n"),
+                       encoding="utf-8")
+    second = {s.id: s for s in load_scenarios(scenarios, memo)}
+    extending = [sid for sid in second if second[sid] is not first[sid] and sid != "healthy"]
+    assert extending, "no scenario inherits healthy.yml's project: choose another field"
+    assert second["missing-refs"] is first["missing-refs"]
+    base = scenarios / "_base.yml"
+    base.write_text(base.read_text(encoding="utf-8").replace("Shopify Suisse", "Shopify Schweiz"), encoding="utf-8")
+    third = {s.id: s for s in load_scenarios(scenarios, memo)}
+    assert third == {s.id: s for s in load_scenarios(scenarios)}  # as a load without the memo gives
+    renamed = [sid for sid in third if third[sid].source.name != second[sid].source.name]
+    assert renamed and all(third[sid] is not second[sid] for sid in renamed)
+    secret, _ = shopify(random.Random(18))
+    with open(scenarios / "missing-refs.yml", "a", encoding="utf-8") as handle:
+        handle.write(f"notes: {secret}\n")
+    reports = []
+    for _ in range(2):  # the second load finds the file in the memo
+        with pytest.raises(ScenarioErrors) as raised:
+            load_scenarios(scenarios, memo)
+        reports.append(str(raised.value))
+    assert reports[0] == reports[1] and "missing-refs.yml" in reports[0] and secret not in reports[0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,11 @@ class _Document:
     data: dict[str, Any]
     lines: dict[Path_, tuple[str, int]]
     text: str = ""  # the file as written: comments, anchors and numbers as typed are scanned too
+    # What later loads of the same text reuse (a memo of load_scenarios): the leak guard's findings
+    # and the secret-like keys among them; the data it was validated with (extends resolved) and the
+    # scenario that gave. Every load still reports the findings and checks the resolved data.
+    leaks: tuple[list[Problem], set[str]] | None = field(default=None, compare=False, repr=False)
+    validated: tuple[dict[str, Any], Scenario] | None = field(default=None, compare=False, repr=False)
 
 
 class _Reject(Exception):
@@ -181,8 +186,9 @@ def _dotted(path: Path_) -> str:
     return out
 
 
-def _leak_problems(doc: _Document, name: str, secret_keys: set[str]) -> list[Problem]:
-    """Every secret-like key or string of one file, each naming its field and line, never its value.
+def _leak_problems(doc: _Document, name: str) -> tuple[list[Problem], set[str]]:
+    """Every secret-like key or string of one file, each naming its field and line, never its
+    value; and the keys among them that look like secrets themselves (never named in any problem).
 
     All strings of the file are scanned as one text, one `key: value` per line, so that a
     value is judged with its key (`password: …`) and the scan costs one pass per file.
@@ -207,6 +213,7 @@ def _leak_problems(doc: _Document, name: str, secret_keys: set[str]) -> list[Pro
         starts.append(offset)
         offset += len(text) + len(leak_guard.SEPARATOR)
     problems: list[Problem] = []
+    secret_keys: set[str] = set()
     for finding in leak_guard.scan(leak_guard.SEPARATOR.join(text for _, _, text in entries)):
         index = bisect_right(starts, finding.start) - 1
         path, key_length, _ = entries[index]
@@ -217,7 +224,7 @@ def _leak_problems(doc: _Document, name: str, secret_keys: set[str]) -> list[Pro
             secret_keys.add(str(path[-1]))
         where = doc.lines.get(path, (doc.name, None))[1]
         problems.append(_leak_problem(doc.name, where, path, ("this key " if in_key else "") + finding.describe()))
-    return problems + _text_leaks(doc.name, doc.text, doc.lines, {p.line for p in problems})
+    return problems + _text_leaks(doc.name, doc.text, doc.lines, {p.line for p in problems}), secret_keys
 
 
 def _text_leaks(label: str, text: str, lines: dict[Path_, tuple[str, int]], flagged: set[int | None]) -> list[Problem]:
@@ -389,7 +396,11 @@ def load_scenarios(folder: Path, memo: Composed | None = None) -> list[Scenario]
             problems.extend(_text_leaks(labels[name], reject.text, {}, {None}))
             continue
         # The leak guard reads each file as written (before extends), so a hit names its own file.
-        problems.extend(_leak_problems(docs[name], name, secret_keys))
+        if docs[name].leaks is None:
+            docs[name].leaks = _leak_problems(docs[name], name)
+        found, keys = docs[name].leaks
+        problems.extend(found)
+        secret_keys |= keys
 
     scenarios: list[Scenario] = []
     for name, doc in docs.items():
@@ -404,10 +415,15 @@ def load_scenarios(folder: Path, memo: Composed | None = None) -> list[Scenario]
         except _Reject as reject:
             problems.append(reject.problem)
             continue
+        if doc.validated is not None and doc.validated[0] == merged.data:
+            scenarios.append(doc.validated[1])  # this file and every file it extends are as they were
+            continue
         try:
             scenarios.append(Scenario.model_validate({**merged.data, "id": name}))
         except ValidationError as exc:
             problems.extend(_validation_problems(exc, merged))
+        else:
+            doc.validated = (merged.data, scenarios[-1])
     if not problems and not scenarios:
         problems.append(Problem(str(folder), None, None, f"holds no scenario (*.yml); see {DOCS}"))
     if problems:
