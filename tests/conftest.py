@@ -63,12 +63,19 @@ _hypothesis_home: list[str] = []
 
 def pytest_configure(config):
     """Hypothesis caches data in ./.hypothesis (even at collection): keep it in a temporary
-    folder removed at the end, so that tests leave nothing behind (issue 3)."""
+    folder removed at the end, so that tests leave nothing behind (issue 3).
+
+    A suite started in the background by a shell (`scripts/test &`) inherits Ctrl+C ignored, and
+    so would every command a test starts: the tests that press Ctrl+C would fail. With Python's own
+    handler here, a command started from here gets the default, as from a terminal."""
+    import signal
     import tempfile
 
     from hypothesis import configuration
     _hypothesis_home.append(tempfile.mkdtemp(prefix="hypothesis-"))
     configuration.set_hypothesis_home_dir(_hypothesis_home[-1])
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_unconfigure(config):

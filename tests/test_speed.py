@@ -166,6 +166,8 @@ def edit(path: Path, old: str, new: str) -> None:
     ("failed-sync.yml", "lifecycle: 60", "lifecycle: 1"),  # a new place in the order: the full way
     # a base: every scenario extending it (disabling the source there would break the journeys: refused)
     ("_base.yml", "name: Shopify Suisse", "name: Shopify Schweiz"),
+    # the same instant at another offset: equal for ==, not on the pages
+    ("failed-sync.yml", "finished_at: 2026-05-02T06:04:12Z", "finished_at: 2026-05-02T08:04:12+02:00"),
 ])
 def test_a_rebuild_after_a_save_equals_a_full_build(folder, name, old, new):
     rebuilder = Rebuilder(folder)

@@ -36,6 +36,13 @@ from ..model.scenario import LOCALES, Scenario
 CLEAN_LINES = 200_000
 
 
+def changed_value(new: Scenario, old: Scenario) -> bool:
+    """Whether a scenario shows differently. The loader gives back the same object when none of
+    its files changed; a new one (its base was saved) may equal the old yet differ: == sees no
+    change of a time's offset (10:00+02:00 == 08:00Z) nor of a mapping's order, the pages do."""
+    return new is not old and (new != old or new.model_dump_json() != old.model_dump_json())
+
+
 def titles(s: Scenario) -> tuple[tuple[str, str], ...]:
     """What the pages that list a scenario by title show of it, in every language."""
     return tuple(s.text("title", locale) for locale in LOCALES)
@@ -77,7 +84,7 @@ class Rebuilder:
                 or [s.id for s in scenarios] != [p.id for p in plan.pages]):
             # a template or message, or a scenario added, removed or moved in the order: every page
             return self._full(scenarios)
-        stale = {s.id for s, page in zip(scenarios, plan.pages) if s != page.scenario}
+        stale = {s.id for s, page in zip(scenarios, plan.pages) if changed_value(s, page.scenario)}
         if not stale:
             self.rendered = 0
             return {}

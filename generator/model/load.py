@@ -46,10 +46,10 @@ class _Document:
     lines: dict[Path_, tuple[str, int]]
     text: str = ""  # the file as written: comments, anchors and numbers as typed are scanned too
     # What later loads of the same text reuse (a memo of load_scenarios): the leak guard's findings
-    # and the secret-like keys among them; the data it was validated with (extends resolved) and the
-    # scenario that gave. Every load still reports the findings and checks the resolved data.
+    # and the secret-like keys among them; the documents it was validated with (itself and each
+    # base it extends, in order) and the scenario that gave. Every load still reports the findings.
     leaks: tuple[list[Problem], set[str]] | None = field(default=None, compare=False, repr=False)
-    validated: tuple[dict[str, Any], Scenario] | None = field(default=None, compare=False, repr=False)
+    validated: tuple[tuple[_Document, ...], Scenario] | None = field(default=None, compare=False, repr=False)
 
 
 class _Reject(Exception):
@@ -59,8 +59,8 @@ class _Reject(Exception):
 
 
 #: (text, label) → its document, for a caller that loads the same folder again and again (the
-#: dev server, at every save: all but the saved file are as they were). Documents are never
-#: changed once made (_merge copies).
+#: dev server, at every save: all but the saved file are as they were). A document's data is
+#: never changed once made (_merge copies); what a load found of it is kept on it (leaks, validated).
 Composed = dict[tuple[str, str], "_Document"]
 
 
@@ -306,6 +306,14 @@ def _resolve(name: str, docs: dict[str, _Document], files: dict[str, Path], labe
     return _merge(base, child)
 
 
+def _chain(name: str, docs: dict[str, _Document]) -> tuple[_Document, ...]:
+    """The document `name` and each it extends, in order (after _resolve found them all, no cycle)."""
+    found = [docs[name]]
+    while (parent := found[-1].data.get("extends")) is not None:
+        found.append(docs[parent])
+    return tuple(found)
+
+
 def _validation_problems(exc: ValidationError, doc: _Document) -> list[Problem]:
     """Turn pydantic's errors into problems with file, line and a readable field path."""
     problems: dict[str, Problem] = {}
@@ -353,7 +361,8 @@ def load_scenarios(folder: Path, memo: Composed | None = None) -> list[Scenario]
     """Load and validate every scenario in `folder`; raise ScenarioErrors listing all problems.
 
     `memo`: documents composed by the previous load of this folder; on return it holds this
-    load's (everything is still checked: a document is the text of its file, parsed)."""
+    load's. A file whose text is as it was is not parsed, scanned or validated again; its findings
+    are reported again, and a scenario is reused only if no file it extends changed."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ScenarioErrors([Problem(str(folder), None, None, "is not a folder of scenarios")])
@@ -415,7 +424,10 @@ def load_scenarios(folder: Path, memo: Composed | None = None) -> list[Scenario]
         except _Reject as reject:
             problems.append(reject.problem)
             continue
-        if doc.validated is not None and doc.validated[0] == merged.data:
+        # The very documents it was validated from (not equal data: 10:00+02:00 == 08:00Z in Python)
+        used = _chain(name, docs)
+        if doc.validated is not None and len(doc.validated[0]) == len(used) \
+                and all(old is new for old, new in zip(doc.validated[0], used)):
             scenarios.append(doc.validated[1])  # this file and every file it extends are as they were
             continue
         try:
@@ -423,7 +435,7 @@ def load_scenarios(folder: Path, memo: Composed | None = None) -> list[Scenario]
         except ValidationError as exc:
             problems.extend(_validation_problems(exc, merged))
         else:
-            doc.validated = (merged.data, scenarios[-1])
+            doc.validated = (used, scenarios[-1])
     if not problems and not scenarios:
         problems.append(Problem(str(folder), None, None, f"holds no scenario (*.yml); see {DOCS}"))
     if problems:

@@ -11,7 +11,7 @@
   var width = query.get("w") === "phone" ? "phone" : "desktop";
   // Without a prototype: a scenario may be named "constructor".
   var states = window.CompareStates = window.CompareStates || Object.create(null);
-  var isId = new RegExp(D.idPattern);
+  var isId = new RegExp(D.idPattern || "(?!)");  // none: load no data file
   var visual = document.querySelector("[data-visual]"), notice = null;
   var point = function () {};  // the field in view in both frames (side-by-side.js), once they show
   function title(id) { return states[id].title[D.locale]; }
@@ -134,7 +134,7 @@
           select.replaceChildren.apply(select, window.CompareScenarios.map(option));
           select.value = value;
         });
-      }, function () { listed = false; });  // not loaded (a 404, offline): tried again at next use
+      }, function () { listed = false; this.remove(); });  // not loaded (a 404, offline): again at next use
       listed = true;
     }
     picks.forEach(function (select) {
