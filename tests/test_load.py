@@ -87,7 +87,7 @@ def test_a_memo_of_the_last_load_reuses_what_did_not_change_and_still_reports_ev
     assert {s.id: s.model_dump_json() for s in load_scenarios(scenarios)} == \
         {sid: s.model_dump_json() for sid, s in second.items()}  # as a load without the memo gives
     base = scenarios / "_base.yml"
-    # Two changes of a base that == cannot see: the same instant at another offset, a name's keys reordered
+    # Changes of a base: the same instant at another offset (== cannot see it), a new name
     for old, new in (("as_of: 2026-05-03T08:00:00Z", "as_of: 2026-05-03T10:00:00+02:00"),
                      ("name: Shopify Suisse", "name: Shopify Schweiz")):
         base.write_text(base.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
