@@ -198,6 +198,34 @@ def test_the_picker_lists_every_scenario_but_a_pair_loads_the_list_only_when_the
             _assert_shows(tab, states, other, b, (served.how, start, "picked", other))
 
 
+def test_a_picker_list_that_failed_to_load_is_asked_for_again_at_the_next_use(http_site, states, tabs):
+    """Offline for a moment, or a 404: the pickers keep the pair they show, and the next use of a
+    picker asks for the list again (and fills them)."""
+    tab = tabs("desktop", "dark")  # a tab of its own: the route below must not outlive this test
+    pa, pb = pairs(list(states))[0]
+    failures = []
+
+    def once(route):
+        if failures:
+            return route.continue_()
+        failures.append(route.request.url)
+        return route.fulfill(status=404, body="")
+    tab.page.route(f"**/{LIST}", once)
+    try:
+        tab.visit(http_site, f"compare/{pa}--{pb}.html")
+        tab.page.wait_for_selector("[data-compare-tools]:not([hidden])")
+        picker = tab.page.locator("select[data-pick=a]")
+        picker.hover()
+        tab.page.wait_for_function("() => !document.querySelector('script[src$=\"scenarios.list.js\"]')")
+        assert failures and tab.page.evaluate(PICKED) == [[pa, [pa]], [pb, [pb]]]
+        tab.page.mouse.move(0, 0)
+        picker.hover()
+        tab.page.wait_for_function(f"() => document.querySelector('select[data-pick=a]').options.length === {len(states)}")
+    finally:
+        tab.page.unroute(f"**/{LIST}")
+    assert len(failures) == 1
+
+
 #: Deep links that name no scenario of the site, and the data file each may ask for (None: none,
 #: as what it names is no id: only data files may run in the page).
 UNKNOWN = {"a=no-such-scenario&b={pb}": "no-such-scenario", "a={pa}&b=constructor": "constructor",
