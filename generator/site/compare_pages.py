@@ -195,6 +195,10 @@ def _index_data(t: Callable[..., Any], sides: dict[str, Side], locale: str) -> d
             words = value_label(t, r.section, r.field, r.value)
             if words != r.value:
                 values[f"{r.section}/{r.field}\t{r.value}"] = words
+    read: dict[tuple[str, str], set[str]] = {key: set() for key in keys}  # by any scenario, per row
+    for s in sides.values():
+        for key, paths in s.sources.items():
+            read.setdefault(key, set()).update(paths)
     return {
         "keys": [f"{s}/{f}" for s, f in keys],  # every row key, in page order: the change list's order
         "values": values,
@@ -203,11 +207,9 @@ def _index_data(t: Callable[..., Any], sides: dict[str, Side], locale: str) -> d
         "idPattern": ID_PATTERN.pattern,
         "sections": {section: t(f"section.{section}") for section, _ in keys},
         # Every fact path the core read for some row: the data files number their rows' reads by it.
-        "paths": sorted(driver_paths(sides.values())),
+        "paths": sorted(set().union(*read.values())),  # driver_paths(sides), from the one pass above
         # The facts any scenario's core run read for the row: what a browser-chosen pair may differ by.
-        "fields": {f"{s}/{f}": [field_label(t, s, f), sorted({p for x in sides.values()
-                                                              for p in x.sources.get((s, f), ())})]
-                   for s, f in keys},
+        "fields": {f"{s}/{f}": [field_label(t, s, f), sorted(read[s, f])] for s, f in keys},
         "labels": {
             "count": {n: t(f"compare.count.{n}") for n in ("zero", "one", "other")},
             **{k: t(f"compare.{k}") for k in ("col_field", "col_difference", "different", "same", "absent",
