@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from itertools import permutations, product
 
 import pytest
@@ -11,6 +12,12 @@ from generator.site.compare import BASELINE, align, compare, pair_path, pairs, s
 from generator.site.compare_pages import INDEX_DATA, SCENARIO_LIST
 from generator.core.derive import derive
 from generator.core.rows import rows
+
+
+def assigned(path):
+    """The JSON a generated data script assigns: `window.Name = …;` or `(…)["id"] = …;`."""
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text[re.match(r'(window\.\w+|\(.*?\)\[".*?"\]) = ', text).end():].rstrip(";\n"))
 
 
 def side_of(s):
@@ -179,15 +186,15 @@ def test_picker_page_lists_every_prepared_pair_and_its_data(site, page, bundled_
     ids = [s.id for s in bundled_scenarios]
     assert [a["href"] for a in soup.select(".prepared a")] == [f"../{pair_path(a, b)}" for a, b in pairs(ids)]
     assert soup.select_one("[data-compare-tools]").has_attr("hidden")  # the picker needs JavaScript
-    index = json.loads((site / INDEX_DATA).read_text().split(" = ", 1)[1].rstrip(";\n"))
+    index = assigned(site / INDEX_DATA)
     assert "scenarios" not in index  # every compare page loads it: it must not list every scenario
     manifest = {e["id"]: e for e in json.loads((site / "scenarios.json").read_text())["scenarios"]}
     for prefix, locale in (("", "en"), ("fr/", "fr")):
         # The picker's list, in each language: every scenario in lifecycle order, with its title.
-        listed = json.loads((site / prefix / SCENARIO_LIST).read_text().split(" = ", 1)[1].rstrip(";\n"))
+        listed = assigned(site / prefix / SCENARIO_LIST)
         assert listed == [[s.id, s.text("title", locale)[0]] for s in bundled_scenarios]
     for s in bundled_scenarios:
-        data = json.loads((site / f"compare/data/{s.id}.js").read_text().rsplit("] = ", 1)[1].rstrip(";\n"))
+        data = assigned(site / f"compare/data/{s.id}.js")
         assert {tuple(key.split("/", 1)): value for key, (value, *_) in data["rows"].items()} == state(s)
         assert all(key in index["fields"] and key in index["keys"] for key in data["rows"])
         # What a compare page names a side by: its title in every language and its page.
@@ -198,11 +205,8 @@ def test_picker_page_lists_every_prepared_pair_and_its_data(site, page, bundled_
 def test_data_files_give_what_compare_gives_by_equality_alone(site, bundled_scenarios):
     """compare.js applies no rule: a row differs when its values differ, a fact path is a cause when
     its digests differ. For every bundled pair that must give exactly compare()'s lines and causes."""
-    def load(path):
-        return json.loads((site / path).read_text().split(" = ", 1)[1].rstrip(";\n"))
-    index = load(INDEX_DATA)
-    data = {s.id: json.loads((site / f"compare/data/{s.id}.js").read_text().rsplit("] = ", 1)[1].rstrip(";\n"))
-            for s in bundled_scenarios}
+    index = assigned(site / INDEX_DATA)
+    data = {s.id: assigned(site / f"compare/data/{s.id}.js") for s in bundled_scenarios}
     sides = {s.id: side(s, derive(s)) for s in bundled_scenarios}
     for a, b in permutations(sides, 2):
         A, B = data[a], data[b]

@@ -11,7 +11,6 @@ from generator.output import progress as progress_module
 from generator.output.progress import DELAY, ERASE, INTERVAL, Progress
 
 
-
 class FakeTerminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -25,8 +25,8 @@ from ..site.why import Why, changes, explain
 from ..core.transitions import StepMemo, Walk, walk
 from ..site.languages import output_path
 from ..site.matrix import state_matrix
-from ..site.render import (SECTIONS, TEMPLATES, Catalogue, Page, Switcher, make_environment, manifest,
-                     render_page, stage_counts, stages, switcher)
+from ..site.render import (SECTIONS, TEMPLATES, Catalogue, KeptTransitions, Page, Switcher, make_environment,
+                           manifest, render_page, stage_counts, stages, switcher)
 from ..site.journey_map import journey_map
 from ..site.journey_pages import JOURNEY_DATA, journey_data_js
 from ..site.outcomes import Lead, OutcomePage, action_name, leads, outcome_pages, transitions_json
@@ -77,6 +77,8 @@ class Plan:
     _outcomes_kept: dict[str, OutcomePage] = field(default_factory=dict)
     #: Each gallery's tiles as last placed, per (locale, section) (dev server only).
     _tiles: dict[tuple[str, str], Placed] = field(default_factory=dict)
+    #: scenarios.json's transitions as last encoded (dev server only).
+    _transitions: KeptTransitions = field(default_factory=dict)
 
     @classmethod
     def make(cls, scenarios: list[Scenario], env: Environment | None = None,
@@ -198,7 +200,8 @@ class Plan:
 
     def _data_index(self, _: None) -> Iterator[tuple[str, str]]:
         for locale in LOCALES:
-            yield output_path(locale, INDEX_DATA), index_data_js(self.catalogues[locale], self.sides, locale)
+            yield output_path(locale, INDEX_DATA), index_data_js(self.catalogues[locale], self.sides, self.drivers,
+                                                                 locale)
 
     def _scenario_list(self, _: None) -> Iterator[tuple[str, str]]:
         for locale in LOCALES:
@@ -225,7 +228,7 @@ class Plan:
     def _manifest(self, _: None) -> Iterator[tuple[str, str]]:
         yield "scenarios.json", manifest(self.pages, self.keep_parts, transitions=transitions_json(
             self.walk, {p.id: p for p in (*self.pages, *self.outcomes)}) if self.walk else None,
-            outcomes=self.outcomes)
+            outcomes=self.outcomes, kept=self._transitions if self.keep_parts else None)
 
     def _not_found(self, _: None) -> Iterator[tuple[str, str]]:
         # Served for any missing address at any depth, so it links nowhere (see the template).

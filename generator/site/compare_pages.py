@@ -183,7 +183,8 @@ def title(page: Page, locale: str) -> str:
     return page.scenario.text("title", locale)[0]
 
 
-def _index_data(t: Callable[..., Any], sides: dict[str, Side], locale: str) -> dict[str, Any]:
+def _index_data(t: Callable[..., Any], sides: dict[str, Side], drivers: frozenset[str],
+                locale: str) -> dict[str, Any]:
     keys = dict.fromkeys((r.section, r.field) for s in sides.values() for r in s.rows)
     values = {}
     seen: set[tuple[str, str, str]] = set()  # most rows repeat a value another scenario has: word it once
@@ -207,7 +208,7 @@ def _index_data(t: Callable[..., Any], sides: dict[str, Side], locale: str) -> d
         "idPattern": ID_PATTERN.pattern,
         "sections": {section: t(f"section.{section}") for section, _ in keys},
         # Every fact path the core read for some row: the data files number their rows' reads by it.
-        "paths": sorted(set().union(*read.values())),  # driver_paths(sides), from the one pass above
+        "paths": sorted(drivers),
         # The facts any scenario's core run read for the row: what a browser-chosen pair may differ by.
         "fields": {f"{s}/{f}": [field_label(t, s, f), sorted(read[s, f])] for s, f in keys},
         "labels": {
@@ -274,9 +275,10 @@ def comparison_links(ids: Sequence[str]) -> dict[str, dict[str, str]]:
     return links
 
 
-def index_data_js(t: Callable[..., Any], sides: dict[str, Side], locale: str) -> str:
-    """One locale's INDEX_DATA: the row keys, labels and tables compare.js shows, none listing the scenarios."""
-    return _js("CompareData", _index_data(t, sides, locale))
+def index_data_js(t: Callable[..., Any], sides: dict[str, Side], drivers: frozenset[str], locale: str) -> str:
+    """One locale's INDEX_DATA: the row keys, labels and tables compare.js shows, none listing the
+    scenarios. `drivers`: driver_paths(sides), which the data files number their reads by."""
+    return _js("CompareData", _index_data(t, sides, drivers, locale))
 
 
 def scenario_list_js(pages: Sequence[Page], locale: str) -> str:

@@ -178,19 +178,20 @@ def translations(scenario: Scenario, field: str) -> dict[str, str]:
 
 
 def manifest(pages: list[Page], keep: bool = False, transitions: list[dict[str, Any]] | None = None,
-             outcomes: list[Page] = ()) -> str:
+             outcomes: list[Page] = (), kept: KeptTransitions | None = None) -> str:
     """scenarios.json: ids, titles, paths and key derived states, for tools and tests.
 
     The same text as json.dumps(document, indent=2), joined from each page's entry as it sits
     there; with `keep`, each entry is kept on its Page (Page.manifest_entry), so that a
     one-scenario rebuild encodes one entry. `transitions`: where each allowed action leads
     (site.outcomes.transitions_json), when known; `outcomes`: the generated outcome pages,
-    described like the scenarios.
+    described like the scenarios; `kept`: the transitions as the last manifest encoded them
+    (the dev server's), read, then left holding this one's.
     """
     pieces = ["{\n"]
     _entries(pieces, "scenarios", (page.manifest_entry if keep else manifest_entry(page) for page in pages), first=True)
     if transitions is not None:
-        _entries(pieces, "transitions", _transitions(transitions, keep))
+        _entries(pieces, "transitions", _transitions(transitions, kept))
         _entries(pieces, "outcomes", (page.manifest_entry if keep else manifest_entry(page) for page in outcomes))
     pieces.append("\n}\n")
     # Joined once: each entry encoded on its own, never the whole document as json.dumps' small chunks,
@@ -238,21 +239,21 @@ def manifest_entry(page: Page) -> str:
     return _indented(entry)
 
 
-#: The dev server's transitions as last encoded: every save re-joins scenarios.json, whose
-#: transitions (about 25 per scenario) are those of the last save unless where an action leads
-#: changed. Holds the last manifest's only, so it never grows nor evicts what the next one needs.
-_KEPT_TRANSITIONS: dict[tuple[tuple[str, Any], ...], str] = {}
+#: Transitions as a manifest last encoded them: every save in the dev server re-joins scenarios.json,
+#: whose transitions (about 25 per scenario) are those of the last save unless where an action
+#: leads changed. Holds the last manifest's only, so it never grows nor evicts what the next needs.
+KeptTransitions = dict[tuple[tuple[str, Any], ...], str]
 
 
-def _transitions(transitions: list[dict[str, Any]], keep: bool) -> list[str]:
-    """Each transition's entry of scenarios.json; with `keep`, encoded once while it stays."""
-    if not keep:
+def _transitions(transitions: list[dict[str, Any]], kept: KeptTransitions | None) -> list[str]:
+    """Each transition's entry of scenarios.json; with `kept`, encoded once while it stays."""
+    if kept is None:
         return [_indented(t) for t in transitions]
     keys = [tuple(t.items()) for t in transitions]
-    kept = {key: _KEPT_TRANSITIONS.get(key) or _indented(t) for key, t in zip(keys, transitions)}
-    _KEPT_TRANSITIONS.clear()
-    _KEPT_TRANSITIONS.update(kept)
-    return [kept[key] for key in keys]
+    now = {key: kept.get(key) or _indented(t) for key, t in zip(keys, transitions)}
+    kept.clear()
+    kept.update(now)
+    return [now[key] for key in keys]
 
 
 def _indented(entry: dict[str, Any]) -> str:
