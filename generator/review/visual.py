@@ -6,9 +6,11 @@ Debian's Chromium at desktop and phone width (or one of them), compares the pict
 and writes a static report (before, after, the difference highlighted) beside the
 state changes `diff` found for the same scenario.
 
-Cheap where it can be: a page whose bytes, whose frames' bytes and whose site's
-other files (stylesheet, scripts, data) are all identical renders identically, so
-it is counted without a screenshot. Deterministic where it must be: animations
+Cheap where it can be: a page renders from its own bytes and the files it loads
+(frames, stylesheet, scripts, data), so when all of those are identical it is counted
+without a screenshot. When only pages changed, that is read from the bytes; when a
+non-page file changed, each page whose own bytes did not change is loaded once
+(no screenshot) to see which files it asks for. Deterministic where it must be: animations
 and the caret are off in every screenshot, fonts are Debian's (scripts/setup
 installs them), and nothing on a page depends on the clock.
 """
@@ -23,6 +25,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import unquote, urlsplit
 
 from ..errors import GeneratorError
 from .widths import WIDTH_NAMES, WIDTHS
@@ -110,23 +113,32 @@ def _frames(site: Path, page: str) -> list[str]:
     return found
 
 
-def candidates(old: Path, new: Path, force: bool = False) -> tuple[list[str], int]:
-    """(pages to screenshot, pages identical by their bytes). A page is identical when it, the
-    pages it frames and every non-page file of both sites are byte for byte the same."""
+def candidates(old: Path, new: Path, force: bool = False,
+               widths: Iterable[str] = WIDTH_NAMES) -> tuple[list[str], int]:
+    """(pages to screenshot, pages counted identical without one). A page is identical when it
+    and every file it loads are byte for byte the same in both sites. Without a changed non-page
+    file that is its bytes and its frames'; with one, what a page loads is read in the browser
+    (scripts may ask for any file), once per page whose own bytes are the same."""
     old_pages, new_pages = html_pages(old), html_pages(new)
     every = sorted(old_pages | new_pages)
-    if force or _assets_digest(old) != _assets_digest(new):
+    if force:
         return every, 0
-    digests: dict[tuple[Path, str], str] = {}
+    digests: dict[tuple[Path, str], str | None] = {}
 
-    def same(page: str) -> bool:
-        if page not in old_pages or page not in new_pages:
-            return False
+    def same(relative: str) -> bool:
         for site in (old, new):
-            digests.setdefault((site, page), _digest(site / page))
-        return digests[(old, page)] == digests[(new, page)]
+            if (site, relative) not in digests:
+                path = site / relative
+                digests[site, relative] = _digest(path) if path.is_file() else None
+        return digests[(old, relative)] == digests[(new, relative)]  # also: missing from both
 
-    todo = [p for p in every if not (same(p) and all(same(f) for f in set(_frames(old, p) + _frames(new, p))))]
+    unchanged = [p for p in every if same(p)]
+    if _assets_digest(old) == _assets_digest(new):
+        kept = [p for p in unchanged if all(same(f) for f in set(_frames(old, p) + _frames(new, p)))]
+    else:
+        loads = record_loads(new, unchanged, widths)
+        kept = [p for p in unchanged if all(same(f) for f in loads[p])]
+    todo = sorted(set(every) - set(kept))
     return todo, len(every) - len(todo)
 
 
@@ -142,11 +154,12 @@ def _playwright():
     return async_playwright
 
 
-async def _shoot_all(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:
-    """Screenshot every (side, site, page, width) from file://, PARALLEL at a time, whole page."""
+async def _in_browser(jobs: list, width_of, visit) -> dict:
+    """{job: await visit(page, job)} for each job, in pages of width_of(job)'s context, PARALLEL
+    pages at a time over the widths: Chromium renders in parallel, Python only waits."""
     async_playwright = _playwright()
-    shots: dict[tuple[str, Path, str, str], bytes] = {}
-    sizes = {name: (w, h, scale) for name, w, h, scale in WIDTHS if any(job[3] == name for job in jobs)}
+    results: dict = {}
+    sizes = {name: (w, h, scale) for name, w, h, scale in WIDTHS if any(width_of(job) == name for job in jobs)}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -157,16 +170,14 @@ async def _shoot_all(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, 
                     reduced_motion="reduce", color_scheme="light", locale="en-US", timezone_id="UTC")
             queues: dict[str, asyncio.Queue] = {name: asyncio.Queue() for name in sizes}
             for job in jobs:
-                queues[job[3]].put_nowait(job)
+                queues[width_of(job)].put_nowait(job)
 
             async def worker(name: str) -> None:
                 page = await contexts[name].new_page()
                 try:
                     while not queues[name].empty():
-                        side, site, rel, width = job = queues[name].get_nowait()
-                        await page.goto((site / rel).resolve().as_uri(), wait_until="load")
-                        await page.evaluate(SETTLED)
-                        shots[job] = await _steady_screenshot(page)
+                        job = queues[name].get_nowait()
+                        results[job] = await visit(page, job)
                 finally:
                     await page.close()
 
@@ -174,7 +185,55 @@ async def _shoot_all(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, 
             await asyncio.gather(*(worker(name) for name in sizes for _ in range(per_width)))
         finally:
             await browser.close()
-    return shots
+    return results
+
+
+async def _open_settled(page, url: str) -> None:
+    await page.goto(url, wait_until="load")
+    await page.evaluate(SETTLED)
+
+
+async def _shoot_all(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:
+    """Screenshot every (side, site, page, width) from file://, whole page."""
+    async def shoot(page, job):
+        _, site, rel, _ = job
+        await _open_settled(page, (site / rel).resolve().as_uri())
+        return await _steady_screenshot(page)
+    return await _in_browser(jobs, lambda job: job[3], shoot)
+
+
+async def _loads_all(site: Path, jobs: list[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+    """{(page, width): the files of `site` the page asks for until it is settled, as for its
+    screenshot}: itself, its frames, and whatever its stylesheets and scripts fetch."""
+    root = site.resolve()
+
+    async def record(page, job):
+        asked: set[str] = set()
+
+        def on_request(request) -> None:
+            url = request.url.split("#", 1)[0].split("?", 1)[0]
+            if url.startswith("file://"):
+                path = Path(unquote(urlsplit(url).path))
+                if path == root or root in path.parents:
+                    asked.add(path.relative_to(root).as_posix())
+        page.on("request", on_request)
+        try:
+            await _open_settled(page, (site / job[0]).resolve().as_uri())
+        finally:
+            page.remove_listener("request", on_request)
+        return asked
+    return await _in_browser(jobs, lambda job: job[1], record)
+
+
+def record_loads(site: Path, pages: list[str], widths: Iterable[str]) -> dict[str, set[str]]:
+    """{page: every file of `site` it loads at any of `widths`}."""
+    if not pages:
+        return {}
+    found = _run(_loads_all(site, [(page, width) for page in pages for width in widths]))
+    loads: dict[str, set[str]] = {page: set() for page in pages}
+    for (page, _), asked in found.items():
+        loads[page] |= asked
+    return loads
 
 
 async def _steady_screenshot(page) -> bytes:
@@ -192,12 +251,16 @@ async def _steady_screenshot(page) -> bytes:
 def screenshot(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:
     if not jobs:  # every page identical by its bytes: no browser to start
         return {}
+    return _run(_shoot_all(jobs))
+
+
+def _run(work):
     try:
-        return asyncio.run(_shoot_all(jobs))
+        return asyncio.run(work)
     except ReviewError:
         raise
     except Exception as exc:  # Playwright's own errors: name the kind, never a page's text
-        raise ReviewError(f"the browser could not take the screenshots ({type(exc).__name__}: "
+        raise ReviewError(f"the browser could not load the pages ({type(exc).__name__}: "
                           f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
 
 
@@ -240,7 +303,7 @@ def review(old: Path, new: Path, force: bool = False,
     for site in (old, new):
         if not site.is_dir():
             raise ReviewError(f"{site}: not a built site folder")
-    todo, identical = candidates(old, new, force)
+    todo, identical = candidates(old, new, force, widths)
     old_pages, new_pages = html_pages(old), html_pages(new)
     jobs = [(side, site, page, width) for page in todo
             for side, site, pages in (("old", old, old_pages), ("new", new, new_pages))

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from browser_harness import ROOT, Served, Tab, describe_violations
 
+from generator.review.visual import candidates
+
 #: healthy's page, and missing-refs's, which a change of healthy's facts leaves byte for byte as it was.
 SCENARIOS = ("_base.yml", "missing-refs.yml", "healthy.yml")
 
@@ -93,7 +95,7 @@ def test_one_changed_fact_reports_that_scenario_and_the_pages_that_list_it(small
     text = (edited / "healthy.yml").read_text()
     (edited / "healthy.yml").write_text(text.replace("fetched: ", "fetched: 1", 1))
     new = build(edited, tmp_path / "new")
-    done = run("review", str(site), str(new), "--out", str(tmp_path / "report"))
+    done = run("review", str(site), str(new), "--width", "desktop", "--out", str(tmp_path / "report"))
     assert done.returncode == 1, done.stdout + done.stderr
     reported = changed_pages(done.stdout)
     own = {"scenarios/healthy/index.html", "fr/scenarios/healthy/index.html"}
@@ -103,6 +105,27 @@ def test_one_changed_fact_reports_that_scenario_and_the_pages_that_list_it(small
         assert "healthy" in (new / page).read_text(), page
     report = (tmp_path / "report" / "index.html").read_text()
     assert "sync-history" in report or "healthy" in report  # the state changes from diff are beside
+
+
+def test_a_changed_file_makes_candidates_only_of_the_pages_that_load_it(tmp_path):
+    """A page with the same bytes is shot again only when a file it loads changed: one fetched by a
+    script at run time counts, and so do the files its frames load; a page that loads none of them
+    is counted without a screenshot."""
+    old = tmp_path / "old"
+    old.mkdir()
+    pages = {"loads.html": '<script src="fetch.js"></script>',
+             "frames.html": '<iframe src="loads.html"></iframe>',
+             "plain.html": '<p>nothing loaded</p>'}
+    for name, body in pages.items():
+        (old / name).write_text(f"<!doctype html><title>{name}</title>{body}")
+    (old / "fetch.js").write_text("document.head.append(Object.assign(document.createElement('script'), "
+                                  "{src: ['da', 'ta.js'].join('')}));")
+    (old / "data.js").write_text("window.data = 1;")
+    (old / "unused.js").write_text("window.unused = 1;")
+    for changed, expected in (("data.js", ["frames.html", "loads.html"]), ("unused.js", [])):
+        new = shutil.copytree(old, tmp_path / f"new-{changed}")
+        (new / changed).write_text("window.changed = 2;")
+        assert candidates(old, new, widths=["desktop"]) == (expected, 3 - len(expected)), changed
 
 
 def test_the_report_passes_axe_in_both_languages(restyled, browser):
