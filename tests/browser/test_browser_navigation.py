@@ -80,12 +80,13 @@ def _same_page_in(relative: str, prefixes: dict[str, str]) -> dict[str, str]:
 
 def test_language_switch_leads_to_the_same_page_in_the_other_language(served, site, pages, surveys, tab):
     """On every page (but 404.html, which links nowhere) the switch links the same page in each other
-    language, and that page exists. Then, on one page of each template in each language, clicking
-    it lands there, in that language, and clicking back returns."""
+    language, and that page exists. Then, on one page of each template, clicking it lands there, in
+    that language, and clicking back (the switch of the other language's page of that template)
+    returns: each direction between the languages, clicked once per template."""
     prefixes = locale_prefixes(site)
     assert len(prefixes) >= 2, prefixes
     visits = surveys(served)
-    one_of_each: dict[tuple[str, str], str] = {}
+    one_of_each: dict[str, str] = {}
     for relative, visit in visits.items():
         if page_kind(relative) == "404":
             assert visit.facts["languages"] == [], relative
@@ -94,7 +95,7 @@ def test_language_switch_leads_to_the_same_page_in_the_other_language(served, si
         others = {locale: served.relative(url) for locale, url in visit.facts["languages"]}
         assert others == {loc: path for loc, path in same.items() if path != relative}, (relative, others)
         assert set(others.values()) <= set(pages), (relative, others)
-        one_of_each.setdefault((visit.facts["lang"], page_kind(relative)), relative)
+        one_of_each.setdefault(page_kind(relative), relative)
     for relative in one_of_each.values():
         for locale, target in _same_page_in(relative, prefixes).items():
             if target == relative:
@@ -157,10 +158,11 @@ def test_every_action_preview_starts_closed_and_opens_to_a_visible_body(http_sit
 
 def test_each_action_preview_opens_and_closes_by_mouse_and_keyboard(http_site, site, scenarios, tab):
     """Every preview toggles with a click, Enter and Space: all of them on the first and last
-    scenario page of each language. Every preview is the same <details class="preview"> of
-    scenario.html, whatever the scenario; what differs (the text) is checked on every page above."""
+    scenario page, in one language (words do not change how a key or a click acts). Every preview
+    is the same <details class="preview"> of scenario.html, whatever the scenario; what differs
+    (the text, in each language) is checked on every page above."""
     checked = 0
-    for locale, prefix in locale_prefixes(site).items():
+    for locale, prefix in list(locale_prefixes(site).items())[:1]:
         no_execution = Catalogue.load(locale)("action.no_execution")
         for relative in (prefix + scenarios[0], prefix + scenarios[-1]):
             tab.visit(http_site, relative)
@@ -180,5 +182,5 @@ def test_each_action_preview_opens_and_closes_by_mouse_and_keyboard(http_site, s
                 summary.press(" ")
                 assert details.evaluate(PREVIEW_STATE)[:2] == [False, False], where
                 checked += 1
-    assert checked >= 4
+    assert checked >= 2
     assert not tab.problems, tab.problems
