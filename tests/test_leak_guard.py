@@ -341,3 +341,65 @@ def test_lines_are_read_a_chunk_at_a_time_exactly_as_split_cuts_them(monkeypatch
     for _ in range(200):
         text = "".join(rng.choice(["a", "bc", "\n", "\n\n", "\r", "\r\n", "\u2028", "é"]) for _ in range(rng.randint(0, 40)))
         assert list(secrets._lines(text)) == text.split("\n"), repr(text)
+
+
+def test_a_file_rendered_again_has_only_its_new_lines_read_and_every_secret_is_found():
+    """output_problems(before=…) reads only the lines between what the two versions share at their
+    start and end: a secret there (a new line, inside a kept line, a value typed after a keyword the
+    line already had or before the host a password needs, the first or last line, a line cut in
+    two) is found at the line a full read gives, and a one-line change of a long file reads a line or two, not all of them."""
+    from generator.guard.rendered import output_problems
+    from secret_samples import shopify
+    rng = random.Random(18)
+    lines = [f'<tr data-row="{i}"><td>row {i}</td></tr>' for i in range(5000)]
+    for _ in range(80):
+        secret = shopify(rng)[0]
+        at = rng.choice([0, rng.randrange(len(lines)), len(lines) - 1])
+        old = new = lines[at:at + 1]
+        how = rng.choice(["insert", "inside", "keyword", "password", "replace", "cut"])
+        if how == "insert":
+            new = [f"<p>{secret}</p>", *old]
+        elif how == "inside":
+            new = [old[0].replace("<td>", f"<td>{secret} ", 1)]
+        elif how == "keyword":  # only the part after the keyword is new: the whole line must be read
+            value = "Hunter2" + FORMATS["keyword"](rng)[0][-6:]
+            old, new = ['<td>"password": ""</td>'], [f'<td>"password": "{value}"</td>']
+        elif how == "password":  # only the part before "@host" is new: that part of the line must be read too
+            old, new = ["<td>postgres://app:@db.example.com/x</td>"], ["<td>postgres://app:hunter22@db.example.com/x</td>"]
+        elif how == "replace":
+            new = [secret]
+        else:  # the secret's line split in two around it
+            new = [old[0][:5], f"{secret}{old[0][5:]}"]
+        before = "\n".join(lines[:at] + old + lines[at + 1:])
+        after = "\n".join(lines[:at] + new + lines[at + 1:])
+        read: set = set()
+        found = [p.line for p in output_problems("index.html", after, read, before=before)]
+        assert found == [p.line for p in output_problems("index.html", after, set())], (how, at)
+        assert len(found) == 1 and found[0] in (at + 1, at + len(new)), (how, at, found)
+        assert len(read) <= 2, (how, at, len(read))  # the lines read clean: around the change only
+    assert output_problems("index.html", before, set(), before=before) == []
+
+
+def test_a_rebuild_finds_a_secret_that_only_a_file_rendered_again_holds(few, tmp_path, monkeypatch):
+    """The dev server's rebuild reads only the new lines of a file it renders again (the overview
+    lists every scenario): a secret that appears in the middle of a line it kept is still refused,
+    at its own line, and the site kept is the last good one."""
+    from generator.dev.rebuild import Rebuilder
+    folder = shutil.copytree(few, tmp_path / "scenarios")
+    rebuilder = Rebuilder(folder)
+    site = dict(rebuilder.full())
+    secret = FORMATS["jwt"](random.Random(18))[0]
+    real_render = parallel._render
+
+    def render_with_leak(plan, job):
+        return [(path, text.replace("<h1>", f"<h1>{secret}", 1) if path == "index.html" else text)
+                for path, text in real_render(plan, job)]
+    monkeypatch.setattr(parallel, "_render", render_with_leak)
+    saved = folder / "healthy.yml"
+    saved.write_text(saved.read_text().replace("en: Connected and healthy", "en: Connected and healthy again", 1))
+    with pytest.raises(ScenarioErrors) as raised:
+        rebuilder.changed([saved])
+    line = next(n for n, text in enumerate(site["index.html"].split("\n"), 1) if "<h1>" in text)
+    assert [(p.file, p.line) for p in raised.value.problems] == [("output index.html", line)]
+    assert secret not in str(raised.value)
+    assert rebuilder.files == site

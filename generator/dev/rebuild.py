@@ -110,12 +110,13 @@ class Rebuilder:
         if len(self._clean) > CLEAN_LINES:  # a long session of saves to many scenarios: start afresh
             self._clean = set()
         now, from_pages = in_two_rounds(jobs)
-        fresh = render_jobs(plan, now, processes=1, known_clean=self._clean).files
+        # Every file kept in self.files passed the leak guard: only the lines new to it are read.
+        fresh = render_jobs(plan, now, processes=1, known_clean=self._clean, before=self.files).files
         # The galleries show each scenario's sections and title: made again only when one of those
         # changed (a new description changes neither), or when the last attempt at them failed.
         if from_pages and (plan.keep_pages(fresh.get) or retitled or self._galleries_behind):
             self._galleries_behind = True
-            fresh |= render_jobs(plan, from_pages, processes=1, known_clean=self._clean).files
+            fresh |= render_jobs(plan, from_pages, processes=1, known_clean=self._clean, before=self.files).files
             self._galleries_behind = False
         self.rendered = len(fresh)
         changed = {path: text for path, text in fresh.items() if self.files.get(path) != text}

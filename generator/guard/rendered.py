@@ -6,13 +6,20 @@ publish a secret-like value stops the build before anything is swapped in.
 from __future__ import annotations
 
 from ..errors import Problem, ScenarioErrors
-from .secrets import LineKey, scan_lines
+from .secrets import LineKey, changed_span, scan_lines
 
 
-def output_problems(path: str, text: str, known_clean: set[LineKey]) -> list[Problem]:
+def output_problems(path: str, text: str, known_clean: set[LineKey], before: str | None = None) -> list[Problem]:
     """Problems for one rendered file; `known_clean` holds the keys of lines already scanned clean
-    (secrets.line_key; pages share most lines, so each distinct line is scanned once)."""
-    return [Problem(f"output {path}", line, None,
+    (secrets.line_key; pages share most lines, so each distinct line is scanned once). `before`: a
+    version of the same file that passed this guard (the dev server's last one): only the lines
+    between what the two share at their start and at their end are new, and only they are read,
+    so a rebuild of a file listing every scenario does not go through all its lines again."""
+    first = 0
+    if before is not None:
+        start, end = changed_span(before, text)
+        first, text = text.count("\n", 0, start), text[start:end]
+    return [Problem(f"output {path}", first + line, None,
                     f"{finding.describe()} would be published; it comes from a scenario, template or message")
             for line, finding in scan_lines(text, known_clean)]
 

@@ -416,6 +416,58 @@ def _lines(text: str) -> Iterator[str]:
     yield from text[start:].split("\n")
 
 
+#: Characters compared at a time when looking for where two versions of a file part.
+SPAN_STEP = 1 << 16
+
+
+def _common_prefix(a: str, b: str, limit: int) -> int:
+    """How many leading characters a and b share, at most `limit` (compared a block at a time)."""
+    low = 0
+    while low < limit and a[low:min(low + SPAN_STEP, limit)] == b[low:min(low + SPAN_STEP, limit)]:
+        low = min(low + SPAN_STEP, limit)
+    if low >= limit:
+        return limit
+    high = min(low + SPAN_STEP, limit)  # the first difference is in [low, high)
+    while low < high:
+        middle = (low + high) // 2
+        if a[low:middle + 1] == b[low:middle + 1]:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """How many trailing characters a and b share, at most `limit`."""
+    def tail(text: str, low: int, high: int) -> str:  # the characters [-high, -low) of text
+        return text[len(text) - high:len(text) - low]
+    low = 0
+    while low < limit and tail(a, low, min(low + SPAN_STEP, limit)) == tail(b, low, min(low + SPAN_STEP, limit)):
+        low = min(low + SPAN_STEP, limit)
+    if low >= limit:
+        return limit
+    high = min(low + SPAN_STEP, limit)  # the first difference from the end is in [low, high)
+    while low < high:
+        middle = (low + high) // 2
+        if tail(a, low, middle + 1) == tail(b, low, middle + 1):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def changed_span(before: str, after: str) -> tuple[int, int]:
+    """(start, end) of the whole lines of `after` that are not lines of `before` kept in place: what
+    lies between the two versions' common start and common end, widened to whole lines. Every
+    line of `after` outside it is a whole line of `before`."""
+    limit = min(len(before), len(after))
+    head = _common_prefix(before, after, limit)
+    tail = _common_suffix(before, after, limit - head)
+    start = after.rfind("\n", 0, head) + 1
+    end = after.find("\n", len(after) - tail)
+    return start, len(after) if end < 0 else end
+
+
 def scan_lines(text: str, known_clean: set[LineKey]) -> list[tuple[int, Finding]]:
     """Findings in `text` with their line numbers, skipping lines already known clean.
 

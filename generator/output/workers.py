@@ -101,7 +101,8 @@ def workers() -> int:
 
 
 def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None, catch: bool,
-         progress: OnProgress | None = None, known_clean: set[LineKey] | None = None) -> Rendered:
+         progress: OnProgress | None = None, known_clean: set[LineKey] | None = None,
+         before: dict[str, str] | None = None) -> Rendered:
     done = Rendered()
     made: set[str] = set()
     known_clean = set() if known_clean is None else known_clean  # pages share most lines: each scanned once
@@ -118,7 +119,7 @@ def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None,
         done.render += rendered - start
         # Second net: no rendered file may hold a secret-like value, whatever put it there.
         for path, text in files:
-            done.problems += output_problems(path, text, known_clean)
+            done.problems += output_problems(path, text, known_clean, before.get(path) if before else None)
         middle = time.perf_counter()
         done.guard += middle - rendered
         for path, text in files:
@@ -158,7 +159,8 @@ def _worker(conn: Connection) -> None:
 
 
 def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, processes: int | None = None,
-                progress: OnProgress | None = None, known_clean: set[LineKey] | None = None) -> Rendered:
+                progress: OnProgress | None = None, known_clean: set[LineKey] | None = None,
+                before: dict[str, str] | None = None) -> Rendered:
     """Render `jobs` of `plan`: into `staging` when given (nothing kept in memory), else into `.files`.
 
     `processes`: None picks workers() when there are enough jobs; 1 renders here, in order.
@@ -166,6 +168,8 @@ def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, proces
     `progress` is told how many jobs are done: after each job here, after each range from workers.
     `known_clean`: lines the leak guard found clean before, e.g. in the dev server's last rebuild
     (used where this process renders: serial, or the jobs made from pages); its clean lines are added.
+    `before`: {path: text} of files that passed the leak guard (the dev server's site): a file
+    rendered again has only its new lines read (guard.rendered.output_problems). Same places.
     """
     processes = processes or (workers() if len(jobs) >= PARALLEL_FROM else 1)
     # Jobs made from the scenario pages as rendered come last, here, from the pages just written
@@ -173,12 +177,14 @@ def render_jobs(plan: Plan, jobs: list[Job], staging: Path | None = None, proces
     now, after_pages = in_two_rounds(jobs)
     jobs, split = now + after_pages, len(now)
     if processes <= 1 or not single_threaded():
-        total = _run(plan, jobs, 0, split, staging, catch=False, progress=progress, known_clean=known_clean)
+        total = _run(plan, jobs, 0, split, staging, catch=False, progress=progress, known_clean=known_clean,
+                     before=before)
     else:
         total = _parallel(plan, jobs[:split], staging, processes, progress, len(jobs))
     if split < len(jobs):
         plan.keep_pages(lambda path: _written(path, staging, total.files))
-        total.add(_run(plan, jobs, split, len(jobs), staging, catch=False, progress=progress, known_clean=known_clean))
+        total.add(_run(plan, jobs, split, len(jobs), staging, catch=False, progress=progress, known_clean=known_clean,
+                       before=before))
     if total.problems:
         raise ScenarioErrors(total.problems)
     return total
