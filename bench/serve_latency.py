@@ -2,7 +2,8 @@
 
 Runs the real command on a copy of the scenarios, grown to each of --sizes N pages by
 copying the bundled ones, then, for each kind of change (--changes: a scenario's title,
-which every page's switcher shows, or a fact of its page, here its description), saves a
+which every page's switcher shows; its description, which only its own page shows; or a
+fact, its source's name, which its page, the overview and the compare data show), saves a
 scenario --edits times and measures:
 
 - rebuild:   what the server reports for the rebuild itself;
@@ -10,7 +11,7 @@ scenario --edits times and measures:
 - reload:    save → an open Chromium page of that scenario has reloaded (its load event);
 - navigate:  save → an open page of *another* scenario has loaded the saved one.
 
-Usage: .venv/bin/python bench/serve_latency.py [--edits 10] [--sizes 26 1000] [--changes title fact] [--no-browser]
+Usage: .venv/bin/python bench/serve_latency.py [--edits 10] [--sizes 26 1000] [--changes title description fact] [--no-browser]
 
 The last lines print the reload median of each size and change against its target.
 """
@@ -40,9 +41,14 @@ SETTLE = 0.4
 #: When the page now open finished loading, in epoch ms (the same clock as time.time()).
 LOADED_AT = ("() => performance.timeOrigin"
              " + performance.getEntriesByType('navigation')[0].loadEventEnd")
-#: Where each kind of change writes its probe: the English title, or the first line of the description.
-CHANGES = {"title": re.compile(r"(?m)^(title:\n  en: ).*$"),
-           "fact": re.compile(r"(?m)^(description:\n  en: \|\n    ).*$")}
+#: Where each kind of change writes its probe, and how: the English title; the first line of the
+#: description; a fact every part of the site shows (the overview, scenarios.json, the compare
+#: data): the source's name, which the page's heading shows, as a block at the end of the file.
+CHANGES = {"title": (re.compile(r"(?m)^(title:\n  en: ).*$"), "{}"),
+           "description": (re.compile(r"(?m)^(description:\n  en: \|\n    ).*$"), "{}"),
+           "fact": (re.compile(r"(\n)(?:source:\n  name: [^\n]*\n)?\Z"), "source:\n  name: {}\n")}
+#: Scenarios a change cannot be written into: one that names its own source already.
+UNFIT = {"fact": re.compile(r"(?m)^source:")}
 #: save → reloaded page, median ms, by number of scenarios (issue 18).
 TARGET_RELOAD_MS = {26: 120, 1000: 200}
 
@@ -57,7 +63,8 @@ def prepare_scenarios(folder: Path, count: int | None) -> list[str]:
         shutil.copy(source, folder / f"{source.stem}-copy-{copy // len(originals) + 1}.yml")
         copy += 1
     return sorted(p.stem for p in folder.glob("[!_]*.yml")
-                  if all(where.search(p.read_text(encoding="utf-8")) for where in CHANGES.values()))
+                  if all(where.search(text := p.read_text(encoding="utf-8")) for where, _ in CHANGES.values())
+                  and not any(unfit.search(text) for unfit in UNFIT.values()))
 
 
 def start_server(folder: Path) -> tuple[subprocess.Popen, str, list[str]]:
@@ -77,9 +84,10 @@ def start_server(folder: Path) -> tuple[subprocess.Popen, str, list[str]]:
 
 
 def save_change(folder: Path, scenario: str, change: str, probe: str) -> float:
-    """Rewrite one scenario's title or fact with `probe`; return the moment the save completed."""
+    """Rewrite one scenario's title, description or fact with `probe`; return the moment the save completed."""
     path = folder / f"{scenario}.yml"
-    text = CHANGES[change].sub(lambda m: m.group(1) + probe, path.read_text(encoding="utf-8"), count=1)
+    where, written = CHANGES[change]
+    text = where.sub(lambda m: m.group(1) + written.format(probe), path.read_text(encoding="utf-8"), count=1)
     path.write_text(text, encoding="utf-8")
     return time.perf_counter()
 

@@ -5,8 +5,9 @@ path (`load_scenarios`: every check of `build`, the leak guard included, and the
 errors). The scenarios whose loaded value changed (the saved one, and every one that
 `extends:` it, directly or through other bases) are derived again, and only the jobs whose
 files show one of them are rendered again (`Plan.needs`): whole, by its title when the
-title changed, or by its compare side when that changed (a compare pair page shows no
-description). Where actions lead is worked out again only for the changed scenarios
+title changed, by its compare side when that changed (a compare pair page shows no
+description), or by its facts when more than its description changed (the overview, the
+manifest, the compare picker page, journeys, outcome pages). Where actions lead is worked out again only for the changed scenarios
 (`core.transitions.walk`'s memo). The galleries are made again only when a scenario's
 sections or a title changed. A scenario added, removed, moved in the lifecycle order or to
 another stage, a change of where an action leads, or of which fact paths drive rows (every
@@ -41,6 +42,11 @@ def changed_value(new: Scenario, old: Scenario) -> bool:
     its files changed; a new one (its base was saved) may equal the old yet differ: == sees no
     change of a time's offset (10:00+02:00 == 08:00Z) nor of a mapping's order, the pages do."""
     return new is not old and (new != old or new.model_dump_json() != old.model_dump_json())
+
+
+def described_as(s: Scenario, other: Scenario) -> Scenario:
+    """`s` with the description of `other`: equal to `other` when only the description differs."""
+    return s.model_copy(update={"description": other.description})
 
 
 def titles(s: Scenario) -> tuple[tuple[str, str], ...]:
@@ -105,8 +111,11 @@ class Rebuilder:
         renamed = {s.id for s in scenarios if plan.walk.nearest.get(s.id) != self._plan.walk.nearest.get(s.id)}
         # scenarios whose compare side changed (a new description, say, leaves it as it was)
         resided = {sid for sid in stale if plan.sides[sid] != self._plan.sides[sid]}
+        # scenarios that changed in more than their description
+        refacted = {s.id for s, page in zip(scenarios, self._plan.pages)
+                    if s.id in stale and changed_value(described_as(s, page.scenario), page.scenario)}
         jobs = [job for job in plan.jobs()
-                if (needs := plan.needs(job)) is None or needs.stale(stale | renamed, retitled, resided)]
+                if (needs := plan.needs(job)) is None or needs.stale(stale | renamed, retitled, resided, refacted)]
         if len(self._clean) > CLEAN_LINES:  # a long session of saves to many scenarios: start afresh
             self._clean = set()
         now, from_pages = in_two_rounds(jobs)

@@ -159,9 +159,15 @@ class Plan:
                      | neighbours | self._shown(self.pages[index].id))
 
     def _outcome_needs(self, index: int) -> Needs:
-        # the facts of the scenario it is reached from (its facts and its title start from them);
-        # its switcher shows the stages only (a generated state is in none)
-        return Needs({self.outcomes[index].reached.source}, self._shown(self.outcomes[index].id))
+        # the facts of the scenario it is reached from (its facts and its title start from them, its
+        # description is its own); its switcher shows the stages only (a generated state is in none)
+        return Needs(set(), self._shown(self.outcomes[index].id), facts={self.outcomes[index].reached.source})
+
+    def _every_state_needs(self, _: Any) -> Needs:
+        # every scenario by its state and title, never its description: the overview, scenarios.json,
+        # the compare picker page and the journeys (an added, removed or moved scenario, or a change
+        # of where an action leads, is a full build)
+        return Needs(set(), set(), facts={p.id for p in self.pages})
 
     def _pair_needs(self, index: int) -> Needs:
         # the pair's compare sides and titles; its switcher shows the stages only
@@ -348,17 +354,21 @@ class Plan:
 
 
 class Needs(NamedTuple):
-    """The scenarios a job's files show: whole (their facts, derived), by title only (switcher,
-    previous/next, the titles in action previews), or by their compare side (rows and facts, not
-    the description). A saved scenario whose titles did not change re-renders only the files that
-    show it whole, or by a side that changed."""
+    """The scenarios a job's files show: whole (their facts, derived, description), by title only
+    (switcher, previous/next, the titles in action previews), by their compare side (rows and
+    facts, not the description), or by everything but the description (`facts`: the pages that
+    list scenarios by their state, and the generated pages that start from one). A saved scenario
+    whose titles did not change re-renders only the files that show it whole, by a side that
+    changed, or by its facts when more than its description changed."""
 
     whole: set[str]
     titles: set[str]
     compared: frozenset[str] | set[str] = frozenset()
+    facts: frozenset[str] | set[str] = frozenset()
 
-    def stale(self, changed: set[str], retitled: set[str], resided: set[str]) -> bool:
-        return bool(self.whole & changed or self.titles & retitled or self.compared & resided)
+    def stale(self, changed: set[str], retitled: set[str], resided: set[str], refacted: set[str]) -> bool:
+        return bool(self.whole & changed or self.titles & retitled or self.compared & resided
+                    or self.facts & refacted)
 
 
 @dataclass(frozen=True)
@@ -381,16 +391,16 @@ KINDS: dict[str, Kind] = {
     "scenario": Kind("_scenario", lambda plan, key: plan.pages[key].path, "_scenario_needs"),
     "outcome": Kind("_outcome", lambda plan, key: plan.outcomes[key].path, "_outcome_needs"),
     "data": Kind("_data", lambda plan, key: f"compare/data/{key}.js", "_data_needs"),
-    "overview": Kind("_overview", lambda plan, key: "index.html"),
-    "manifest": Kind("_manifest", lambda plan, key: "scenarios.json"),
+    "overview": Kind("_overview", lambda plan, key: "index.html", "_every_state_needs"),
+    "manifest": Kind("_manifest", lambda plan, key: "scenarios.json", "_every_state_needs"),
     "404": Kind("_not_found", lambda plan, key: "404.html"),
     "static": Kind("_static", lambda plan, key: "static", "_static_needs"),
-    "compare-index": Kind("_compare_index", lambda plan, key: "compare/index.html"),
+    "compare-index": Kind("_compare_index", lambda plan, key: "compare/index.html", "_every_state_needs"),
     "data-index": Kind("_data_index", lambda plan, key: INDEX_DATA, "_data_index_needs"),
     "scenario-list": Kind("_scenario_list", lambda plan, key: SCENARIO_LIST, "_scenario_list_needs"),
     "gallery": Kind("_gallery", lambda plan, key: gallery_path(SECTIONS[0]), from_pages=True),
-    "journey": Kind("_journey", lambda plan, key: plan.journeys[key].path),
-    "journey-data": Kind("_journey_data", lambda plan, key: JOURNEY_DATA),
+    "journey": Kind("_journey", lambda plan, key: plan.journeys[key].path, "_every_state_needs"),
+    "journey-data": Kind("_journey_data", lambda plan, key: JOURNEY_DATA, "_every_state_needs"),
 }
 
 
