@@ -25,6 +25,7 @@ from generator.output.plan import render_site
 from generator.site.render import MissingMessage, Page, manifest
 from generator.model.load import load_scenarios
 from synthetic import many
+from bundled import copy_with_journeys, neighbourhood, with_bases
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,15 +70,28 @@ def _forking(conn: Any, fn: Callable[..., Any], *args: Any) -> None:
         conn.send((False, traceback.format_exc()))
 
 
-def _serial_then_parallel(out: str) -> tuple:
-    return build(ROOT / "scenarios", Path(out) / "serial", processes=1), build(ROOT / "scenarios", Path(out) / "parallel", processes=2)
+def _serial_then_parallel(scenarios: str, out: str) -> tuple:
+    return build(Path(scenarios), Path(out) / "serial", processes=1), build(Path(scenarios), Path(out) / "parallel", processes=2)
 
 
-def test_a_parallel_build_is_byte_identical_to_a_serial_one(tmp_path):
-    serial, parallel = in_fresh_process(_serial_then_parallel, str(tmp_path))
-    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+@pytest.fixture(scope="module")
+def serial_and_parallel(tmp_path_factory) -> tuple[Path, Path, tuple]:
+    """One scenarios folder built serially, then by forked workers (in a fresh interpreter): the
+    failed-sync neighbourhood (SAVED) and its journeys, where every kind of page exists in both
+    languages (scenario, outcome, pair, data, gallery, journey), a few hundred jobs for two workers
+    to share. Workers split jobs by kind and count, not by which scenarios: the other 27 bundled
+    scenarios would add jobs of the same kinds. Both tests below read these two builds."""
+    root = tmp_path_factory.mktemp("parallel")
+    folder = copy_with_journeys(root / "scenarios", SAVED)
+    reports = in_fresh_process(_serial_then_parallel, str(folder), str(root))
+    return folder, root, reports
+
+
+def test_a_parallel_build_is_byte_identical_to_a_serial_one(serial_and_parallel):
+    _, out, (serial, parallel) = serial_and_parallel
+    assert tree(out / "serial") == tree(out / "parallel")
     assert (serial.files, serial.bytes) == (parallel.files, parallel.bytes)
-    assert serial.files == len(tree(tmp_path / "serial")) - 1  # all but the marker
+    assert serial.files == len(tree(out / "serial")) - 1  # all but the marker
     assert list(parallel.seconds) == list(PHASES)
 
 
@@ -103,11 +117,12 @@ def test_a_parallel_build_makes_the_gallery_from_the_pages_its_workers_rendered(
     assert len(paths) == 12 and all(f'href="../../{path}#readiness"' in gallery for path in paths)
 
 
-def test_the_streamed_build_writes_what_render_site_renders(tmp_path):
-    in_fresh_process(build, ROOT / "scenarios", tmp_path / "site", 2)
-    rendered = render_site(found := load_scenarios(ROOT / "scenarios"), journeys=load_journeys(ROOT / "scenarios", found))
+def test_the_streamed_build_writes_what_render_site_renders(serial_and_parallel):
+    folder, out, _ = serial_and_parallel
+    rendered = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
+    assert any(path.startswith("journeys/") for path in rendered)  # every kind of file is compared
     assert {path: text.encode() for path, text in rendered.items()} == {
-        path: data for path, data in tree(tmp_path / "site").items() if path != ".generator-site"}
+        path: data for path, data in tree(out / "parallel").items() if path != ".generator-site"}
 
 
 def _a_page_failing_in_a_worker() -> None:
@@ -129,28 +144,36 @@ def test_a_page_failing_in_a_worker_raises_its_own_error_naming_the_page():
     in_fresh_process(_a_page_failing_in_a_worker)
 
 
-def _a_failed_parallel_build(out: Path) -> None:
+def _a_failed_parallel_build(scenarios: Path, out: Path) -> None:
     def fail(self, index):
         raise MissingMessage("message 'x.y' is missing from templates/messages/en.yml")
     Plan._scenario = fail
     with pytest.raises(MissingMessage):
-        build(ROOT / "scenarios", out, processes=2)
+        build(scenarios, out, processes=2)
 
 
-def test_a_failed_parallel_build_leaves_the_previous_site(tmp_path):
+def test_a_failed_parallel_build_leaves_the_previous_site(few, tmp_path):
+    """The FEW scenarios: what the previous site holds does not matter, only that it is kept whole."""
     out = tmp_path / "site"
-    build(ROOT / "scenarios", out, processes=1)
+    build(few, out, processes=1)
     before = tree(out)
-    in_fresh_process(_a_failed_parallel_build, out)
+    in_fresh_process(_a_failed_parallel_build, few, out)
     assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging folder left behind
 
 
+#: The bundled files a save of failed-sync.yml can reach (bundled.neighbourhood): its bases up to
+#: _base.yml, the files extending it, its stage (the switchers and previous/next links a title
+#: reaches), and one file of another stage that a save must leave alone. _base.yml is extended there
+#: directly and through other bases, so a save of it rebuilds many scenarios as it does in the full
+#: folder; the journeys through that stage come along. The rebuild reasons per saved scenario, its
+#: extenders and its stage: the other stages would add pages of the same kinds, not another path.
+SAVED = neighbourhood("failed-sync.yml")
+
+
 @pytest.fixture
 def folder(tmp_path) -> Path:
-    copy = tmp_path / "scenarios"
-    shutil.copytree(ROOT / "scenarios", copy)
-    return copy
+    return copy_with_journeys(tmp_path / "scenarios", SAVED)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -180,17 +203,30 @@ def test_a_rebuild_after_a_save_equals_a_full_build(folder, name, old, new):
     assert fresh == {path: text for path, text in expected.items() if text != before.get(path)}
 
 
-def test_a_rebuild_after_a_retitle_renders_the_pages_naming_a_shared_outcome(folder):
-    """A generated outcome reached from several scenarios is titled after the first one: a new title
-    there must reach every page whose previews name that outcome, not only the source's own."""
-    scenarios = load_scenarios(folder)
+def farthest_shared_outcome(scenarios):
+    """The move to a generated outcome whose page is titled after another scenario (the first to
+    reach it), that scenario the farthest from it in the lifecycle; and that scenario's id."""
     steps = walk([(s, derive(s)) for s in scenarios])
     first = {g.id: g.source for g in steps.generated}
     order = {s.id: i for i, s in enumerate(scenarios)}
-    # the farthest apart in the lifecycle: the source's title is on that page only through the outcome
     shared = max((t for t in steps.transitions if t.generated and first[t.target] != t.source),
                  key=lambda t: abs(order[t.source] - order[first[t.target]]))
-    source = first[shared.target]
+    return shared, first[shared.target], abs(order[shared.source] - order[first[shared.target]])
+
+
+def test_a_rebuild_after_a_retitle_renders_the_pages_naming_a_shared_outcome(tmp_path):
+    """A generated outcome reached from several scenarios is titled after the first one: a new title
+    there must reach every page whose previews name that outcome, not only the source's own.
+
+    The pair is found in the bundled scenarios (the walk, no rendering); the rebuild runs on the
+    source's neighbourhood (bundled.neighbourhood) and the far page's file with its bases: the
+    pair stays the farthest apart there, so its title reaches that page only through the outcome."""
+    shared, source, _ = farthest_shared_outcome(load_scenarios(ROOT / "scenarios"))
+    folder = copy_with_journeys(tmp_path / "scenarios",
+                                neighbourhood(f"{source}.yml") + with_bases(f"{shared.source}.yml"))
+    scenarios = load_scenarios(folder)
+    shared, source, apart = farthest_shared_outcome(scenarios)
+    assert apart > 1  # not a neighbour: its previous/next links would name the source anyway
     title, _ = next(s for s in scenarios if s.id == source).text("title", "en")
     rebuilder = Rebuilder(folder)
     before = dict(rebuilder.full())
@@ -318,6 +354,7 @@ from generator.output.plan import Plan
 from generator.output.workers import render_jobs, single_threaded
 from generator.site.render import MissingMessage
 from synthetic import many
+from bundled import copy_with_journeys, neighbourhood, with_bases
 
 assert single_threaded()
 plan = Plan.make(many(4))  # about 30 jobs, in many ranges over three workers; the race is in the shutdown
@@ -401,9 +438,11 @@ def test_the_manifest_joined_from_cached_entries_is_what_json_writes(bundled_sce
         assert manifest(listed, keep=True) == text == manifest(listed, keep=True)  # kept, then re-joined
 
 
-def test_a_built_gallery_keeps_a_carriage_return_as_render_site_does(folder, tmp_path):
+def test_a_built_gallery_keeps_a_carriage_return_as_render_site_does(few, tmp_path):
     """The gallery is made from the pages read back from the staging folder: as bytes, not as text
-    whose \\r Python would turn into \\n (the gallery would then differ from check and the dev server)."""
+    whose \\r Python would turn into \\n (the gallery would then differ from check and the dev server).
+    The FEW scenarios: _base.yml gives every one of them the name with the \\r."""
+    folder = shutil.copytree(few, tmp_path / "scenarios")
     edit(folder / "_base.yml", "name: Shopify Suisse", 'name: "Shopify\\rSuisse"')
     build(folder, tmp_path / "site", processes=1)
     rendered = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
