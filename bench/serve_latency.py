@@ -3,8 +3,9 @@
 Runs the real command on a copy of the scenarios, grown to each of --sizes N pages by
 copying the bundled ones, then, for each kind of change (--changes: a scenario's title,
 which every page's switcher shows; its description, which only its own page shows; or a
-fact, its source's name, which its page, the overview and the compare data show), saves a
-scenario --edits times and measures:
+fact, its source's name, which its page and the outcome pages reached from it show, and for
+which every file listing the scenarios by their state is rendered again), saves a scenario
+--edits times and measures:
 
 - rebuild:   what the server reports for the rebuild itself;
 - served:    save → the new text served over HTTP;
@@ -42,8 +43,8 @@ SETTLE = 0.4
 LOADED_AT = ("() => performance.timeOrigin"
              " + performance.getEntriesByType('navigation')[0].loadEventEnd")
 #: Where each kind of change writes its probe, and how: the English title; the first line of the
-#: description; a fact every part of the site shows (the overview, scenarios.json, the compare
-#: data): the source's name, which the page's heading shows, as a block at the end of the file.
+#: description; a fact, the source's name, which the page's heading shows, as a block at the end of
+#: the file (a fact makes the rebuild render again every file listing the scenarios by their state).
 CHANGES = {"title": (re.compile(r"(?m)^(title:\n  en: ).*$"), "{}"),
            "description": (re.compile(r"(?m)^(description:\n  en: \|\n    ).*$"), "{}"),
            "fact": (re.compile(r"(\n)(?:source:\n  name: [^\n]*\n)?\Z"), "source:\n  name: {}\n")}

@@ -255,6 +255,35 @@ def test_a_rebuild_after_a_fact_change_leaves_the_pages_that_show_only_titles(fo
     assert fact_change < rebuilder.rendered
 
 
+def test_a_saved_description_renders_its_own_pages_and_a_fact_the_pages_listing_states(few, tmp_path, monkeypatch):
+    """A description shows on its scenario's page alone: saving it renders no overview, manifest,
+    compare, journey or outcome page. A fact those pages show (the source's name) renders them
+    again, the outcome pages reached from the scenario among them. Each result is a full build's."""
+    from generator.output import workers
+    folder = shutil.copytree(few, tmp_path / "scenarios")
+    rebuilder = Rebuilder(folder)
+    rebuilder.full()
+    outcomes = {p for p in rebuilder.files if "/outcomes/" in f"/{p}" and "healthy--" in p}
+    assert outcomes, "healthy reaches no generated state: choose another scenario"
+    rendered: list[str] = []
+    real = workers._render
+    monkeypatch.setattr(workers, "_render", lambda plan, job: [
+        rendered.append(path) or (path, text) for path, text in real(plan, job)])
+    own = {p for p in rebuilder.files if p.endswith("scenarios/healthy/index.html")}
+
+    edit(folder / "healthy.yml", "Everything is in place", "Everything is still in place")
+    assert set(rebuilder.changed([folder / "healthy.yml"])) == {"scenarios/healthy/index.html"}  # English only
+    assert own <= set(rendered) <= own | {"404.html"}, sorted(set(rendered) - own)  # 404.html shows no scenario
+
+    rendered.clear()
+    (folder / "healthy.yml").write_text((folder / "healthy.yml").read_text() + "source:\n  name: Renamed shop\n")
+    assert own <= set(rebuilder.changed([folder / "healthy.yml"]))
+    assert {"index.html", "scenarios.json", "compare/index.html"} | outcomes <= set(rendered), \
+        sorted(({"index.html", "scenarios.json", "compare/index.html"} | outcomes) - set(rendered))
+    expected = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
+    assert rebuilder.files == expected
+
+
 def test_a_rebuild_makes_the_galleries_again_only_when_a_section_or_title_changed(few, tmp_path, monkeypatch):
     """A description is in no section: the 26 gallery pages are left as they are. A fact shown in a
     section, or a title, makes them again; so does the save after an attempt at them that failed."""
