@@ -101,6 +101,13 @@ class Step:
     derived: Derived
     key: StateKey
     _onward: tuple[tuple[str, str, StateKey], ...] | None = None
+    #: The state after, under the id of the generated state it becomes (made once per kept step).
+    _named: Scenario | None = None
+
+    def named(self, gid: str) -> Scenario:
+        if self._named is None or self._named.id != gid:
+            self._named = self.after.model_copy(update={"id": gid})
+        return self._named
 
     def onward(self) -> tuple[tuple[str, str, StateKey], ...]:
         """(action, outcome, state key) one step further, worked out the first time it is asked."""
@@ -158,8 +165,8 @@ def walk(states: Sequence[tuple[Scenario, Derived]], memo: StepMemo | None = Non
                 continue
             if step.key not in found:
                 gid = generated_id(s.id, step.action, step.outcome)
-                found[step.key] = (Generated(gid, step.after.model_copy(update={"id": gid}), step.derived,
-                                             s.id, step.action, step.outcome), step)
+                found[step.key] = (Generated(gid, step.named(gid), step.derived, s.id, step.action, step.outcome),
+                                   step)
             transitions.append(Transition(s.id, step.action, step.outcome, found[step.key][0].id, generated=True))
     onward = [Transition(g.id, action, outcome, known.get(key))
               for g, step in found.values() for action, outcome, key in step.onward()]

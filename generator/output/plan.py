@@ -29,7 +29,8 @@ from ..site.render import (SECTIONS, TEMPLATES, Catalogue, KeptTransitions, Page
                            manifest, render_page, stage_counts, stages, switcher)
 from ..site.journey_map import journey_map
 from ..site.journey_pages import JOURNEY_DATA, journey_data_js
-from ..site.outcomes import Lead, OutcomePage, action_name, leads, outcome_pages, transitions_json
+from ..site.outcomes import (KeptOutcomes, Lead, OutcomePage, action_name, leads, outcome_pages,
+                             transitions_json)
 from ..model.journeys import Journey
 from ..model.scenario import LOCALES, Scenario
 
@@ -74,7 +75,7 @@ class Plan:
     _sections: SectionStore = field(default_factory=SectionStore)
     #: Where each page's actions lead, kept with its Derived object (dev server only); shared like `_sections`.
     _steps: StepMemo = field(default_factory=dict)
-    _outcomes_kept: dict[str, OutcomePage] = field(default_factory=dict)
+    _outcomes_kept: KeptOutcomes = field(default_factory=dict)
     #: Each gallery's tiles as last placed, per (locale, section) (dev server only).
     _tiles: dict[tuple[str, str], Placed] = field(default_factory=dict)
     #: scenarios.json's transitions as last encoded (dev server only).
@@ -105,13 +106,13 @@ class Plan:
         # the dev server keeps every state's steps for the next save; a build lets them go (memory)
         steps = walk([(p.scenario, p.derived) for p in self.pages], self._steps if self.keep_parts else None)
         by_id = {p.id: p for p in self.pages}
-        generated = outcome_pages(steps, by_id, self.catalogues)
-        if self.keep_parts:  # the dev server: an outcome page as before keeps what it holds encoded
-            kept = self._outcomes_kept
-            generated = [old if (old := kept.get(p.id)) is not None and old.derived is p.derived
-                         and old.scenario == p.scenario else p for p in generated]
+        kept = self._outcomes_kept if self.keep_parts else None
+        generated = outcome_pages(steps, by_id, self.catalogues, kept)
+        if kept is not None:  # the dev server: an outcome page as before keeps what it holds encoded
+            generated = [old[0] if (old := kept.get(p.id)) is not None and old[0].derived is p.derived
+                         and old[0].scenario == p.scenario else p for p in generated]
             kept.clear()
-            kept.update((p.id, p) for p in generated)
+            kept.update((p.id, (p, by_id[p.reached.source])) for p in generated)
         by_id.update((p.id, p) for p in generated)
         return replace(self, walk=steps, outcomes=generated, leads=leads(steps, by_id))
 

@@ -41,10 +41,21 @@ def action_name(t: Catalogue, code: str) -> str:
     return found[0]
 
 
-def outcome_pages(walk: Walk, by_id: Mapping[str, Page], catalogues: Mapping[str, Catalogue]) -> list[OutcomePage]:
-    """One page per generated state, titled "<state>, after <action> — <outcome>" in every locale."""
+#: A generated state's page as last made, with the page of the scenario it was reached from then.
+KeptOutcomes = dict[str, tuple["OutcomePage", Page]]
+
+
+def outcome_pages(walk: Walk, by_id: Mapping[str, Page], catalogues: Mapping[str, Catalogue],
+                  kept: KeptOutcomes | None = None) -> list[OutcomePage]:
+    """One page per generated state, titled "<state>, after <action> — <outcome>" in every locale.
+    `kept` (the dev server's): a page made before is taken as it is when it is reached from the very
+    same source page and derives the very same state (the walk kept that source's steps)."""
     found = []
     for g in walk.generated:
+        if kept is not None and (old := kept.get(g.id)) is not None \
+                and old[1] is by_id[g.source] and old[0].derived is g.derived:
+            found.append(old[0])
+            continue
         source = by_id[g.source].scenario
         title, description = {}, {}
         for locale, t in catalogues.items():
