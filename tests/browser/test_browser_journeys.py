@@ -9,7 +9,7 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-from browser_harness import describe_violations
+from browser_harness import describe_violations, locale_prefixes, page_kind
 
 from generator.core.derive import derive
 from generator.core.transitions import walk
@@ -102,18 +102,28 @@ def test_a_scenario_page_without_journey_shows_no_journey_bar(http_site, tab):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_nothing_on_the_new_pages(http_site, site, tabs, axe, scheme):
-    outcomes = sorted(p.relative_to(site).as_posix() for p in site.glob("outcomes/*/index.html"))
-    sample = [outcomes[0], outcomes[-1], "journeys/first-connection/index.html",
-              "scenarios/refs-present/index.html?journey=first-connection&step=2", "index.html"]
-    sample += ["fr/" + p for p in sample]
+def test_axe_finds_nothing_on_the_new_pages(http_site, site, sample, tabs, axe, bundled, scheme):
+    """Issue 14's pages: outcome pages, journey pages, the overview's journey list, and a scenario
+    page showing the journey bar. The first three are files of the site, so each language's
+    outcome, journey and overview pages are in the covering sample (asserted below): axe runs on
+    them in light at 1280 px in test_browser_a11y's light test (every element, class and tone of
+    each kind, in each language) and in dark in its dark test (every kind, asserted there), so
+    running them here again was the same page in the same combination. The journey bar is drawn
+    by journey.js from the address, so no file of the site shows it: it is checked here, in each
+    language, on a journey's middle step (both a back and a next link: the fullest bar)."""
+    prefixes = locale_prefixes(site).values()
+    language = {p: max((x for x in prefixes if p.startswith(x)), key=len) for p in sample}
+    assert {(x, k) for x in prefixes for k in ("outcome", "journey", "overview")} <= \
+        {(language[p], page_kind(p)) for p in sample}
+    journey = next(j for j in load_journeys(ROOT / "scenarios", bundled) if len(j.steps) >= 3)
+    bar = f"scenarios/{journey.steps[1].scenario}/index.html?journey={journey.id}&step=2"
     tab = tabs("desktop", scheme)
     found = {}
-    for relative in sample:
+    for relative in [prefix + bar for prefix in prefixes]:
         tab.visit(http_site, relative)
-        if "journey=" in relative:
-            assert tab.page.locator("[data-journey-step]").count() == 1  # the bar is there when axe runs
+        assert tab.page.locator("[data-journey-prev], [data-journey-next]").count() == 2  # drawn when axe runs
         violations = axe(tab)
         if violations:
             found[relative] = describe_violations(violations)
+        assert not tab.problems, (relative, tab.problems)
     assert not found, "\n".join(f"{page} ({scheme}):\n{lines}" for page, lines in found.items())
