@@ -8,6 +8,7 @@ Playwright drivers.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -15,8 +16,6 @@ from pathlib import Path
 
 import pytest
 from browser_harness import ROOT, Served, Tab, describe_violations
-
-from generator.review.visual import candidates
 
 #: healthy's page, and missing-refs's, which a change of healthy's facts leaves byte for byte as it was.
 SCENARIOS = ("_base.yml", "missing-refs.yml", "healthy.yml")
@@ -117,15 +116,20 @@ def test_a_changed_file_makes_candidates_only_of_the_pages_that_load_it(tmp_path
              "frames.html": '<iframe src="loads.html"></iframe>',
              "plain.html": '<p>nothing loaded</p>'}
     for name, body in pages.items():
-        (old / name).write_text(f"<!doctype html><title>{name}</title>{body}")
+        (old / name).write_text(f"<!doctype html><title>{name}</title><body>{body}")
     (old / "fetch.js").write_text("document.head.append(Object.assign(document.createElement('script'), "
                                   "{src: ['da', 'ta.js'].join('')}));")
-    (old / "data.js").write_text("window.data = 1;")
-    (old / "unused.js").write_text("window.unused = 1;")
-    for changed, expected in (("data.js", ["frames.html", "loads.html"]), ("unused.js", [])):
+    (old / "data.js").write_text("document.body.append('data 1');")
+    (old / "unused.js").write_text("document.body.append('unused 1');")
+    (old / "scenarios.json").write_text('{"scenarios": []}')  # what `review` reads besides the pages
+    for changed, shown in (("data.js", {"frames.html", "loads.html"}), ("unused.js", set())):
         new = shutil.copytree(old, tmp_path / f"new-{changed}")
-        (new / changed).write_text("window.changed = 2;")
-        assert candidates(old, new, widths=["desktop"]) == (expected, 3 - len(expected)), changed
+        (new / changed).write_text((old / changed).read_text().replace("1", "2"))
+        done = run("review", str(old), str(new), "--width", "desktop", "--out", str(tmp_path / f"report-{changed}"))
+        assert done.returncode == (1 if shown else 0), done.stdout + done.stderr
+        assert changed_pages(done.stdout) == shown, done.stdout
+        # Shot: the pages showing the change, from both builds; plain.html never.
+        assert re.search(rf"\b{2 * len(shown)} screenshots\b", done.stdout), done.stdout
 
 
 def test_the_report_passes_axe_in_both_languages(restyled, browser):
