@@ -45,6 +45,15 @@ def few(tmp_path_factory) -> Path:
     return copy_scenarios(tmp_path_factory.mktemp("few") / "scenarios", FEW)
 
 
+@pytest.fixture(scope="session")
+def plan_of_1000():
+    """The plan of 1,000 synthetic scenarios (synthetic.many), made once for the tests at N = 1,000
+    that only render jobs from it (test_switcher, test_page_weight): making it is most of their cost."""
+    from generator.output.plan import Plan
+    from synthetic import many
+    return Plan.make(many(1000))
+
+
 @pytest.fixture
 def write_scenarios(tmp_path):
     """Write {file name: YAML text} into a fresh scenarios folder and return it."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bundled import copy_with_journeys, neighbourhood
 from generator.errors import ScenarioErrors
 from generator.model.journeys import load_journeys
 from generator.model.load import load_scenarios
@@ -63,7 +64,11 @@ def test_an_impossible_step_is_refused_with_file_line_and_step(folder, bundled_s
     assert f"scenarios/journeys/bad.yml:5: steps[1]: {message}" in str(raised.value)
 
 
-def test_build_and_check_refuse_an_impossible_journey_and_keep_the_previous_site(folder, tmp_path):
+def test_build_and_check_refuse_an_impossible_journey_and_keep_the_previous_site(tmp_path):
+    """On the files a save of missing-refs.yml reaches (bundled.neighbourhood), where the bad journey
+    starts, with every bundled journey through them (both: the previous site has journey pages): a
+    refusal and the site it keeps do not depend on the 40 scenarios, at half the build."""
+    folder = copy_with_journeys(tmp_path / "scenarios", neighbourhood("missing-refs.yml"))
     out = tmp_path / "site"
     assert cli("build", "--scenarios", str(folder), "--out", str(out)).returncode == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -74,3 +79,4 @@ def test_build_and_check_refuse_an_impossible_journey_and_keep_the_previous_site
         assert result.returncode != 0, command
         assert "scenarios/journeys/bad.yml:5: steps[1]: step 2: does not follow from 'missing-refs'" in result.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p for p in before if "journeys/" in p.as_posix()], "the previous site had no journey page"

@@ -133,7 +133,9 @@ def shown_texts(node, page_lang: str) -> list[str]:
     return out
 
 
-def untranslated(soup: BeautifulSoup, locale: str, foreign: set[str], keys: re.Pattern) -> list[str]:
+def untranslated(soup: BeautifulSoup, locale: str, foreign: set[str], keys: re.Pattern,
+                 sentences: list[str]) -> list[str]:
+    """`sentences`: the messages of `foreign` of four words or more, sought inside the page's text."""
     problems = []
     texts = shown_texts(soup.body, locale)
     for text in texts:
@@ -144,17 +146,18 @@ def untranslated(soup: BeautifulSoup, locale: str, foreign: set[str], keys: re.P
         if re.search(r"[{}]|\['|\bTrue\b|\bFalse\b|\bNone\b", text):
             problems.append(f"unfilled placeholder or Python value: {text!r}")
     joined = normal(" ".join(texts))
-    problems += [f"sentence of the other language: {m!r}" for m in foreign if len(m.split()) >= 4 and m in joined]
+    problems += [f"sentence of the other language: {m!r}" for m in sentences if m in joined]
     return problems
 
 
 def check_untranslated(pages: dict[str, BeautifulSoup]) -> list[str]:
     keys = re.compile(r"\b(?:%s)\.[A-Za-z_-]+" % "|".join(re.escape(k) for k in load("en")))
     foreign = {"en": only_in("fr", "en"), "fr": only_in("en", "fr")}
+    sentences = {locale: [m for m in messages if len(m.split()) >= 4] for locale, messages in foreign.items()}
     problems = []
     for path, soup in pages.items():
         locale = locale_of(path)
-        problems += [f"{path}: {p}" for p in untranslated(soup, locale, foreign[locale], keys)]
+        problems += [f"{path}: {p}" for p in untranslated(soup, locale, foreign[locale], keys, sentences[locale])]
     return problems
 
 

@@ -171,10 +171,10 @@ def test_the_files_of_one_scenario_are_within_budget(bundled_files):
         assert size <= PER_SCENARIO, (sid, size)
 
 
-def _synthetic(n: int, scenario: str) -> dict[str, str]:
+def _synthetic(n: int, scenario: str, plan: Plan | None = None) -> dict[str, str]:
     """The files of a synthetic site of n scenarios that could grow with n, plus `scenario`'s
-    own page, its comparison with the baseline and everything those load."""
-    plan = Plan.make(many(n))
+    own page, its comparison with the baseline and everything those load (`plan`: that of many(n))."""
+    plan = plan or Plan.make(many(n))
     position = [p.id for p in plan.pages].index(scenario)
     jobs = [Job(kind) for kind in ("overview", "compare-index", "data-index", "scenario-list", "404", "manifest",
                                    "static")]
@@ -213,11 +213,11 @@ def test_files_that_list_every_scenario_grow_linearly(grown, path):
     assert second <= 2.3 * first, (path, size)
 
 
-def test_a_compare_page_and_what_it_loads_stay_within_budget_at_n_1000():
+def test_a_compare_page_and_what_it_loads_stay_within_budget_at_n_1000(plan_of_1000):
     """Until the compare tables (then compare/data/index.js) stopped listing every scenario (~21 KB
     gzipped at N = 1,000), a pair page and what it loads passed 25 KB; the picker's list is loaded
     only when the picker is used."""
-    files = _synthetic(1000, "s-0500")
+    files = _synthetic(1000, "s-0500", plan_of_1000)
     for prefix in ("", "fr/"):
         path = prefix + pair_path(BASELINE, "s-0500")
         # What the page links; the list compare.js injects when a picker is used is

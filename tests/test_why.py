@@ -60,12 +60,18 @@ def test_every_why_lists_exactly_the_rules_and_facts_the_core_recorded(page, bun
             assert problems(page(f"{prefix}scenarios/{s.id}/index.html"), s) == [], (s.id, prefix)
 
 
-def test_the_rules_at_the_foot_are_those_the_page_names_with_their_sentence(page, bundled_scenarios):
+@pytest.fixture(scope="module")
+def catalogues():
+    """Each locale's catalogue, loaded once for the pages of every scenario (it is only read)."""
+    return {locale: Catalogue.load(locale) for locale in LOCALES}
+
+
+def test_the_rules_at_the_foot_are_those_the_page_names_with_their_sentence(page, bundled_scenarios, catalogues):
     for s in bundled_scenarios:
         _, recorded = record(s)
         named = {rule for source in recorded.values() for rule in source.rules}
         for locale, prefix in zip(LOCALES, ("", "fr/")):
-            t = Catalogue.load(locale)
+            t = catalogues[locale]
             foot = page(f"{prefix}scenarios/{s.id}/index.html").select_one("aside#rules")
             terms = [dt.get_text() for dt in foot.select("dt")]
             assert set(terms) == named, s.id
@@ -133,13 +139,14 @@ def generated(bundled_scenarios):
     return walk([(s, derive(s)) for s in bundled_scenarios]).generated
 
 
-def test_a_generated_page_explains_itself_by_the_facts_its_action_changed(page, bundled_scenarios, generated):
+def test_a_generated_page_explains_itself_by_the_facts_its_action_changed(page, bundled_scenarios, generated,
+                                                                         catalogues):
     by_id = {s.id: s for s in bundled_scenarios}
     assert generated
     for g in generated:
         for locale, prefix in zip(LOCALES, ("", "fr/")):
             soup = page(f"{prefix}outcomes/{g.id}/index.html")
-            assert change_problems(soup, by_id[g.source], g.scenario, Catalogue.load(locale)) == [], (g.id, prefix)
+            assert change_problems(soup, by_id[g.source], g.scenario, catalogues[locale]) == [], (g.id, prefix)
             assert soup.select_one("details[data-changes] a")["href"].endswith(f"scenarios/{g.source}/index.html")
             # The rules are explained where the facts are stated: not once more on every generated page.
             assert not soup.select("section details.why, aside#rules"), g.id
