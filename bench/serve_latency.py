@@ -54,8 +54,8 @@ UNFIT = {"fact": re.compile(r"(?m)^source:")}
 TARGET_RELOAD_MS = {26: 120, 1000: 200}
 
 
-def prepare_scenarios(folder: Path, count: int | None) -> list[str]:
-    """Copy the bundled scenarios, grown to `count` pages; return the ids that have a title and a fact to edit."""
+def prepare_scenarios(folder: Path, count: int | None, changes: list[str]) -> list[str]:
+    """Copy the bundled scenarios, grown to `count` pages; return the ids each of `changes` can be written into."""
     shutil.copytree(ROOT / "scenarios", folder)
     originals = sorted(p for p in folder.glob("*.yml") if not p.name.startswith("_"))
     copy = 0
@@ -64,8 +64,8 @@ def prepare_scenarios(folder: Path, count: int | None) -> list[str]:
         shutil.copy(source, folder / f"{source.stem}-copy-{copy // len(originals) + 1}.yml")
         copy += 1
     return sorted(p.stem for p in folder.glob("[!_]*.yml")
-                  if all(where.search(text := p.read_text(encoding="utf-8")) for where, _ in CHANGES.values())
-                  and not any(unfit.search(text) for unfit in UNFIT.values()))
+                  if all(CHANGES[change][0].search(text := p.read_text(encoding="utf-8")) for change in changes)
+                  and not any(UNFIT[change].search(text) for change in changes if change in UNFIT))
 
 
 def start_server(folder: Path) -> tuple[subprocess.Popen, str, list[str]]:
@@ -146,7 +146,7 @@ def measure(folder: Path, ids: list[str], url: str, change: str, edits: int, bro
 def run_size(size: int, changes: list[str], edits: int, browser) -> list[tuple[str, dict[str, list[float]]]]:
     with tempfile.TemporaryDirectory(prefix="serve-latency-") as tmp:
         folder = Path(tmp) / "scenarios"
-        ids = prepare_scenarios(folder, size)
+        ids = prepare_scenarios(folder, size, changes)
         process, url, lines = start_server(folder)
         try:
             measured = []

@@ -19,6 +19,7 @@ from generator.output.workers import render_jobs
 from generator.output.plan import Plan
 from generator.dev.rebuild import Rebuilder
 from generator.core.derive import derive
+from generator.core.stages import stage_of
 from generator.core.transitions import walk
 from generator.model.journeys import load_journeys
 from generator.output.plan import render_site
@@ -227,6 +228,8 @@ def test_a_rebuild_after_a_retitle_renders_the_pages_naming_a_shared_outcome(tmp
     scenarios = load_scenarios(folder)
     shared, source, apart = farthest_shared_outcome(scenarios)
     assert apart > 1  # not a neighbour: its previous/next links would name the source anyway
+    lifecycle = {s.id: s.lifecycle for s in scenarios}
+    assert stage_of(lifecycle[source]) != stage_of(lifecycle[shared.source])  # nor a stage-mate: its switcher would
     title, _ = next(s for s in scenarios if s.id == source).text("title", "en")
     rebuilder = Rebuilder(folder)
     before = dict(rebuilder.full())
@@ -255,16 +258,17 @@ def test_a_rebuild_after_a_fact_change_leaves_the_pages_that_show_only_titles(fo
     assert fact_change < rebuilder.rendered
 
 
-def test_a_saved_description_renders_its_own_pages_and_a_fact_the_pages_listing_states(few, tmp_path, monkeypatch):
+def test_a_saved_description_renders_its_own_pages_and_a_fact_the_pages_listing_states(tmp_path, monkeypatch):
     """A description shows on its scenario's page alone: saving it renders no overview, manifest,
     compare, journey or outcome page. A fact those pages show (the source's name) renders them
     again, the outcome pages reached from the scenario among them. Each result is a full build's."""
     from generator.output import workers
-    folder = shutil.copytree(few, tmp_path / "scenarios")
+    folder = copy_with_journeys(tmp_path / "scenarios", neighbourhood("healthy.yml"))
     rebuilder = Rebuilder(folder)
     rebuilder.full()
     outcomes = {p for p in rebuilder.files if "/outcomes/" in f"/{p}" and "healthy--" in p}
     assert outcomes, "healthy reaches no generated state: choose another scenario"
+    assert any(p.startswith("journeys/") for p in rebuilder.files), "no journey page: the test would not check them"
     rendered: list[str] = []
     real = workers._render
     monkeypatch.setattr(workers, "_render", lambda plan, job: [
@@ -278,8 +282,8 @@ def test_a_saved_description_renders_its_own_pages_and_a_fact_the_pages_listing_
     rendered.clear()
     (folder / "healthy.yml").write_text((folder / "healthy.yml").read_text() + "source:\n  name: Renamed shop\n")
     assert own <= set(rebuilder.changed([folder / "healthy.yml"]))
-    assert {"index.html", "scenarios.json", "compare/index.html"} | outcomes <= set(rendered), \
-        sorted(({"index.html", "scenarios.json", "compare/index.html"} | outcomes) - set(rendered))
+    listing = {"index.html", "scenarios.json", "compare/index.html"} | {p for p in rebuilder.files if p.startswith("journeys/")}
+    assert listing | outcomes <= set(rendered), sorted((listing | outcomes) - set(rendered))
     expected = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
     assert rebuilder.files == expected
 
@@ -383,7 +387,6 @@ from generator.output.plan import Plan
 from generator.output.workers import render_jobs, single_threaded
 from generator.site.render import MissingMessage
 from synthetic import many
-from bundled import copy_with_journeys, neighbourhood, with_bases
 
 assert single_threaded()
 plan = Plan.make(many(4))  # about 30 jobs, in many ranges over three workers; the race is in the shutdown

@@ -6,12 +6,13 @@ errors). The scenarios whose loaded value changed (the saved one, and every one 
 `extends:` it, directly or through other bases) are derived again, and only the jobs whose
 files show one of them are rendered again (`Plan.needs`): whole, by its title when the
 title changed, by its compare side when that changed (a compare pair page shows no
-description), or by its facts when more than its description changed (the overview, the
-manifest, the compare picker page, journeys, outcome pages). Where actions lead is worked out again only for the changed scenarios
-(`core.transitions.walk`'s memo). The galleries are made again only when a scenario's
-sections or a title changed. A scenario added, removed, moved in the lifecycle order or to
-another stage, a change of where an action leads, or of which fact paths drive rows (every
-compare data file digests them), takes a full build of the plan.
+description), or by its facts when more than its description changed (the overview,
+the manifest, the compare picker page, journeys, outcome pages). Where actions lead is
+worked out again only for the changed scenarios (`core.transitions.walk`'s memo). The
+galleries are made again only when a scenario's sections or a title changed. A scenario
+added, removed, moved in the lifecycle order or to another stage, a change of where an
+action leads, or of which fact paths drive rows (every compare data file digests them),
+takes a full build of the plan.
 
 The result is the same as a full build of the folder as it now is (tests/test_speed.py).
 """

@@ -16,6 +16,8 @@ def output_problems(path: str, text: str, known_clean: set[LineKey], before: str
     between what the two share at their start and at their end are new, and only they are read,
     so a rebuild of a file listing every scenario does not go through all its lines again."""
     first = 0
+    if before == text:  # passed the guard as it is
+        return []
     if before is not None:
         start, end = changed_span(before, text)
         first, text = text.count("\n", 0, start), text[start:end]

@@ -9,8 +9,8 @@ state changes `diff` found for the same scenario.
 Cheap where it can be: a page renders from its own bytes and the files it loads
 (frames, stylesheet, scripts, data), so when all of those are identical it is counted
 without a screenshot. When only pages changed, that is read from the bytes; when a
-non-page file changed, each page whose own bytes did not change is loaded once
-(no screenshot) to see which files it asks for. Deterministic where it must be: animations
+non-page file changed, each page whose own bytes did not change is loaded once per
+width reviewed (no screenshot) to see which files it asks for. Deterministic where it must be: animations
 and the caret are off in every screenshot, fonts are Debian's (scripts/setup
 installs them), and nothing on a page depends on the clock.
 """
@@ -118,7 +118,8 @@ def candidates(old: Path, new: Path, force: bool = False,
     """(pages to screenshot, pages counted identical without one). A page is identical when it
     and every file it loads are byte for byte the same in both sites. Without a changed non-page
     file that is its bytes and its frames'; with one, what a page loads is read in the browser
-    (scripts may ask for any file), once per page whose own bytes are the same."""
+    (scripts may ask for any file), once per width for each page whose own bytes are the same."""
+    widths = list(widths)  # read once per page
     old_pages, new_pages = html_pages(old), html_pages(new)
     every = sorted(old_pages | new_pages)
     if force:

@@ -108,6 +108,7 @@ def test_language_switch_leads_to_the_same_page_in_the_other_language(served, si
             back_locale = next(loc for loc, path in back.items() if path == relative)
             tab.page.locator(f"a[data-switch-locale='{back_locale}']").click()
             tab.page.wait_for_url(served.url(relative))
+            assert tab.page.get_attribute("html", "lang").split("-")[0] == back_locale, (target, relative)
             assert not tab.problems, (served.how, relative, tab.problems)
 
 
