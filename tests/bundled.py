@@ -1,6 +1,7 @@
 """A few of the bundled scenarios, copied where a test may change them."""
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -19,8 +20,10 @@ def copy_scenarios(folder: Path, names: tuple[str, ...]) -> Path:
     return folder
 
 
+@functools.cache
 def _headers() -> dict[str, tuple[str | None, int]]:
-    """Each bundled file's (`extends`, lifecycle), read from the files as they are (1000: no place)."""
+    """Each bundled file's (`extends`, lifecycle), read from the files as they are (1000: no place):
+    once per test process (no test writes into the bundled folder)."""
     import yaml
     out = {}
     for path in sorted((ROOT / "scenarios").glob("*.yml")):
@@ -40,23 +43,14 @@ def neighbourhood(*saved: str) -> tuple[str, ...]:
     """
     from generator.core.stages import stage_of
     headers = _headers()
-
-    def ancestors(name: str) -> list[str]:
-        chain = []
-        while (name := headers[name][0]) is not None:
-            chain.append(name)
-        return chain
-
     keep = set(saved)
-    keep.update(name for name in headers if set(saved) & set(ancestors(name)))
+    keep.update(name for name in headers if set(saved) & set(with_bases(name)[1:]))
     stages = {stage_of(headers[s][1]) for s in saved}
     keep.update(name for name, (_, lifecycle) in headers.items()
                 if not name.startswith("_") and stage_of(lifecycle) in stages)
     keep.update([name for name, (_, lifecycle) in sorted(headers.items(), key=lambda item: item[1][1])
                  if name not in keep and not name.startswith("_") and stage_of(lifecycle) not in stages][:1])
-    for name in list(keep):
-        keep.update(ancestors(name))
-    return tuple(sorted(keep))
+    return tuple(sorted(with_bases(*keep)))
 
 
 def copy_with_journeys(folder: Path, names: tuple[str, ...]) -> Path:

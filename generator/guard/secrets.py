@@ -420,40 +420,29 @@ def _lines(text: str) -> Iterator[str]:
 SPAN_STEP = 1 << 16
 
 
-def _common_prefix(a: str, b: str, limit: int) -> int:
-    """How many leading characters a and b share, at most `limit` (compared a block at a time)."""
+def _common(a: str, b: str, limit: int, cut) -> int:
+    """How many characters a and b share, at most `limit`, counted from the end `cut` reads:
+    cut(text, low, high) is text's characters low to high counted from that end. A block at a
+    time, then by halves within the block that differs."""
     low = 0
-    while low < limit and a[low:min(low + SPAN_STEP, limit)] == b[low:min(low + SPAN_STEP, limit)]:
+    while low < limit and cut(a, low, min(low + SPAN_STEP, limit)) == cut(b, low, min(low + SPAN_STEP, limit)):
         low = min(low + SPAN_STEP, limit)
-    if low >= limit:
-        return limit
-    high = min(low + SPAN_STEP, limit)  # the first difference is in [low, high)
+    high = min(low + SPAN_STEP, limit)  # the first difference is in [low, high), if any
     while low < high:
         middle = (low + high) // 2
-        if a[low:middle + 1] == b[low:middle + 1]:
+        if cut(a, low, middle + 1) == cut(b, low, middle + 1):
             low = middle + 1
         else:
             high = middle
     return low
 
 
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    """How many trailing characters a and b share, at most `limit`."""
-    def tail(text: str, low: int, high: int) -> str:  # the characters [-high, -low) of text
-        return text[len(text) - high:len(text) - low]
-    low = 0
-    while low < limit and tail(a, low, min(low + SPAN_STEP, limit)) == tail(b, low, min(low + SPAN_STEP, limit)):
-        low = min(low + SPAN_STEP, limit)
-    if low >= limit:
-        return limit
-    high = min(low + SPAN_STEP, limit)  # the first difference from the end is in [low, high)
-    while low < high:
-        middle = (low + high) // 2
-        if tail(a, low, middle + 1) == tail(b, low, middle + 1):
-            low = middle + 1
-        else:
-            high = middle
-    return low
+def _from_start(text: str, low: int, high: int) -> str:
+    return text[low:high]
+
+
+def _from_end(text: str, low: int, high: int) -> str:
+    return text[len(text) - high:len(text) - low]
 
 
 def changed_span(before: str, after: str) -> tuple[int, int]:
@@ -461,8 +450,8 @@ def changed_span(before: str, after: str) -> tuple[int, int]:
     lies between the two versions' common start and common end, widened to whole lines. Every
     line of `after` outside it is a whole line of `before`."""
     limit = min(len(before), len(after))
-    head = _common_prefix(before, after, limit)
-    tail = _common_suffix(before, after, limit - head)
+    head = _common(before, after, limit, _from_start)
+    tail = _common(before, after, limit - head, _from_end)
     start = after.rfind("\n", 0, head) + 1
     end = after.find("\n", len(after) - tail)
     return start, len(after) if end < 0 else end

@@ -106,13 +106,8 @@ class Plan:
         # the dev server keeps every state's steps for the next save; a build lets them go (memory)
         steps = walk([(p.scenario, p.derived) for p in self.pages], self._steps if self.keep_parts else None)
         by_id = {p.id: p for p in self.pages}
-        kept = self._outcomes_kept if self.keep_parts else None
-        generated = outcome_pages(steps, by_id, self.catalogues, kept)
-        if kept is not None:  # the dev server: an outcome page as before keeps what it holds encoded
-            generated = [old[0] if (old := kept.get(p.id)) is not None and old[0].derived is p.derived
-                         and old[0].scenario == p.scenario else p for p in generated]
-            kept.clear()
-            kept.update((p.id, (p, by_id[p.reached.source])) for p in generated)
+        # the dev server: an outcome page as before keeps what it holds encoded
+        generated = outcome_pages(steps, by_id, self.catalogues, self._outcomes_kept if self.keep_parts else None)
         by_id.update((p.id, p) for p in generated)
         return replace(self, walk=steps, outcomes=generated, leads=leads(steps, by_id))
 

@@ -48,12 +48,14 @@ KeptOutcomes = dict[str, tuple["OutcomePage", Page]]
 def outcome_pages(walk: Walk, by_id: Mapping[str, Page], catalogues: Mapping[str, Catalogue],
                   kept: KeptOutcomes | None = None) -> list[OutcomePage]:
     """One page per generated state, titled "<state>, after <action> — <outcome>" in every locale.
-    `kept` (the dev server's): a page made before is taken as it is when it is reached from the very
-    same source page and derives the very same state (the walk kept that source's steps)."""
+
+    `kept` (the dev server's, updated here): a page made before is taken again, with what it holds
+    encoded, when it derives the very same state and is reached from the very same source page (the
+    walk kept that source's steps: nothing is made), or when it comes out equal once made."""
     found = []
     for g in walk.generated:
-        if kept is not None and (old := kept.get(g.id)) is not None \
-                and old[1] is by_id[g.source] and old[0].derived is g.derived:
+        old = kept.get(g.id) if kept is not None else None
+        if old is not None and old[1] is by_id[g.source] and old[0].derived is g.derived:
             found.append(old[0])
             continue
         source = by_id[g.source].scenario
@@ -64,7 +66,11 @@ def outcome_pages(walk: Walk, by_id: Mapping[str, Page], catalogues: Mapping[str
             title[locale] = t("outcome.title", **values)
             description[locale] = t("outcome.description", **values)
         scenario = g.scenario.model_copy(update={"title": title, "description": description})
-        found.append(OutcomePage(scenario, g.derived, reached=g))
+        same = old is not None and old[0].derived is g.derived and old[0].scenario == scenario
+        found.append(old[0] if same else OutcomePage(scenario, g.derived, reached=g))
+    if kept is not None:
+        kept.clear()
+        kept.update((page.id, (page, by_id[page.reached.source])) for page in found)
     return found
 
 

@@ -5,6 +5,7 @@ pre-rendered pages: the script must agree with the rule, not with itself.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 from itertools import permutations
 from urllib.parse import parse_qs, urlsplit
@@ -149,14 +150,19 @@ LIST = SCENARIO_LIST
 PICKED = """() => [...document.querySelectorAll("select[data-pick]")].map(s => [s.value, [...s.options].map(o => o.value)])"""
 
 
+@contextlib.contextmanager
 def _requests(tab, served):
-    """Every site path the tab requests from now on (a list that fills as it goes), and the listener."""
+    """Every site path the tab requests inside the block (a list that fills as it goes); the
+    listener goes with the block, whether or not an assertion in it failed (the tab is shared)."""
     seen: list[str] = []
 
     def listener(request):
         seen.append(served.relative(request.url).split("?")[0])
     tab.page.on("request", listener)
-    return seen, listener
+    try:
+        yield seen
+    finally:
+        tab.page.remove_listener("request", listener)
 
 
 def test_the_picker_lists_every_scenario_but_a_pair_loads_the_list_only_when_the_picker_is_used(
@@ -171,26 +177,25 @@ def test_the_picker_lists_every_scenario_but_a_pair_loads_the_list_only_when_the
                                    (_deep_link(prefix, *unprepared), unprepared, "focus")):
             tab.page.mouse.move(0, 0)  # not left over a picker by the last round: no early pointerenter
             tab.page.goto("about:blank")  # the listener sees this visit's requests only
-            seen, listener = _requests(tab, served)
-            tab.visit(served, start)
-            tab.page.wait_for_selector("[data-compare-tools]:not([hidden])")
-            tab.page.wait_for_load_state("networkidle")
-            data = sorted(path for path in seen if "/data/" in path)
-            assert data == sorted({f"{prefix}{INDEX_DATA}", f"compare/data/{a}.js", f"compare/data/{b}.js"}), start
-            # Until the picker is used each picker holds the scenario it shows.
-            assert tab.page.evaluate(PICKED) == [[a, [a]], [b, [b]]], start
-            picker = tab.page.locator("select[data-pick=b]")
-            picker.hover() if use == "hover" else picker.focus()
-            tab.page.wait_for_function(f"() => document.querySelector('select[data-pick=a]').options.length === {len(ids)}")
-            assert [path for path in seen if path.endswith(LIST)] == [f"{prefix}{LIST}"], (start, seen)
-            assert tab.page.evaluate(PICKED) == [[a, ids], [b, ids]], start
-            tab.page.locator("select[data-pick=a]").hover()  # used again: the list is not asked for again
-            tab.page.locator("select[data-pick=a]").focus()
-            assert tab.page.evaluate(f"() => document.querySelectorAll('script[src$=\"{LIST.split('/')[-1]}\"]').length") == 1
-            labels = tab.page.eval_on_selector_all("select[data-pick=a] option", "os => os.map(o => o.textContent)")
-            assert all(label.endswith(f" ({sid})") and len(label) > len(sid) + 3 for label, sid in zip(labels, ids))
-            assert not tab.problems, (start, tab.problems)
-            tab.page.remove_listener("request", listener)
+            with _requests(tab, served) as seen:
+                tab.visit(served, start)
+                tab.page.wait_for_selector("[data-compare-tools]:not([hidden])")
+                tab.page.wait_for_load_state("networkidle")
+                data = sorted(path for path in seen if "/data/" in path)
+                assert data == sorted({f"{prefix}{INDEX_DATA}", f"compare/data/{a}.js", f"compare/data/{b}.js"}), start
+                # Until the picker is used each picker holds the scenario it shows.
+                assert tab.page.evaluate(PICKED) == [[a, [a]], [b, [b]]], start
+                picker = tab.page.locator("select[data-pick=b]")
+                picker.hover() if use == "hover" else picker.focus()
+                tab.page.wait_for_function(f"() => document.querySelector('select[data-pick=a]').options.length === {len(ids)}")
+                assert [path for path in seen if path.endswith(LIST)] == [f"{prefix}{LIST}"], (start, seen)
+                assert tab.page.evaluate(PICKED) == [[a, ids], [b, ids]], start
+                tab.page.locator("select[data-pick=a]").hover()  # used again: the list is not asked for again
+                tab.page.locator("select[data-pick=a]").focus()
+                assert tab.page.evaluate(f"() => document.querySelectorAll('script[src$=\"{LIST.split('/')[-1]}\"]').length") == 1
+                labels = tab.page.eval_on_selector_all("select[data-pick=a] option", "os => os.map(o => o.textContent)")
+                assert all(label.endswith(f" ({sid})") and len(label) > len(sid) + 3 for label, sid in zip(labels, ids))
+                assert not tab.problems, (start, tab.problems)
             # Picking another scenario on the left shows that pair (a deep link).
             other = next(x for x in ids if x not in (a, b))
             tab.page.select_option("select[data-pick=a]", other)
@@ -238,11 +243,10 @@ def test_an_unknown_id_in_a_deep_link_says_so_and_shows_the_pages_own_pair(serve
     a side missing from the link."""
     pa, pb = pairs(list(states))[0]
     tab.page.goto("about:blank")
-    seen, listener = _requests(tab, served)
-    tab.visit(served, "compare/index.html?" + query.format(pa=pa, pb=pb))
-    tab.page.wait_for_selector("#comparison .notice[role=alert]")
-    tab.page.wait_for_function(RENDERED, arg=[pa, pb])  # the picker page's own pair
-    tab.page.remove_listener("request", listener)
+    with _requests(tab, served) as seen:
+        tab.visit(served, "compare/index.html?" + query.format(pa=pa, pb=pb))
+        tab.page.wait_for_selector("#comparison .notice[role=alert]")
+        tab.page.wait_for_function(RENDERED, arg=[pa, pb])  # the picker page's own pair
     asked = UNKNOWN[query]
     # The script's test of an id is the loader's own pattern, read the same way by JavaScript.
     samples = ["healthy", "a-1", "constructor", "index.rows", "../x", "x\n", "A", "-a", ""]
