@@ -110,10 +110,11 @@ def tab(tabs) -> Tab:
 
 @pytest.fixture(scope="session")
 def axe():
-    """axe(tab) → violations at WCAG 2.2 AA, counted and timed for the closing summary."""
-    def run(tab: Tab) -> list[dict]:
+    """axe(tab) → violations at WCAG 2.2 AA, counted and timed for the closing summary;
+    axe(tab, COLOUR) → those of the colour rules only (see browser_harness.COLOUR)."""
+    def run(tab: Tab, category: str = "") -> list[dict]:
         start = time.perf_counter()
-        violations = tab.run_axe()
+        violations = tab.run_axe(category=category)
         url = tab.page.url  # the page within its site: the same page served by another process counts once
         page = url.replace(tab.site_prefix, url.split(":", 1)[0] + ":/", 1) if tab.site_prefix else url
         AXE_RUNS.append((page, sum(len(v["nodes"]) for v in violations), time.perf_counter() - start))

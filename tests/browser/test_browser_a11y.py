@@ -1,8 +1,10 @@
 """Accessibility in the browser: axe-core at WCAG 2.2 AA, visible focus, status not by colour alone."""
 from __future__ import annotations
 
+import re
+
 import pytest
-from browser_harness import PAGE_FACTS, Tab, Visit, describe_violations, page_kind, tone_sample
+from browser_harness import COLOUR, PAGE_FACTS, Tab, Visit, describe_violations, page_kind, tone_sample
 
 SCHEMES = ["light", "dark"]
 
@@ -34,7 +36,9 @@ def test_axe_finds_no_wcag_22_aa_violation_on_any_page(http_site, sample, tab, a
 
 def test_axe_finds_no_wcag_22_aa_violation_in_dark_scheme(http_site, visits, tabs, axe):
     """Dark scheme (prefers-color-scheme emulated) on the pages of tone_sample, in any language: the
-    scheme changes colours, not words, and every page of the sample is checked in light above."""
+    scheme changes colours, not words, and every page of the sample is checked in light above with
+    every rule, at the same width. So only axe's colour rules run here (browser_harness.COLOUR):
+    the scheme changes nothing else (test_the_dark_scheme_changes_colours_only)."""
     sample = tone_sample(visits, by_language=False)
     kinds = {page_kind(p) for p in sample}
     assert kinds == {page_kind(p) for p in visits}, kinds
@@ -43,7 +47,7 @@ def test_axe_finds_no_wcag_22_aa_violation_in_dark_scheme(http_site, visits, tab
     for relative in sample:
         tab.visit(http_site, relative)
         assert tab.page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches")
-        violations = axe(tab)
+        violations = axe(tab, COLOUR)
         if violations:
             found[relative] = describe_violations(violations)
     assert not found, "\n".join(f"{page} (dark):\n{lines}" for page, lines in found.items())
@@ -57,6 +61,49 @@ def test_axe_runner_reports_what_it_should(browser):
     found = {v["id"] for v in tab.run_axe()}
     tab.page.close()
     assert found == {"image-alt", "color-contrast"}
+
+
+def test_colour_rules_alone_catch_a_dark_only_contrast_fault(browser):
+    """The colour-only run the dark checks make (COLOUR) still finds a contrast fault that only the
+    dark scheme has, and runs no other rule (the missing alt text is not reported)."""
+    page = browser.new_page(color_scheme="dark")
+    tab = Tab(page)
+    page.set_content('<!doctype html><html lang="en"><title>dark fault</title><style>'
+                     'p { color: #111; background: #fff; } @media (prefers-color-scheme: dark) {'
+                     ' p { color: #333; background: #000; } }</style><main><img src="data:,">'
+                     '<p>dim in dark only</p></main></html>')
+    try:
+        dark = {v["id"] for v in tab.run_axe(category=COLOUR)}
+        page.emulate_media(color_scheme="light")
+        light = {v["id"] for v in tab.run_axe(category=COLOUR)}
+    finally:
+        page.close()
+    assert (dark, light) == ({"color-contrast"}, set())
+
+
+#: The stylesheet's colour-scheme blocks: their body up to the closing brace of the block.
+_SCHEME_BLOCK = re.compile(r"@media\s*\(prefers-color-scheme:[^)]*\)\s*\{((?:[^{}]*\{[^{}]*\})*[^{}]*)\}")
+#: A custom property set to a colour: all a scheme block may hold for COLOUR runs to be enough.
+_COLOUR_PROPERTY = re.compile(r"--[\w-]+\s*:\s*(#[0-9a-fA-F]{3,8}|rgba?\([^)]*\)|transparent)")
+
+
+def test_the_dark_scheme_changes_colours_only(site):
+    """Why the dark runs need only axe's colour rules: in the built site, the only place the scheme
+    acts is a prefers-color-scheme block of a stylesheet, and such a block sets colour custom
+    properties and nothing else (no display, size or position can change with the scheme); no
+    script and no page reads the scheme (matchMedia, an inline style)."""
+    blocks = []
+    for css in site.rglob("*.css"):
+        for body in _SCHEME_BLOCK.findall(css.read_text(encoding="utf-8")):
+            rules = re.findall(r"([^{}]*)\{([^{}]*)\}", body)
+            assert rules and all(sel.strip() == ":root" for sel, _ in rules), (css.name, body)
+            declarations = [d.strip() for _, decls in rules for d in decls.split(";") if d.strip()]
+            assert all(_COLOUR_PROPERTY.fullmatch(d) for d in declarations), (css.name, declarations)
+            blocks.append(css.name)
+    assert blocks, "no prefers-color-scheme block found: the dark checks would check nothing new"
+    for path in [*site.rglob("*.js"), *site.rglob("*.html")]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"prefers-color-scheme|matchMedia|colorScheme", text), path.relative_to(site)
 
 
 # For the focused element: its outline, the contrast of that outline with what is behind it

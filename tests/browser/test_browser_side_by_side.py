@@ -10,7 +10,7 @@ from itertools import permutations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_harness import describe_violations, locale_prefixes
+from browser_harness import COLOUR, describe_violations, locale_prefixes
 
 BASELINE = "healthy"
 #: Both frames have answered (compare.js sets these when frame.js says what it outlined).
@@ -176,13 +176,21 @@ def test_axe_finds_nothing_on_the_new_pages_light_and_dark_at_320_and_1280(http_
     by emulating prefers-color-scheme on the loaded page: the dark scheme is the custom properties
     of one prefers-color-scheme block of style.css, which the browser re-applies when the emulated
     preference changes, and no script reads the scheme; so the page checked is the page a dark
-    visitor loads. The scheme is asserted from inside the page before each run."""
+    visitor loads. The scheme is asserted from inside the page before each run.
+
+    A dark run is of a page already checked with every rule at the same width, in light: here on
+    the same loaded page, or (galleries at 1280 px) by the light axe test, the same file at the
+    same viewport. It runs axe's colour rules only (browser_harness.COLOUR): the scheme changes
+    colours and nothing else (test_browser_a11y.test_the_dark_scheme_changes_colours_only)."""
     compare = [f"{prefix}compare/index.html?a={BASELINE}&b=failed-sync" for prefix in locale_prefixes(site).values()]
     galleries = sorted(p.relative_to(site).as_posix() for p in site.glob("**/gallery/*/index.html"))
     one_language = [p for p in galleries if not any(p.startswith(x) for x in locale_prefixes(site).values() if x)]
     assert galleries and one_language and set(galleries) <= set(sample)  # the light 1280 px share
     runs = {("desktop", "light"): compare, ("narrow", "light"): compare + one_language,
             ("desktop", "dark"): compare + one_language, ("narrow", "dark"): compare + one_language}
+    # Each dark run's page has its full light run at that width: here, or in the sample (above).
+    assert set(runs["narrow", "dark"]) <= set(runs["narrow", "light"])
+    assert set(runs["desktop", "dark"]) <= set(runs["desktop", "light"]) | set(sample)
     for viewport in ("desktop", "narrow"):
         tab = tabs(viewport, "light")
         try:
@@ -193,7 +201,7 @@ def test_axe_finds_nothing_on_the_new_pages_light_and_dark_at_320_and_1280(http_
                 for scheme in [s for s in ("light", "dark") if page in runs[viewport, s]]:
                     tab.page.emulate_media(color_scheme=scheme)
                     assert tab.page.evaluate("s => matchMedia(`(prefers-color-scheme: ${s})`).matches", scheme)
-                    violations = axe(tab)
+                    violations = axe(tab, COLOUR if scheme == "dark" else "")
                     assert not violations, f"{page} {viewport} {scheme}:\n{describe_violations(violations)}"
                     assert tab.page.evaluate("() => document.documentElement.scrollWidth <= innerWidth + 1"), \
                         (page, viewport, scheme)
