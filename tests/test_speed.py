@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import copy
 import json
 import multiprocessing
 import os
@@ -178,28 +177,6 @@ def folder(tmp_path) -> Path:
     return copy_with_journeys(tmp_path / "scenarios", SAVED)
 
 
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory) -> Rebuilder:
-    """A Rebuilder after full() on a copy of SAVED: the files of every test's `folder`, so its state."""
-    rebuilder = Rebuilder(copy_with_journeys(tmp_path_factory.mktemp("saved") / "scenarios", SAVED))
-    rebuilder.full()
-    return rebuilder
-
-
-@pytest.fixture
-def rebuilder(built_once, folder) -> Rebuilder:
-    """What Rebuilder(folder).full() leaves, copied from built_once and pointed at this test's folder:
-    all of it but the Jinja environment and its compiled templates, which the dev server too keeps
-    across rebuilds. Parsed documents are keyed by text, not path (load.Composed): a save still
-    reads only the saved file."""
-    assert tree(folder) == tree(built_once.folder)  # the state copied is this folder's
-    plan = built_once._plan
-    compiled = [plan.env, *(rows._row for rows in plan._rows.values())]  # not copyable
-    copied = copy.deepcopy(built_once, memo={id(thing): thing for thing in compiled})
-    copied.folder = folder
-    return copied
-
-
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{path.name} no longer holds {old!r}: choose another edit"
@@ -216,7 +193,9 @@ def edit(path: Path, old: str, new: str) -> None:
     # the same instant at another offset: equal for ==, not on the pages
     ("failed-sync.yml", "finished_at: 2026-05-02T06:04:12Z", "finished_at: 2026-05-02T08:04:12+02:00"),
 ])
-def test_a_rebuild_after_a_save_equals_a_full_build(folder, rebuilder, name, old, new):
+def test_a_rebuild_after_a_save_equals_a_full_build(folder, name, old, new):
+    rebuilder = Rebuilder(folder)
+    rebuilder.full()
     before = dict(rebuilder.files)
     edit(folder / name, old, new)
     fresh = rebuilder.changed([folder / name])
@@ -262,9 +241,11 @@ def test_a_rebuild_after_a_retitle_renders_the_pages_naming_a_shared_outcome(tmp
     assert fresh == {path: text for path, text in expected.items() if text != before.get(path)}
 
 
-def test_a_rebuild_after_a_fact_change_leaves_the_pages_that_show_only_titles(folder, rebuilder):
+def test_a_rebuild_after_a_fact_change_leaves_the_pages_that_show_only_titles(folder):
     """A fact of a page is not in its neighbours' switchers: they are not rendered again. Its
     description is in no compare pair page either: those are not rendered again for it."""
+    rebuilder = Rebuilder(folder)
+    rebuilder.full()
     edit(folder / "failed-sync.yml", "token are fine", "token are all fine")
     assert rebuilder.changed([folder / "failed-sync.yml"])
     description_change = rebuilder.rendered
@@ -374,8 +355,9 @@ def test_a_rebuild_in_a_big_stage_equals_a_full_build(folder):
     assert rebuilder.rendered < len(expected) / 3
 
 
-def test_a_rebuild_of_a_broken_save_raises_and_keeps_the_last_good_site(folder, rebuilder):
-    good = dict(rebuilder.files)
+def test_a_rebuild_of_a_broken_save_raises_and_keeps_the_last_good_site(folder):
+    rebuilder = Rebuilder(folder)
+    good = dict(rebuilder.full())
     edit(folder / "failed-sync.yml", "status: failed", "status: exploded")
     with pytest.raises(ScenarioErrors) as raised:
         rebuilder.changed([folder / "failed-sync.yml"])
