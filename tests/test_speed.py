@@ -355,6 +355,35 @@ def test_a_rebuild_in_a_big_stage_equals_a_full_build(folder):
     assert rebuilder.rendered < len(expected) / 3
 
 
+def test_garbage_frozen_between_saves_is_collected_within_a_bounded_number_of_saves(few):
+    """The dev server freezes the process after each save (Rebuilder.changed): a garbage cycle
+    frozen then is out of the collector's sight, but not for more than SAVES_PER_FULL_COLLECTION
+    saves, so a long session cannot pile it up."""
+    import gc
+    import weakref
+    from generator.dev import rebuild
+
+    class Cycle:
+        pass
+
+    rebuilder = rebuild.Rebuilder(few)
+    rebuilder.full()
+    cycle = Cycle()
+    cycle.me = cycle
+    alive = weakref.ref(cycle)
+    unchanged = few / "healthy.yml"
+    try:
+        rebuilder.changed([unchanged])  # nothing changed: only the freeze after it
+        del cycle
+        gc.collect()
+        assert alive() is not None, "a frozen cycle was collected: the freeze did nothing"
+        for _ in range(rebuild.SAVES_PER_FULL_COLLECTION - 1):
+            rebuilder.changed([unchanged])
+        assert alive() is None, f"still alive after {rebuild.SAVES_PER_FULL_COLLECTION} saves"
+    finally:
+        gc.unfreeze()
+
+
 def test_a_rebuild_of_a_broken_save_raises_and_keeps_the_last_good_site(folder):
     rebuilder = Rebuilder(folder)
     good = dict(rebuilder.full())

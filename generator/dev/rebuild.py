@@ -37,6 +37,9 @@ from ..model.scenario import LOCALES, Scenario
 
 #: At most this many clean lines are remembered (a few MB of text).
 CLEAN_LINES = 200_000
+#: Saves between two collections of everything (see Rebuilder.changed): garbage cycles left when
+#: the process is frozen stay until then, so this bounds how much can pile up in a long session.
+SAVES_PER_FULL_COLLECTION = 20
 
 
 def changed_value(new: Scenario, old: Scenario) -> bool:
@@ -72,6 +75,7 @@ class Rebuilder:
         self._composed: Composed = {}
         #: The sections of the last save were kept but its galleries not made (their rendering failed).
         self._galleries_behind = False
+        self._saves = 0
 
     def full(self) -> dict[str, str]:
         """Load, derive and render everything; returns every file of the site."""
@@ -91,10 +95,15 @@ class Rebuilder:
         try:
             return self._changed(paths)
         finally:
-            # What the site holds now lives until a later save replaces part of it: out of the
-            # cycle collector's sight (gc.freeze), a save's collections scan only the save's own
-            # objects, not the whole site again (at N = 1,000, a fact save took about 40% less CPU).
-            # Cycles among frozen objects wait for the next full build, which unfreezes them.
+            # Most of what the process holds (the site in memory) lives on across saves: frozen out
+            # of the cycle collector's sight (gc.freeze, for the whole process), a save's collections
+            # scan the objects made since, not the whole site again (at N = 1,000, a fact save took
+            # about 30% less CPU). A cycle that was frozen and has since become garbage waits for
+            # a full build, or for the collection of everything every SAVES_PER_FULL_COLLECTION saves.
+            self._saves += 1
+            if self._saves % SAVES_PER_FULL_COLLECTION == 0:
+                gc.unfreeze()
+                gc.collect()
             gc.freeze()
 
     def _changed(self, paths: list[Path]) -> dict[str, str]:
@@ -149,7 +158,7 @@ class Rebuilder:
         return changed
 
     def _full(self, scenarios: list[Scenario]) -> dict[str, str]:
-        gc.unfreeze()  # the old site may now be garbage: let the collector see it again
+        gc.unfreeze()  # garbage frozen by earlier saves is seen again (full() and changed() freeze after)
         before = self.files
         plan = Plan.make(scenarios, self.env, keep_parts=True, journeys=load_journeys(self.folder, scenarios))
         self.files = render_jobs(plan, plan.jobs(), processes=1).files
