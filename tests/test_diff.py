@@ -23,6 +23,7 @@ from generator.build import build as build_site
 from generator.cli import main
 from generator.core.derive import derive
 from generator.review.diff import ABSENT, DiffError, diff_manifests, to_markdown, to_text
+from generator.review.visual import scenario_of
 from generator.model.load import load_scenarios
 from generator.core.rows import rows
 
@@ -273,3 +274,12 @@ def test_two_git_revisions_are_built_and_compared(tmp_path):
 def test_an_option_is_never_taken_for_a_revision(tmp_path):
     result = diff("--", "--output=x", tmp_path)
     assert result.returncode == 2 and not (ROOT / "x").exists()
+
+
+def test_the_review_finds_the_scenario_of_a_page_in_any_locale():
+    """The visual review sets each changed page beside its scenario's state diff: by path, whatever
+    the locale (its browser tests build English pages only)."""
+    assert scenario_of("scenarios/healthy/index.html") == "healthy"
+    assert scenario_of("fr/scenarios/failed-sync/index.html") == "failed-sync"
+    assert scenario_of("compare/healthy--failed-sync.html") is None
+    assert scenario_of("fr/index.html") is None

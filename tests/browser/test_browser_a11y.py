@@ -88,22 +88,35 @@ _COLOUR_PROPERTY = re.compile(r"--[\w-]+\s*:\s*(#[0-9a-fA-F]{3,8}|rgba?\([^)]*\)
 
 
 def test_the_dark_scheme_changes_colours_only(site):
-    """Why the dark runs need only axe's colour rules: in the built site, the only place the scheme
-    acts is a prefers-color-scheme block of a stylesheet, and such a block sets colour custom
-    properties and nothing else (no display, size or position can change with the scheme); no
-    script and no page reads the scheme (matchMedia, an inline style)."""
+    """Why the dark runs need only axe's colour rules. In the built site the scheme acts in two
+    places: `color-scheme: light dark` (the browser's own colours: colours only), and the
+    stylesheets' prefers-color-scheme blocks. Each such block (every mention of the media feature
+    must be one) sets, on :root, custom properties to colours, and each of those properties is a
+    colour in light too, so nothing that reads it can change size, position or display with the
+    scheme. No script, page or SVG reads the scheme (matchMedia, colorScheme, light-dark())."""
     blocks = []
     for css in site.rglob("*.css"):
-        for body in _SCHEME_BLOCK.findall(css.read_text(encoding="utf-8")):
+        text = css.read_text(encoding="utf-8")
+        found = _SCHEME_BLOCK.findall(text)
+        # A block the pattern misses (another media query form, a nested rule) fails here.
+        assert len(found) == text.lower().count("prefers-color-scheme"), (css.name, len(found))
+        assert "light-dark(" not in text, css.name
+        light = dict(re.findall(r"(--[\w-]+)\s*:\s*([^;}]+)", " ".join(
+            re.findall(r"(?<![\w-]):root\s*\{([^{}]*)\}", _SCHEME_BLOCK.sub("", text)))))
+        for body in found:
             rules = re.findall(r"([^{}]*)\{([^{}]*)\}", body)
             assert rules and all(sel.strip() == ":root" for sel, _ in rules), (css.name, body)
             declarations = [d.strip() for _, decls in rules for d in decls.split(";") if d.strip()]
             assert all(_COLOUR_PROPERTY.fullmatch(d) for d in declarations), (css.name, declarations)
+            for name in (d.split(":", 1)[0].strip() for d in declarations):
+                assert _COLOUR_PROPERTY.fullmatch(f"{name}: {light.get(name, '').strip()}"), \
+                    (css.name, name, "is not a colour in light")
             blocks.append(css.name)
     assert blocks, "no prefers-color-scheme block found: the dark checks would check nothing new"
-    for path in [*site.rglob("*.js"), *site.rglob("*.html")]:
+    for path in [*site.rglob("*.js"), *site.rglob("*.html"), *site.rglob("*.svg")]:
         text = path.read_text(encoding="utf-8")
-        assert not re.search(r"prefers-color-scheme|matchMedia|colorScheme", text), path.relative_to(site)
+        assert not re.search(r"prefers-color-scheme|matchMedia|colorScheme|light-dark\(", text), \
+            path.relative_to(site)
 
 
 # For the focused element: its outline, the contrast of that outline with what is behind it

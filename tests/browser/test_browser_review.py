@@ -1,7 +1,7 @@
 """`python -m generator review`: screenshots of two builds, compared pixel by pixel (issue 19).
 
-Small sites keep these tests cheap: two scenarios, English pages alone, and only the pages of the templates a change
-here reaches (a full-page shot of a long gallery at phone width costs seconds, twice per build);
+Small sites keep these tests cheap: two scenarios, English pages alone, and only the pages of the
+templates a change here reaches (a full-page shot of a long gallery at phone width costs seconds, twice per build);
 one width where the test is not about widths (a full-page shot takes about half a second).
 The command runs as a user runs it, in its own process, since one process cannot hold two
 Playwright drivers.
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from browser_harness import ROOT, Served, Tab, describe_violations
 
+from generator.site.languages import PREFIX
 from generator.review.visual import PARALLEL
 
 #: healthy's page, and missing-refs's, which a change of healthy's facts leaves byte for byte as it was.
@@ -28,12 +29,13 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           text=True, timeout=400)
 
 
-#: Folders of generated pages left out of the test sites (in every language).
+#: Folders of generated pages left out of the test sites.
 PRUNED = ("gallery", "outcomes", "journeys")
 #: The French pages are left out too: they render from the same templates, stylesheet and scripts
-#: as the English ones, so they show the review nothing new and cost half of every test's screenshots.
-#: That each locale gets its pages is the build's business (tests/test_languages.py), not the review's.
-OTHER_LOCALES = ("fr",)
+#: as the English ones, so they show the review nothing new and cost about half of its screenshots.
+#: That each locale gets its pages is the build's business (tests/test_languages.py), not the review's;
+#: that the review finds the scenario of a page in any locale: tests/test_diff.py.
+OTHER_LOCALES = tuple(prefix for prefix in PREFIX.values() if prefix)
 
 
 def build(scenarios: Path, out: Path) -> Path:
@@ -41,8 +43,8 @@ def build(scenarios: Path, out: Path) -> Path:
     the overview, the scenario pages, the compare index and 404.html in English, with every asset."""
     done = run("build", "--scenarios", str(scenarios), "--out", str(out))
     assert done.returncode == 0, done.stderr
-    for locale in OTHER_LOCALES:
-        shutil.rmtree(out / locale)
+    for prefix in OTHER_LOCALES:
+        shutil.rmtree(out / prefix)
     for folder in [p for p in out.rglob("*") if p.is_dir() and p.name in PRUNED]:
         shutil.rmtree(folder)
     for pair in out.rglob("compare/*--*.html"):
