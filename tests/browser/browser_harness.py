@@ -28,12 +28,10 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 #: WCAG 2.2 level AA, with everything from 2.0 and 2.1 it includes.
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 #: axe's own category for the rules whose outcome depends on rendered colours (in axe-core 4.14 at
-#: WCAG 2.2 AA: color-contrast and link-in-text-block). A run whose page differs from one already
-#: checked in full only by the colour scheme needs these alone: the dark scheme is colour custom
-#: properties and nothing else (tests/browser/test_browser_a11y.py asserts it of the built
-#: stylesheet, and that no script reads the scheme), so every other rule sees the same DOM, the same
-#: boxes and the same visibility, and answers as it did. Measured over the light sample, axe's
-#: per-rule timer gave color-contrast about half of a full run, so a colour run costs about 60 %.
+#: WCAG 2.2 AA: color-contrast and link-in-text-block): all a dark run needs on a page checked in
+#: full in light, since the scheme changes colours only (why, and checked:
+#: test_browser_a11y.test_the_dark_scheme_changes_colours_only). Measured over the light sample,
+#: color-contrast is about half of a full run, so a colour run costs about 60 %.
 COLOUR = "cat.color"
 
 #: Viewports as (width, height, device scale factor). 200 % zoom of a 1280 px window lays the page
@@ -151,6 +149,14 @@ class Tab:
         self.known_prefixes.add(served.base)
         self.page.goto(served.url(relative), wait_until="load")
         return self
+
+    def use_scheme(self, scheme: str) -> None:
+        """The loaded page in `scheme` (prefers-color-scheme emulated), checked from inside the page:
+        the browser re-applies the stylesheet's scheme block to the page as it is, and nothing else
+        reads the scheme (test_browser_a11y.test_the_dark_scheme_changes_colours_only), so this is
+        the page a visitor with that preference loads."""
+        self.page.emulate_media(color_scheme=scheme)
+        assert self.page.evaluate("s => matchMedia(`(prefers-color-scheme: ${s})`).matches", scheme), scheme
 
     def run_axe(self, tags: list[str] = WCAG_22_AA, category: str = "") -> list[dict]:
         """axe-core's violations for the current page. Injected through the DevTools protocol,

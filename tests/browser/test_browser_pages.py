@@ -67,17 +67,14 @@ def test_screenshots_of_each_template(http_site, surveys, tabs, screenshots, vie
     light. Every page, before and after a change: `generator review`. As wide as the viewport, so
     nothing sticks out sideways. Taken at CSS scale: a mobile shot is 375 px wide, though laid out
     with two device pixels each. The dark shot is of the page already loaded for the light one,
-    the scheme switched by emulating prefers-color-scheme: the dark scheme is the custom
-    properties of one prefers-color-scheme block of style.css, re-applied when the emulated
-    preference changes, and no script reads it (asserted from inside the page before the shot)."""
+    switched to dark (Tab.use_scheme)."""
     tab = tabs(viewport, "light")
     width, height, _ = VIEWPORTS[viewport]
     try:
         for relative in tone_sample(surveys(http_site)):
             tab.visit(http_site, relative)
             for scheme in schemes:
-                tab.page.emulate_media(color_scheme=scheme)
-                assert tab.page.evaluate("s => matchMedia(`(prefers-color-scheme: ${s})`).matches", scheme)
+                tab.use_scheme(scheme)
                 variant = viewport if scheme == "light" else f"{viewport}-{scheme}"
                 target = screenshots / screenshot_name(relative, variant)
                 tab.page.screenshot(path=str(target), full_page=True, scale="css")

@@ -172,16 +172,10 @@ def test_axe_finds_nothing_on_the_new_pages_light_and_dark_at_320_and_1280(http_
     other three in one language: width and scheme change boxes and colours (a scroll cue shows at
     320 px only), not words, and reflow at 320 px in every language is test_browser_pages'.
 
-    A page is loaded once per width and checked in each of its schemes there, the scheme switched
-    by emulating prefers-color-scheme on the loaded page: the dark scheme is the custom properties
-    of one prefers-color-scheme block of style.css, which the browser re-applies when the emulated
-    preference changes, and no script reads the scheme; so the page checked is the page a dark
-    visitor loads. The scheme is asserted from inside the page before each run.
-
-    A dark run is of a page already checked with every rule at the same width, in light: here on
-    the same loaded page, or (galleries at 1280 px) by the light axe test, the same file at the
-    same viewport. It runs axe's colour rules only (browser_harness.COLOUR): the scheme changes
-    colours and nothing else (test_browser_a11y.test_the_dark_scheme_changes_colours_only)."""
+    A page is loaded once per width and checked in each of its schemes there (Tab.use_scheme). A
+    dark run is of a page already checked with every rule at the same width, in light: here on the
+    same loaded page, or (galleries at 1280 px) by the light axe test, the same file at the same
+    viewport. So it runs axe's colour rules only (browser_harness.COLOUR)."""
     compare = [f"{prefix}compare/index.html?a={BASELINE}&b=failed-sync" for prefix in locale_prefixes(site).values()]
     galleries = sorted(p.relative_to(site).as_posix() for p in site.glob("**/gallery/*/index.html"))
     one_language = [p for p in galleries if not any(p.startswith(x) for x in locale_prefixes(site).values() if x)]
@@ -198,8 +192,7 @@ def test_axe_finds_nothing_on_the_new_pages_light_and_dark_at_320_and_1280(http_
                 if "compare/" in page:
                     tab.page.wait_for_function(MARKED)
                 for scheme in [s for s in ("light", "dark") if page in runs[viewport, s]]:
-                    tab.page.emulate_media(color_scheme=scheme)
-                    assert tab.page.evaluate("s => matchMedia(`(prefers-color-scheme: ${s})`).matches", scheme)
+                    tab.use_scheme(scheme)
                     violations = axe(tab, COLOUR if scheme == "dark" else "")
                     assert not violations, f"{page} {viewport} {scheme}:\n{describe_violations(violations)}"
                     assert tab.page.evaluate("() => document.documentElement.scrollWidth <= innerWidth + 1"), \
