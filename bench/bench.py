@@ -37,7 +37,7 @@ TARGET_PEAK_MB = 150
 TARGET_REBUILD_MS = 50  # one scenario saved, the files that list every scenario included
 TARGET_CPU_GROWTH = 1.2  # cpu(N2)/cpu(N1) ÷ N2/N1: 1.0 is linear
 #: What a rebuild changes in the scenario it saves: a fact of its page, or the title every switcher shows.
-EDITS = {"fact": ("store: store-", "store: store-v"), "title": ("Synthetic state", "Synthetic state v")}
+EDITS = {"fact": ("\n  name: ", "\n  name: v"), "title": ("Synthetic state", "Synthetic state v")}
 TARGET_SWITCHER_BYTES = 8 * 1024
 SWITCHER = re.compile(rb'<nav class="switcher".*?</nav>', re.S)
 
