@@ -58,7 +58,7 @@ class Rendered:
 
     files: dict[str, str] = field(default_factory=dict)
     count: int = 0
-    bytes: int = 0
+    bytes: int = 0  # written: files kept in memory are not encoded to count theirs
     render: float = 0.0
     guard: float = 0.0
     write: float = 0.0
@@ -123,12 +123,12 @@ def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None,
         middle = time.perf_counter()
         done.guard += middle - rendered
         for path, text in files:
-            data = text.encode("utf-8")
             done.count += 1
-            done.bytes += len(data)
-            if staging is None:
+            if staging is None:  # kept as text (check, the dev server): no encoding to count bytes
                 done.files[path] = text
             else:
+                data = text.encode("utf-8")
+                done.bytes += len(data)
                 write_file(staging, path, data, made)
         done.write += time.perf_counter() - middle
         if progress:
