@@ -23,7 +23,8 @@ from generator.core.stages import stage_of
 from generator.core.transitions import walk
 from generator.model.journeys import load_journeys
 from generator.output.plan import render_site
-from generator.site.render import MissingMessage, Page, manifest
+from generator.site.gallery import gallery_path
+from generator.site.render import SECTIONS, MissingMessage, Page, manifest
 from generator.model.load import load_scenarios
 from synthetic import many
 from bundled import copy_with_journeys, neighbourhood, with_bases
@@ -289,8 +290,9 @@ def test_a_saved_description_renders_its_own_pages_and_a_fact_the_pages_listing_
 
 
 def test_a_rebuild_makes_the_galleries_again_only_when_a_section_or_title_changed(few, tmp_path, monkeypatch):
-    """A description is in no section: the 26 gallery pages are left as they are. A fact shown in a
-    section, or a title, makes them again; so does the save after an attempt at them that failed."""
+    """A description is in no section: the gallery pages are left as they are. A fact shown in a
+    section makes the galleries of the sections it changed again, and only those; a title, every
+    gallery (each lists scenarios by title); so does the save after an attempt at them that failed."""
     folder = shutil.copytree(few, tmp_path / "scenarios")
     made, failing = [], []
     original = Plan._gallery
@@ -309,8 +311,14 @@ def test_a_rebuild_makes_the_galleries_again_only_when_a_section_or_title_change
     for old, new, remade in saves:
         made.clear()
         edit(folder / "failed-sync.yml", old, new)
-        assert rebuilder.changed([folder / "failed-sync.yml"])
+        changed = rebuilder.changed([folder / "failed-sync.yml"])
+        assert changed
         assert bool(made) == remade, (old, new)
+        galleries = {p.removeprefix("fr/") for p in changed if p.removeprefix("fr/").startswith("gallery/")}
+        if old.startswith("en:"):  # a title: every gallery page lists it
+            assert sorted(made) == sorted(SECTIONS)
+        else:  # exactly the galleries of the sections that changed (a changed section changes its gallery)
+            assert {gallery_path(s) for s in made} == galleries, (old, made)
     failing.append(MissingMessage("message 'x.y' is missing"))
     edit(folder / "failed-sync.yml", "fetched: 251", "fetched: 252")
     with pytest.raises(MissingMessage):

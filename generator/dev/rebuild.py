@@ -8,11 +8,11 @@ files show one of them are rendered again (`Plan.needs`): whole, by its title wh
 title changed, by its compare side when that changed (a compare pair page shows no
 description), or by its facts when more than its description changed (the overview,
 the manifest, the compare picker page, journeys, outcome pages). Where actions lead is
-worked out again only for the changed scenarios (`core.transitions.walk`'s memo). The
-galleries are made again only when a scenario's sections or a title changed. A scenario
-added, removed, moved in the lifecycle order or to another stage, a change of where an
-action leads, or of which fact paths drive rows (every compare data file digests them),
-takes a full build of the plan.
+worked out again only for the changed scenarios (`core.transitions.walk`'s memo). A
+section's gallery is made again only when some scenario's section of that name or a title
+changed. A scenario added, removed, moved in the lifecycle order or to another stage, a
+change of where an action leads, or of which fact paths drive rows (every compare data file
+digests them), takes a full build of the plan.
 
 The result is the same as a full build of the folder as it now is (tests/test_speed.py).
 """
@@ -145,9 +145,13 @@ class Rebuilder:
         now, from_pages = in_two_rounds(jobs)
         # Every file kept in self.files passed the leak guard: only the lines new to it are read.
         fresh = render_jobs(plan, now, processes=1, known_clean=self._clean, before=self.files).files
-        # The galleries show each scenario's sections and title: made again only when one of those
-        # changed (a new description changes neither), or when the last attempt at them failed.
-        if from_pages and (plan.keep_pages(fresh.get) or retitled or self._galleries_behind):
+        # A section's gallery shows that section of every scenario page and every title: made again
+        # when a scenario's section changed (a new description changes none), for every section when
+        # a title changed or when the last attempt at the galleries failed.
+        resectioned = plan.keep_pages(fresh.get)
+        if not (retitled or self._galleries_behind):
+            from_pages = [job for job in from_pages if job.kind != "gallery" or job.key in resectioned]
+        if from_pages:
             self._galleries_behind = True
             fresh |= render_jobs(plan, from_pages, processes=1, known_clean=self._clean, before=self.files).files
             self._galleries_behind = False

@@ -118,7 +118,9 @@ class Plan:
         n = len(self.pages)
         site_wide = [Job("overview"), Job("manifest"), Job("404"), Job("static")]
         if self.pages:
-            site_wide += [Job("compare-index"), Job("data-index"), Job("scenario-list"), Job("gallery")]
+            site_wide += [Job("compare-index"), Job("data-index"), Job("scenario-list")]
+            # one job per section: a save that changes one section of a page makes that gallery alone again
+            site_wide += [Job("gallery", section) for section in SECTIONS]
         site_wide += [Job("journey", i) for i in range(len(self.journeys))]
         if self.journeys:
             site_wide.append(Job("journey-data"))
@@ -284,30 +286,29 @@ class Plan:
 
     def keep_pages(self, read: Callable[[str], str | None]) -> set[str]:
         """Keep the sections of every scenario page just rendered, read by output path (None: not
-        rendered this time; the dev server keeps what it had), so that the gallery is made without
-        rendering them again. Workers keep none: only the process making the gallery needs them.
-        Returns the scenarios whose sections are not those kept before (in any language)."""
-        changed = set()
+        rendered this time; the dev server keeps what it had), so that the galleries are made without
+        rendering them again. Workers keep none: only the process making the galleries needs them.
+        Returns the sections that some scenario now renders otherwise than kept before (in any language)."""
+        changed: set[str] = set()
         for locale in LOCALES:
             for page in self.pages:
                 html = read(output_path(locale, page.path))
-                if html is not None and self._sections.put(locale, page, html):
-                    changed.add(page.id)
+                if html is not None:
+                    changed |= self._sections.put(locale, page, html)
         return changed
 
-    def _gallery(self, _: None) -> Iterator[tuple[str, str]]:
-        """Every section's gallery page, from the scenario pages as rendered (gallery/<section>/index.html
+    def _gallery(self, section: str) -> Iterator[tuple[str, str]]:
+        """A section's gallery page, from the scenario pages as rendered (gallery/<section>/index.html
         is as deep as a scenario page, so a section's relative links work on both)."""
         by_id = {p.id: p for p in self.pages}
         for locale in LOCALES:
-            found = groups((page.id, self._sections.sections(locale, page, lambda: self._scenario_page(locale, i)[1]))
-                           for i, page in enumerate(self.pages))
-            for section in SECTIONS:
-                yield self._page(locale, "gallery.html", gallery_path(section), page=None,
-                                 switcher=self._switcher_of(None),
-                                 section=section, by_id=by_id,
-                                 tiles=tiles(found.get(section, []), section,
-                                             self._tiles.setdefault((locale, section), {}) if self.keep_parts else None))
+            found = groups(((page.id, self._sections.sections(locale, page, lambda: self._scenario_page(locale, i)[1]))
+                            for i, page in enumerate(self.pages)), section)
+            yield self._page(locale, "gallery.html", gallery_path(section), page=None,
+                             switcher=self._switcher_of(None),
+                             section=section, by_id=by_id,
+                             tiles=tiles(found, section,
+                                         self._tiles.setdefault((locale, section), {}) if self.keep_parts else None))
 
     def _shown(self, pid: str) -> set[str]:
         """The scenarios whose titles a page's action previews show (their outcomes, the nearest allowed);
@@ -394,7 +395,7 @@ KINDS: dict[str, Kind] = {
     "compare-index": Kind("_compare_index", lambda plan, key: "compare/index.html", "_every_state_needs"),
     "data-index": Kind("_data_index", lambda plan, key: INDEX_DATA, "_data_index_needs"),
     "scenario-list": Kind("_scenario_list", lambda plan, key: SCENARIO_LIST, "_scenario_list_needs"),
-    "gallery": Kind("_gallery", lambda plan, key: gallery_path(SECTIONS[0]), from_pages=True),
+    "gallery": Kind("_gallery", lambda plan, key: gallery_path(key), from_pages=True),
     "journey": Kind("_journey", lambda plan, key: plan.journeys[key].path, "_every_state_needs"),
     "journey-data": Kind("_journey_data", lambda plan, key: JOURNEY_DATA, "_every_state_needs"),
 }

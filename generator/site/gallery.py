@@ -38,14 +38,14 @@ def sections_of(html: str) -> dict[str, str]:
     return {m["name"]: WHY.sub("", NEXT_STATES.sub("", m[0])) for m in SECTION.finditer(html)}
 
 
-def groups(pages: Iterable[tuple[str, dict[str, str]]]) -> dict[str, list[tuple[str, list[str]]]]:
-    """{section: [(rendered HTML, ids of the scenarios that render it so)]}, from (id, its sections),
-    groups in the order their first scenario comes, ids in page order."""
-    out: dict[str, dict[str, list[str]]] = {}
+def groups(pages: Iterable[tuple[str, dict[str, str]]], section: str) -> list[tuple[str, list[str]]]:
+    """[(the section's rendered HTML, ids of the scenarios that render it so)], from (id, its
+    sections), groups in the order their first scenario comes, ids in page order."""
+    out: dict[str, list[str]] = {}
     for sid, sections in pages:
-        for name, section in sections.items():
-            out.setdefault(name, {}).setdefault(section, []).append(sid)
-    return {name: list(found.items()) for name, found in out.items()}
+        if section in sections:
+            out.setdefault(sections[section], []).append(sid)
+    return list(out.items())
 
 
 class SectionStore:
@@ -66,14 +66,14 @@ class SectionStore:
             return self._of[locale, page.id][1]
         return kept[1]
 
-    def put(self, locale: str, page: Any, html: str) -> bool:
+    def put(self, locale: str, page: Any, html: str) -> set[str]:
         """Keep page's sections as just rendered (a page re-rendered because another scenario it
-        shows changed must not keep its old sections); whether they differ from the ones kept for
-        its scenario before (a new scenario's do)."""
+        shows changed must not keep its old sections); the names of those that differ from the ones
+        kept for its scenario before (all of a new scenario's)."""
         found = {name: self._distinct.setdefault(section, section) for name, section in sections_of(html).items()}
-        before = self._of.get((locale, page.id))
+        before = self._of.get((locale, page.id), (None, {}))[1]
         self._of[locale, page.id] = (page, found)
-        return before is None or before[1] != found
+        return {name for name in found.keys() | before.keys() if found.get(name) != before.get(name)}
 
 
 def in_tile(html: str, prefix: str) -> str:
