@@ -349,8 +349,7 @@ def test_lines_are_read_a_chunk_at_a_time_exactly_as_split_cuts_them(monkeypatch
 
 
 def test_a_file_rendered_again_has_only_its_new_lines_read_and_every_secret_is_found():
-    """output_problems(before=…) reads only the lines between what the two versions share at their
-    start and end: a secret there (a new line, inside a kept line, a value typed after a keyword the
+    """output_problems(before=…) reads only the lines where the two versions differ: a secret there (a new line, inside a kept line, a value typed after a keyword the
     line already had or before the host a password needs, the first or last line, a line cut in
     two) is found at the line a full read gives, and a one-line change of a long file reads a line or two, not all of them."""
     from generator.guard.rendered import output_problems
@@ -383,6 +382,41 @@ def test_a_file_rendered_again_has_only_its_new_lines_read_and_every_secret_is_f
         assert len(found) == 1 and found[0] in (at + 1, at + len(new)), (how, at, found)
         assert len(read) <= 2, (how, at, len(read))  # the lines read clean: around the change only
     assert output_problems("index.html", before, set(), before=before) == []
+
+
+def test_a_file_changed_in_several_places_has_only_those_lines_read():
+    """A save changes a file in a few places far apart (a title in a list and again in a menu, a
+    line added and another removed): changed_spans reads the lines around each, not all between;
+    and whatever the edits, every line of the new version left unread is a line of the old one."""
+    from generator.guard.secrets import MAX_SPANS, changed_spans
+    assert MAX_SPANS < 100  # the cases of 100 places: past the places told apart, the rest is one stretch
+    rng = random.Random(13)
+    lines = [f'<li><a href="s/{i}/">Scenario {i}</a></li>' for i in range(20_000)]
+    for case in range(60):
+        new = list(lines)
+        places = sorted(rng.sample(range(len(lines)), rng.choice([1, 2, 3, 5, 100])), reverse=True)
+        for at in places:
+            how = rng.choice(["edit", "insert", "delete", "join"])
+            if how == "edit":
+                new[at] = new[at].replace("Scenario", "Scenario v2")
+            elif how == "insert":
+                new.insert(at, "<li>new</li>")
+            elif how == "delete":
+                del new[at]
+            else:
+                new[at:at + 2] = ["".join(new[at:at + 2])]
+        before, after = "\n".join(lines), "\n".join(new)
+        spans = changed_spans(before, after)
+        kept = set(lines)
+        unread = after
+        for start, end in reversed(spans):
+            assert 0 <= start <= end <= len(after)
+            unread = unread[:start] + "\n" + unread[end:]
+        assert all(line in kept for line in unread.split("\n") if line), case
+        read = sum(after.count("\n", start, end) + 1 for start, end in spans)
+        if len(places) <= 5:  # each place read on its own: a line or two around it
+            assert read <= 3 * len(places), (case, len(places), read)
+    assert changed_spans("a\nb", "a\nb") == []
 
 
 def test_a_rebuild_finds_a_secret_that_only_a_file_rendered_again_holds(few, tmp_path, monkeypatch):

@@ -6,29 +6,18 @@ publish a secret-like value stops the build before anything is swapped in.
 from __future__ import annotations
 
 from ..errors import Problem, ScenarioErrors
-from .secrets import LineKey, changed_span, scan_lines
+from .secrets import LineKey, changed_spans, scan_lines
 
 
 def output_problems(path: str, text: str, known_clean: set[LineKey], before: str | None = None) -> list[Problem]:
     """Problems for one rendered file; `known_clean` holds the keys of lines already scanned clean
     (secrets.line_key; pages share most lines, so each distinct line is scanned once). `before`: a
-    version of the same file that passed this guard (the dev server's last one): only the lines
-    between what the two share at their start and at their end are new, and only they are read,
-    so a rebuild of a file listing every scenario does not go through all its lines again."""
-    first = 0
+    version of the same file that passed this guard (the dev server's last one): only the stretches
+    of lines where the two differ are read (secrets.changed_spans), so a rebuild of a file listing
+    every scenario does not go through all its lines again."""
     if before == text:  # passed the guard as it is
         return []
-    if before is not None:
-        start, end = changed_span(before, text)
-        first, text = text.count("\n", 0, start), text[start:end]
-    return [Problem(f"output {path}", first + line, None,
+    spans = [(0, len(text))] if before is None else changed_spans(before, text)
+    return [Problem(f"output {path}", text.count("\n", 0, start) + line, None,
                     f"{finding.describe()} would be published; it comes from a scenario, template or message")
-            for line, finding in scan_lines(text, known_clean)]
-
-
-def guard_output(files: dict[str, str]) -> None:
-    """Raise ScenarioErrors naming every rendered file that holds a secret-like value."""
-    known_clean: set[LineKey] = set()
-    problems = [p for path, text in sorted(files.items()) for p in output_problems(path, text, known_clean)]
-    if problems:
-        raise ScenarioErrors(problems)
+            for start, end in spans for line, finding in scan_lines(text[start:end], known_clean)]

@@ -22,7 +22,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -418,43 +418,70 @@ def _lines(text: str) -> Iterator[str]:
 
 #: Characters compared at a time when looking for where two versions of a file part.
 SPAN_STEP = 1 << 16
+#: Where two versions part, the old one's next line (at most RESYNC_PROBE characters of it) is looked
+#: for this far into the new one, to find where they agree again.
+RESYNC_WINDOW = 1 << 16
+RESYNC_PROBE = 256
+#: Places where two versions part told apart in one file; past them, the rest up to what the two
+#: share at their end is one stretch.
+MAX_SPANS = 64
 
 
-def _common(a: str, b: str, limit: int, cut) -> int:
-    """How many characters a and b share, at most `limit`, counted from the end `cut` reads:
-    cut(text, low, high) is text's characters low to high counted from that end. A block at a
-    time, then by halves within the block that differs."""
+def _common(read_a: Callable[[int, int], str], read_b: Callable[[int, int], str], limit: int) -> int:
+    """How many characters two texts share, at most `limit`: read_x(low, high) gives a text's
+    characters low to high counted from the end compared. A block at a time, then by halves
+    within the block that differs."""
     low = 0
-    while low < limit and cut(a, low, min(low + SPAN_STEP, limit)) == cut(b, low, min(low + SPAN_STEP, limit)):
+    while low < limit and read_a(low, min(low + SPAN_STEP, limit)) == read_b(low, min(low + SPAN_STEP, limit)):
         low = min(low + SPAN_STEP, limit)
     high = min(low + SPAN_STEP, limit)  # the first difference is in [low, high), if any
     while low < high:
         middle = (low + high) // 2
-        if cut(a, low, middle + 1) == cut(b, low, middle + 1):
+        if read_a(low, middle + 1) == read_b(low, middle + 1):
             low = middle + 1
         else:
             high = middle
     return low
 
 
-def _from_start(text: str, low: int, high: int) -> str:
-    return text[low:high]
+def changed_spans(before: str, after: str) -> list[tuple[int, int]]:
+    """The stretches (start, end) of `after`, in whole lines, that may hold lines `before` lacks.
 
-
-def _from_end(text: str, low: int, high: int) -> str:
-    return text[len(text) - high:len(text) - low]
-
-
-def changed_span(before: str, after: str) -> tuple[int, int]:
-    """(start, end) of the whole lines of `after` that are not lines of `before` kept in place: what
-    lies between the two versions' common start and common end, widened to whole lines. Every
-    line of `after` outside it is a whole line of `before`."""
-    limit = min(len(before), len(after))
-    head = _common(before, after, limit, _from_start)
-    tail = _common(before, after, limit - head, _from_end)
-    start = after.rfind("\n", 0, head) + 1
-    end = after.find("\n", len(after) - tail)
-    return start, len(after) if end < 0 else end
+    Where the two versions part, a stretch runs until the text that follows the parting line in
+    `before` is found again in `after` (a save changes a few places of a file: a title in a list
+    and again in a menu), and the two are compared on from there; past MAX_SPANS places, or when
+    it is not found, the last stretch runs up to what the two share at their end. Every line of
+    `after` outside the stretches lies, with the line breaks around it, in text equal to text of
+    `before`: it is a whole line of `before`."""
+    spans: list[tuple[int, int]] = []
+    i = j = 0  # before[:i] and after[:j] are compared (equal, or in a stretch)
+    places = 0
+    while True:
+        agreed = _common(lambda low, high: before[i + low:i + high], lambda low, high: after[j + low:j + high],
+                         min(len(before) - i, len(after) - j))
+        i, j = i + agreed, j + agreed
+        if i == len(before) and j == len(after):
+            return spans
+        start = after.rfind("\n", 0, j) + 1
+        # the line break after the line of `before` that parts (not the one it parts at: a line joined),
+        # looked for from the line break before the parting line of `after` (a line removed is found there)
+        line_end = before.find("\n", i + 1)
+        again = -1
+        if places < MAX_SPANS and line_end >= 0:
+            # the next line alone, with its line break: the lines after it may change too (a title
+            # and, two lines on, its translation)
+            next_end = before.find("\n", line_end + 1, line_end + RESYNC_PROBE)
+            probe = before[line_end:line_end + RESYNC_PROBE if next_end < 0 else next_end]
+            again = after.find(probe, max(start - 1, 0), j + RESYNC_WINDOW)
+        if again < 0:  # the rest, up to what the two share at their end
+            tail = _common(lambda low, high: before[len(before) - high:len(before) - low],
+                           lambda low, high: after[len(after) - high:len(after) - low],
+                           min(len(before) - i, len(after) - j))
+            end = after.find("\n", len(after) - tail)
+            return [*spans, (start, len(after) if end < 0 else end)]
+        if again >= start:  # else `after` goes on with the next line of `before`: a line was removed
+            spans.append((start, again))
+        i, j, places = line_end, again, places + 1
 
 
 def scan_lines(text: str, known_clean: set[LineKey]) -> list[tuple[int, Finding]]:
