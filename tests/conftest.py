@@ -1,6 +1,7 @@
 """Fixtures that build on each other: scenarios folder → built site → parsed pages."""
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -30,13 +31,24 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def page(site):
+    """Each page of the session's site, parsed once. The parsed pages (millions of objects, kept to
+    the end) are frozen out of the cycle collector: else its every full pass, in every later test
+    of this process too, walks them all again (a third of parsing the whole site, and more after)."""
     cache: dict[str, BeautifulSoup] = {}
 
     def parse(relative: str) -> BeautifulSoup:
         if relative not in cache:
-            cache[relative] = BeautifulSoup((site / relative).read_text(encoding="utf-8"), "html.parser")
+            text = (site / relative).read_text(encoding="utf-8")
+            gc.disable()  # a tree holds no garbage: no pass while it grows
+            try:
+                cache[relative] = BeautifulSoup(text, "html.parser")
+            finally:
+                gc.enable()
+            gc.collect()  # garbage of earlier tests is collected, not frozen with the tree
+            gc.freeze()
         return cache[relative]
-    return parse
+    yield parse
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")
