@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generator.build import build  # noqa: E402
 from generator.model.load import load_scenarios  # noqa: E402
 from bundled import FEW, copy_scenarios  # noqa: E402
+from parsing import parse_for_good  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -31,21 +32,12 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def page(site):
-    """Each page of the session's site, parsed once. The parsed pages (millions of objects, kept to
-    the end) are frozen out of the cycle collector: else its every full pass, in every later test
-    of this process too, walks them all again (a third of parsing the whole site, and more after)."""
+    """Each page of the session's site, parsed once and kept out of the cycle collector's passes."""
     cache: dict[str, BeautifulSoup] = {}
 
     def parse(relative: str) -> BeautifulSoup:
         if relative not in cache:
-            text = (site / relative).read_text(encoding="utf-8")
-            gc.disable()  # a tree holds no garbage: no pass while it grows
-            try:
-                cache[relative] = BeautifulSoup(text, "html.parser")
-            finally:
-                gc.enable()
-            gc.collect()  # garbage of earlier tests is collected, not frozen with the tree
-            gc.freeze()
+            cache[relative] = parse_for_good((site / relative).read_text(encoding="utf-8"))
         return cache[relative]
     yield parse
     gc.unfreeze()
