@@ -1,6 +1,7 @@
 """Fixtures that build on each other: scenarios folder → built site → parsed pages."""
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generator.build import build  # noqa: E402
 from generator.model.load import load_scenarios  # noqa: E402
 from bundled import FEW, copy_scenarios  # noqa: E402
+from parsing import parse_for_good  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -30,13 +32,15 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def page(site):
+    """Each page of the session's site, parsed once and kept out of the cycle collector's passes."""
     cache: dict[str, BeautifulSoup] = {}
 
     def parse(relative: str) -> BeautifulSoup:
         if relative not in cache:
-            cache[relative] = BeautifulSoup((site / relative).read_text(encoding="utf-8"), "html.parser")
+            cache[relative] = parse_for_good((site / relative).read_text(encoding="utf-8"))
         return cache[relative]
-    return parse
+    yield parse
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")

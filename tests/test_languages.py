@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from factories import facts, run, scenario
+from parsing import parse_all
 from generator.site import render
 from generator.build import build
 from generator.core.derive import derive
@@ -85,8 +86,8 @@ def rendered() -> dict[str, BeautifulSoup]:
     plan = Plan.make(many_states())
     files = render_jobs(plan, [job for job in plan.jobs() if job.kind in ("scenario", "overview")],
                         processes=1).files
-    return {path: BeautifulSoup(text, "html.parser") for path, text in files.items()
-            if re.fullmatch(r"(fr/)?(scenarios/[^/]+/)?index\.html", path)}
+    kept = [path for path in files if re.fullmatch(r"(fr/)?(scenarios/[^/]+/)?index\.html", path)]
+    return dict(zip(kept, parse_all(files[path] for path in kept)))
 
 
 def test_every_page_exists_in_both_languages(site):

@@ -356,6 +356,8 @@ def test_a_file_rendered_again_has_only_its_new_lines_read_and_every_secret_is_f
     from secret_samples import shopify
     rng = random.Random(18)
     lines = [f'<tr data-row="{i}"><td>row {i}</td></tr>' for i in range(5000)]
+    # The full reads share their clean lines, as a build's pages do: each scans its new lines only.
+    clean: set = set()
     for _ in range(80):
         secret = shopify(rng)[0]
         at = rng.choice([0, rng.randrange(len(lines)), len(lines) - 1])
@@ -378,7 +380,7 @@ def test_a_file_rendered_again_has_only_its_new_lines_read_and_every_secret_is_f
         after = "\n".join(lines[:at] + new + lines[at + 1:])
         read: set = set()
         found = [p.line for p in output_problems("index.html", after, read, before=before)]
-        assert found == [p.line for p in output_problems("index.html", after, set())], (how, at)
+        assert found == [p.line for p in output_problems("index.html", after, clean)], (how, at)
         assert len(found) == 1 and found[0] in (at + 1, at + len(new)), (how, at, found)
         assert len(read) <= 2, (how, at, len(read))  # the lines read clean: around the change only
     assert output_problems("index.html", before, set(), before=before) == []
