@@ -43,6 +43,8 @@ VIEWPORTS = {
     "narrow": (320, 640, 1),
     "zoom-200": (640, 400, 2),
 }
+#: Where pages must not scroll sideways (WCAG 1.4.10 reflow): 320 CSS px, and 200 % zoom.
+REFLOW = ("narrow", "zoom-200")
 
 SETUP_HINT = "run scripts/setup --test (installs Debian's chromium, playwright and axe-core)"
 
@@ -114,6 +116,7 @@ class Tab:
     site_prefix: str = ""
     #: Every base this tab has served: a late request of the previous page (its favicon) is no fault.
     known_prefixes: set[str] = field(default_factory=set)
+    _devtools: object = None  # a CDP session of the page, for widths_at
 
     def __post_init__(self) -> None:
         self.page.on("console", self._console)
@@ -149,6 +152,36 @@ class Tab:
         self.known_prefixes.add(served.base)
         self.page.goto(served.url(relative), wait_until="load")
         return self
+
+    def widths_at(self, viewports) -> dict[str, list[int]]:
+        """{viewport: [scrollWidth, clientWidth]} of the loaded page at each of `viewports` (VIEWPORTS
+        names), then back at the tab's own. Each is set as Playwright sets a context's (the browser's
+        device metrics: size and device scale factor), and the browser lays the page out afresh for
+        it, media queries and device pixels included: the page as a load there lays it out, unless a
+        script fitted it to the viewport it loaded in, which no site script does
+        (test_browser_pages.test_no_script_fits_a_page_to_the_viewport_it_loaded_in). Measured: a
+        switch costs a small part of a load."""
+        if self._devtools is None:
+            self._devtools = self.page.context.new_cdp_session(self.page)
+        size = self.page.viewport_size
+        own = (size["width"], size["height"], self.page.evaluate("() => devicePixelRatio"))
+        widths, now = {}, own
+        for viewport in viewports:
+            if VIEWPORTS[viewport] != now:
+                now = self._metrics(*VIEWPORTS[viewport])
+            widths[viewport] = self.page.evaluate(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if now != own:
+            self._metrics(*own)  # exactly as Playwright set them: it does not send what it believes is set
+        return widths
+
+    def _metrics(self, width: int, height: int, scale: float) -> tuple:
+        """The device metrics Playwright sends for a context of that viewport (not mobile, screen
+        as large as the viewport). Never detached: that would drop Playwright's too."""
+        self._devtools.send("Emulation.setDeviceMetricsOverride", {
+            "mobile": False, "width": width, "height": height, "screenWidth": width, "screenHeight": height,
+            "deviceScaleFactor": scale, "screenOrientation": {"angle": 0, "type": "landscapePrimary"}})
+        return width, height, scale
 
     def use_scheme(self, scheme: str) -> None:
         """The loaded page in `scheme` (prefers-color-scheme emulated), checked from inside the page:

@@ -1,10 +1,11 @@
 """Every page in Chromium, over HTTP and from file://: loads cleanly, reflows, and is photographed."""
 from __future__ import annotations
 
+import re
 import struct
 
 import pytest
-from browser_harness import VIEWPORTS, tone_sample, page_kind, screenshot_name
+from browser_harness import REFLOW, VIEWPORTS, tone_sample, page_kind, screenshot_name
 
 
 def test_every_page_loads_without_console_error_or_failed_request(served, surveys):
@@ -24,20 +25,53 @@ def test_every_page_loads_without_console_error_or_failed_request(served, survey
     assert not problems, f"over {served.how}: {problems}"
 
 
-@pytest.mark.parametrize("viewport", ["narrow", "zoom-200"])
-def test_no_horizontal_scrolling_at_320px_or_200_percent_zoom(http_site, sample, tabs, viewport):
+@pytest.fixture(scope="module")
+def widths(http_site, sample, tabs) -> dict[str, dict[str, list[int]]]:
+    """{page: {viewport: [scrollWidth, clientWidth]}} at each of REFLOW's viewports, for the sample:
+    each page loaded once, at the first, and measured at each (Tab.widths_at)."""
+    tab = tabs(REFLOW[0])
+    found = {}
+    for relative in sample:
+        tab.visit(http_site, relative)
+        found[relative] = tab.widths_at(REFLOW)
+    return found
+
+
+@pytest.mark.parametrize("viewport", REFLOW)
+def test_no_horizontal_scrolling_at_320px_or_200_percent_zoom(widths, viewport):
     """WCAG 1.4.10 reflow: wide tables may scroll inside their own region, the page never does.
     Reflow depends on the template and the kinds of rows, so this walks the sample (every element
     and class of each template, and its longest page: see covering_sample)."""
-    tab = tabs(viewport)
     too_wide = {}
-    for relative in sample:
-        tab.visit(http_site, relative)
-        scroll, client = tab.page.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    for relative, at in widths.items():
+        scroll, client = at[viewport]
         if scroll > client:
             too_wide[relative] = f"scrollWidth {scroll} > clientWidth {client}"
     assert not too_wide, f"at {VIEWPORTS[viewport][0]} CSS px: {too_wide}"
+
+
+#: What a script reads to fit a page to the viewport: sizes, media queries, the screen, resizes.
+_READS_SIZE = re.compile(r"\b(?:inner|outer|client|offset|scroll)(?:Width|Height)\b|getBoundingClientRect|"
+                         r"getClientRects|matchMedia|devicePixelRatio|\bscreen\.|ResizeObserver|[\"']resize[\"']|onresize")
+#: How a script changes a page, but for a scroll position: a property written, an attribute,
+#: class, style or node changed.
+_CHANGES_PAGE = re.compile(r"\.(?!scroll(?:Left|Top)\b)\w+\s*=(?!=)|\.(?:setAttribute|toggleAttribute|"
+                           r"classList|className|style|dataset|append\w*|prepend|insert\w*|remove\w*|replace\w*|"
+                           r"before|after|innerHTML|textContent)\b")
+
+
+def test_no_script_fits_a_page_to_the_viewport_it_loaded_in(site):
+    """Why the reflow test may measure a page loaded at another viewport (Tab.widths_at): a script
+    that reads a size, the viewport or a media query (at load, or on a resize) changes nothing but
+    scroll positions, which widen nothing. The browser does the rest: it lays the page out afresh
+    for new device metrics, media queries and device pixels included."""
+    scripts = sorted(site.rglob("*.js"))
+    assert scripts, "no script in the built site: this check would check nothing"
+    for script in scripts:
+        text = script.read_text(encoding="utf-8")
+        change = _READS_SIZE.search(text) and _CHANGES_PAGE.search(text)
+        assert not change, f"{script.name} reads a size and changes the page ({change.group(0)}): the reflow " \
+                           "test's one load per page may no longer lay it out as a load at each viewport"
 
 
 def test_headings_form_an_outline(http_site, surveys):
