@@ -21,3 +21,11 @@ def output_problems(path: str, text: str, known_clean: set[LineKey], before: str
     return [Problem(f"output {path}", text.count("\n", 0, start) + line, None,
                     f"{finding.describe()} would be published; it comes from a scenario, template or message")
             for start, end in spans for line, finding in scan_lines(text[start:end], known_clean)]
+
+
+def guard_output(files: dict[str, str]) -> None:
+    """Raise ScenarioErrors naming every rendered file that holds a secret-like value."""
+    known_clean: set[LineKey] = set()
+    problems = [p for path, text in sorted(files.items()) for p in output_problems(path, text, known_clean)]
+    if problems:
+        raise ScenarioErrors(problems)
