@@ -37,7 +37,7 @@ TARGET_PEAK_MB = 150
 TARGET_REBUILD_MS = 50  # one scenario saved, the files that list every scenario included
 TARGET_CPU_GROWTH = 1.2  # cpu(N2)/cpu(N1) ÷ N2/N1: 1.0 is linear
 #: What a rebuild changes in the scenario it saves: a fact of its page, or the title every switcher shows.
-EDITS = {"fact": ("\n  name: ", "\n  name: v"), "title": ("Synthetic state", "Synthetic state v")}
+EDITS = {"fact": ("\nsource:\n  name: ", "\nsource:\n  name: v"), "title": ("Synthetic state", "Synthetic state v")}
 TARGET_SWITCHER_BYTES = 8 * 1024
 SWITCHER = re.compile(rb'<nav class="switcher".*?</nav>', re.S)
 
@@ -150,6 +150,7 @@ def _rebuild_ms(rebuilder, scenarios: Path, edit: str, repeat: int) -> tuple[flo
     original = target.read_text(encoding="utf-8")
     samples, cpu, rendered = [], [], 0
     old, new = EDITS[edit]
+    assert old in original, f"{target.name} has no {old!r} to change: the save would change nothing"
     for k in range(repeat):
         target.write_text(original.replace(old, f"{new}{k}", 1), encoding="utf-8")
         start, start_cpu = time.perf_counter(), time.process_time()

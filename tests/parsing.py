@@ -12,16 +12,20 @@ from bs4 import BeautifulSoup
 
 def parse_all(texts: Iterable[str]) -> list[BeautifulSoup]:
     """The texts parsed with the collector off (pages a module fixture holds until its end)."""
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         return [BeautifulSoup(text, "html.parser") for text in texts]
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
 
 
 def parse_for_good(text: str) -> BeautifulSoup:
     """One page kept to the end of the session: parsed, then frozen out of the collector's passes
-    for the rest of the session too (gc.freeze; earlier garbage is collected first, not frozen)."""
+    (gc.freeze, with everything alive then; earlier garbage is collected first, not frozen). Until
+    something unfreezes: the dev server's Rebuilder does at each full build, so in a process that
+    runs one after this, the pages are scanned again; slower, never wrong."""
     [soup] = parse_all([text])
     gc.collect()
     gc.freeze()

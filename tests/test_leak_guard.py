@@ -349,9 +349,10 @@ def test_lines_are_read_a_chunk_at_a_time_exactly_as_split_cuts_them(monkeypatch
 
 
 def test_a_file_rendered_again_has_only_its_new_lines_read_and_every_secret_is_found():
-    """output_problems(before=…) reads only the lines where the two versions differ: a secret there (a new line, inside a kept line, a value typed after a keyword the
-    line already had or before the host a password needs, the first or last line, a line cut in
-    two) is found at the line a full read gives, and a one-line change of a long file reads a line or two, not all of them."""
+    """output_problems(before=…) reads only the lines where the two versions differ: a secret there
+    (a new line, inside a kept line, a value typed after a keyword the line already had or before
+    the host a password needs, the first or last line, a line cut in two) is found at the line a
+    full read gives, and a one-line change of a long file reads a line or two, not all of them."""
     from generator.guard.rendered import output_problems
     from secret_samples import shopify
     rng = random.Random(18)
@@ -390,8 +391,8 @@ def test_a_file_changed_in_several_places_has_only_those_lines_read():
     """A save changes a file in a few places far apart (a title in a list and again in a menu, a
     line added and another removed): changed_spans reads the lines around each, not all between;
     and whatever the edits, every line of the new version left unread is a line of the old one."""
-    from generator.guard.secrets import MAX_SPANS, changed_spans
-    assert MAX_SPANS < 100  # the cases of 100 places: past the places told apart, the rest is one stretch
+    from generator.guard.secrets import MAX_PLACES, changed_spans
+    assert MAX_PLACES < 100  # the cases of 100 places: past the places told apart, the rest is one stretch
     rng = random.Random(13)
     lines = [f'<li><a href="s/{i}/">Scenario {i}</a></li>' for i in range(20_000)]
     for case in range(60):
@@ -419,6 +420,51 @@ def test_a_file_changed_in_several_places_has_only_those_lines_read():
         if len(places) <= 5:  # each place read on its own: a line or two around it
             assert read <= 3 * len(places), (case, len(places), read)
     assert changed_spans("a\nb", "a\nb") == []
+
+
+def test_changed_spans_leave_unread_only_lines_of_the_old_version_whatever_the_texts():
+    """Brute force over tiny texts where lines repeat and prefix each other (the next line of the
+    old version is then found in the wrong place), empty lines, with and without a final line
+    break: the stretches are in order, apart, in whole lines, and every line outside them is a line
+    of the old version."""
+    from generator.guard.secrets import changed_spans
+    rng = random.Random(7)
+    alphabet = ["a", "b", "", "ab", "ba", "aa"]
+    for case in range(6000):
+        if case % 2:
+            before = "".join(rng.choice("ab\n") for _ in range(rng.randint(0, 12)))
+            after = "".join(rng.choice("ab\nX") for _ in range(rng.randint(0, 12)))
+        else:
+            lines = [rng.choice(alphabet) for _ in range(rng.randint(0, 8))]
+            new = list(lines)
+            for _ in range(rng.randint(1, 4)):
+                at = rng.randint(0, max(len(new) - 1, 0))
+                how = rng.choice(["edit", "insert", "delete", "join", "split"]) if new else "insert"
+                if how == "edit":
+                    new[at] += "X"
+                elif how == "insert":
+                    new.insert(at, rng.choice(alphabet + ["X"]))
+                elif how == "delete":
+                    del new[at]
+                elif how == "join":
+                    new[at:at + 2] = ["".join(new[at:at + 2])]
+                else:
+                    cut = rng.randint(0, len(new[at]))
+                    new[at:at + 1] = [new[at][:cut], new[at][cut:]]
+            before = "\n".join(lines) + rng.choice(["", "\n"])
+            after = "\n".join(new) + rng.choice(["", "\n"])
+        spans = changed_spans(before, after)
+        unread, end_of_last = [], -1
+        for start, end in spans:
+            assert end_of_last < start <= end <= len(after), (before, after, spans)
+            assert (start == 0 or after[start - 1] == "\n") and (end == len(after) or after[end] == "\n")
+            unread.append(after[end_of_last + 1:start])
+            end_of_last = end
+        unread.append(after[end_of_last + 1:])
+        old = set(before.split("\n"))
+        for part in filter(None, unread):
+            lines = part.split("\n")[:-1] if part.endswith("\n") else part.split("\n")
+            assert all(line in old for line in lines), (before, after, spans)
 
 
 def test_a_rebuild_finds_a_secret_that_only_a_file_rendered_again_holds(few, tmp_path, monkeypatch):

@@ -31,7 +31,7 @@ from ..model.load import Composed, load_scenarios
 from ..site.matrix import state_matrix
 from ..guard.secrets import LineKey
 from ..output.workers import render_jobs
-from ..output.plan import Plan, in_two_rounds
+from ..output.plan import KINDS, Plan, in_two_rounds
 from ..site.render import Page, stage_counts
 from ..model.scenario import LOCALES, Scenario
 
@@ -150,7 +150,7 @@ class Rebuilder:
         # a title changed or when the last attempt at the galleries failed.
         resectioned = plan.keep_pages(fresh.get)
         if not (retitled or self._galleries_behind):
-            from_pages = [job for job in from_pages if job.kind != "gallery" or job.key in resectioned]
+            from_pages = [job for job in from_pages if not KINDS[job.kind].per_section or job.key in resectioned]
         if from_pages:
             self._galleries_behind = True
             fresh |= render_jobs(plan, from_pages, processes=1, known_clean=self._clean, before=self.files).files

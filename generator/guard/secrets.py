@@ -422,9 +422,9 @@ SPAN_STEP = 1 << 16
 #: for this far into the new one, to find where they agree again.
 RESYNC_WINDOW = 1 << 16
 RESYNC_PROBE = 256
-#: Places where two versions part told apart in one file; past them, the rest up to what the two
-#: share at their end is one stretch.
-MAX_SPANS = 64
+#: Places where two versions part told apart in one file (changed_spans); past them, the rest up to
+#: what the two share at their end is one stretch.
+MAX_PLACES = 64
 
 
 def _common(read_a: Callable[[int, int], str], read_b: Callable[[int, int], str], limit: int) -> int:
@@ -449,7 +449,7 @@ def changed_spans(before: str, after: str) -> list[tuple[int, int]]:
 
     Where the two versions part, a stretch runs until the text that follows the parting line in
     `before` is found again in `after` (a save changes a few places of a file: a title in a list
-    and again in a menu), and the two are compared on from there; past MAX_SPANS places, or when
+    and again in a menu), and the two are compared on from there; past MAX_PLACES places, or when
     it is not found, the last stretch runs up to what the two share at their end. Every line of
     `after` outside the stretches lies, with the line breaks around it, in text equal to text of
     `before`: it is a whole line of `before`."""
@@ -467,11 +467,14 @@ def changed_spans(before: str, after: str) -> list[tuple[int, int]]:
         # looked for from the line break before the parting line of `after` (a line removed is found there)
         line_end = before.find("\n", i + 1)
         again = -1
-        if places < MAX_SPANS and line_end >= 0:
-            # the next line alone, with its line break: the lines after it may change too (a title
-            # and, two lines on, its translation)
+        if places < MAX_PLACES and line_end >= 0:
+            # the next line alone, between its line breaks (no prefix of a longer line matches): the
+            # lines after it may change too (a title and, two lines on, its translation)
             next_end = before.find("\n", line_end + 1, line_end + RESYNC_PROBE)
-            probe = before[line_end:line_end + RESYNC_PROBE if next_end < 0 else next_end]
+            probe = before[line_end:line_end + RESYNC_PROBE if next_end < 0 else next_end + 1]
+            if start == 0 and after.startswith(probe[1:]):  # the first line was removed
+                i, j, places = line_end + 1, 0, places + 1
+                continue
             again = after.find(probe, max(start - 1, 0), j + RESYNC_WINDOW)
         if again < 0:  # the rest, up to what the two share at their end
             tail = _common(lambda low, high: before[len(before) - high:len(before) - low],

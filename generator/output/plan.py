@@ -380,6 +380,9 @@ class Kind:
     #: Made from the scenario pages as rendered: last, in the process that renders the others or
     #: their parent, from the pages just written (Plan.keep_pages), never rendered twice.
     from_pages: bool = False
+    #: Its key is a section, and its files show that section of every scenario page and every title:
+    #: a rebuild makes it again when keep_pages names its section, or a title changed.
+    per_section: bool = False
 
 
 #: Every job kind, in one table: Plan.jobs() makes them, Plan.render(), label() and needs() follow it.
@@ -395,7 +398,7 @@ KINDS: dict[str, Kind] = {
     "compare-index": Kind("_compare_index", lambda plan, key: "compare/index.html", "_every_state_needs"),
     "data-index": Kind("_data_index", lambda plan, key: INDEX_DATA, "_data_index_needs"),
     "scenario-list": Kind("_scenario_list", lambda plan, key: SCENARIO_LIST, "_scenario_list_needs"),
-    "gallery": Kind("_gallery", lambda plan, key: gallery_path(key), from_pages=True),
+    "gallery": Kind("_gallery", lambda plan, key: gallery_path(key), from_pages=True, per_section=True),
     "journey": Kind("_journey", lambda plan, key: plan.journeys[key].path, "_every_state_needs"),
     "journey-data": Kind("_journey_data", lambda plan, key: JOURNEY_DATA, "_every_state_needs"),
 }

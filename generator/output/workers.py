@@ -58,7 +58,7 @@ class Rendered:
 
     files: dict[str, str] = field(default_factory=dict)
     count: int = 0
-    bytes: int = 0  # written: files kept in memory are not encoded to count theirs
+    bytes: int = 0  # of the files written; those kept in memory are not encoded to count theirs
     render: float = 0.0
     guard: float = 0.0
     write: float = 0.0
@@ -124,7 +124,7 @@ def _run(plan: Plan, jobs: list[Job], low: int, high: int, staging: Path | None,
         done.guard += middle - rendered
         for path, text in files:
             done.count += 1
-            if staging is None:  # kept as text (check, the dev server): no encoding to count bytes
+            if staging is None:  # kept as text (check, the dev server): see `bytes`
                 done.files[path] = text
             else:
                 data = text.encode("utf-8")

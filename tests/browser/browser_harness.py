@@ -166,13 +166,18 @@ class Tab:
         size = self.page.viewport_size
         own = (size["width"], size["height"], self.page.evaluate("() => devicePixelRatio"))
         widths, now = {}, own
-        for viewport in viewports:
-            if VIEWPORTS[viewport] != now:
-                now = self._metrics(*VIEWPORTS[viewport])
-            widths[viewport] = self.page.evaluate(
-                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        if now != own:
-            self._metrics(*own)  # exactly as Playwright set them: it does not send what it believes is set
+        try:
+            for viewport in viewports:
+                if VIEWPORTS[viewport] != now:
+                    now = self._metrics(*VIEWPORTS[viewport])
+                width, scroll, client, scale = self.page.evaluate(
+                    "() => [innerWidth, document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+                    " devicePixelRatio]")
+                assert (width, scale) == (VIEWPORTS[viewport][0], VIEWPORTS[viewport][2]), (viewport, width, scale)
+                widths[viewport] = [scroll, client]
+        finally:
+            if now != own:  # even after a failure: the tab is shared
+                self._metrics(*own)  # exactly as Playwright set them: it does not send what it believes is set
         return widths
 
     def _metrics(self, width: int, height: int, scale: float) -> tuple:
