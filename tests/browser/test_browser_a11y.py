@@ -260,6 +260,9 @@ def _behind(tab):
     again after, for the tests that click in this tab."""
     cover = tab.page.context.new_page()
     try:
+        # What the walk relies on: a hidden page runs no animation frame (SETTLED_FOCUS_STATE waits
+        # for two). Headless Chromium keeps a tab behind visible; should that change, say so here.
+        assert tab.page.evaluate("() => document.visibilityState") == "visible", "the tab behind is hidden"
         yield
     finally:
         cover.close()
