@@ -387,6 +387,20 @@ def test_a_file_rendered_again_has_only_its_new_lines_read_and_every_secret_is_f
     assert output_problems("index.html", before, set(), before=before) == []
 
 
+def _unread_lines(after: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The lines of `after` outside `spans`, once each span is checked to be whole lines, in order
+    and apart from the others (what changed_spans promises)."""
+    unread, end_of_last = [], -1
+    for start, end in spans:
+        assert end_of_last < start <= end <= len(after), spans
+        assert (start == 0 or after[start - 1] == "\n") and (end == len(after) or after[end] == "\n"), spans
+        unread.append(after[end_of_last + 1:start])
+        end_of_last = end
+    unread.append(after[end_of_last + 1:])
+    return [line for part in unread if part
+            for line in (part.split("\n")[:-1] if part.endswith("\n") else part.split("\n"))]
+
+
 def test_a_file_changed_in_several_places_has_only_those_lines_read():
     """A save changes a file in a few places far apart (a title in a list and again in a menu, a
     line added and another removed): changed_spans reads the lines around each, not all between;
@@ -410,12 +424,7 @@ def test_a_file_changed_in_several_places_has_only_those_lines_read():
                 new[at:at + 2] = ["".join(new[at:at + 2])]
         before, after = "\n".join(lines), "\n".join(new)
         spans = changed_spans(before, after)
-        kept = set(lines)
-        unread = after
-        for start, end in reversed(spans):
-            assert 0 <= start <= end <= len(after)
-            unread = unread[:start] + "\n" + unread[end:]
-        assert all(line in kept for line in unread.split("\n") if line), case
+        assert set(_unread_lines(after, spans)) <= set(lines), case
         read = sum(after.count("\n", start, end) + 1 for start, end in spans)
         if len(places) <= 5:  # each place read on its own: a line or two around it
             assert read <= 3 * len(places), (case, len(places), read)
@@ -454,17 +463,7 @@ def test_changed_spans_leave_unread_only_lines_of_the_old_version_whatever_the_t
             before = "\n".join(lines) + rng.choice(["", "\n"])
             after = "\n".join(new) + rng.choice(["", "\n"])
         spans = changed_spans(before, after)
-        unread, end_of_last = [], -1
-        for start, end in spans:
-            assert end_of_last < start <= end <= len(after), (before, after, spans)
-            assert (start == 0 or after[start - 1] == "\n") and (end == len(after) or after[end] == "\n")
-            unread.append(after[end_of_last + 1:start])
-            end_of_last = end
-        unread.append(after[end_of_last + 1:])
-        old = set(before.split("\n"))
-        for part in filter(None, unread):
-            lines = part.split("\n")[:-1] if part.endswith("\n") else part.split("\n")
-            assert all(line in old for line in lines), (before, after, spans)
+        assert set(_unread_lines(after, spans)) <= set(before.split("\n")), (before, after, spans)
 
 
 def test_a_rebuild_finds_a_secret_that_only_a_file_rendered_again_holds(few, tmp_path, monkeypatch):
