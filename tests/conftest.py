@@ -108,6 +108,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadscope` (scripts/test), with every browser test in one scope: they share one
+    Chromium, one HTTP server and the surveys of the sample, which each other test process would
+    make again. A module elsewhere is its own scope, as usual. The extension point is xdist's own
+    (its loadfile and loadgroup modes override `_split_scope` the same way); that it still holds is
+    checked after every run (pytest_sessionfinish)."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return BROWSER_SCOPE if nodeid.startswith(BROWSER_SCOPE) else super()._split_scope(nodeid)
+    return BrowserTogether(config, log)
+
+
+BROWSER_SCOPE = "tests/browser/"
+#: The test processes that ran browser tests, as the main process hears of them.
+_BROWSER_WORKERS: set[str] = set()
+
+
 #: Figures for the closing summary, from every test process's reports: time in browser tests, axe runs.
 BROWSER = {"seconds": 0.0, "axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.0, "pages": set()}
 
@@ -115,6 +136,8 @@ BROWSER = {"seconds": 0.0, "axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.
 def pytest_runtest_logreport(report):
     if "browser" in Path(report.fspath).parts:
         BROWSER["seconds"] += report.duration
+        if hasattr(report, "node"):  # in the main process of a run with xdist: the worker it came from
+            _BROWSER_WORKERS.add(report.node.gateway.id)
     for name, runs in report.user_properties:
         if name == "axe":  # tests/browser/conftest.py
             for page, violations, seconds in runs:
@@ -122,6 +145,18 @@ def pytest_runtest_logreport(report):
                 BROWSER["axe_violations"] += violations
                 BROWSER["axe_seconds"] += seconds
                 BROWSER["pages"].add(page)
+
+
+def pytest_sessionfinish(session):
+    """Browser tests spread over several processes mean the scheduler above no longer groups them
+    (an xdist that changed its extension point): say so by failing the run, not by a slower one."""
+    if session.config.getoption("dist", "no") == "loadscope" and len(_BROWSER_WORKERS) > 1:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        writer = session.config.get_terminal_writer()
+        writer.line()
+        writer.line(
+            f"browser tests ran in {len(_BROWSER_WORKERS)} processes: tests/conftest.py's scheduler no longer "
+            "groups them (pytest_xdist_make_scheduler)", red=True)
 
 
 def pytest_terminal_summary(terminalreporter):
