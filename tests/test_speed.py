@@ -36,40 +36,113 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def in_fresh_process(fn: Callable[..., Any], *args: Any) -> Any:
-    """fn(*args) in a new interpreter, which must fork its workers. This test process may run threads
-    (Playwright, the servers of earlier tests), and a process running threads never forks (workers.py):
-    a test of the workers run here would pass on the serial path without testing them."""
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe(duplex=False)
-    process = context.Process(target=_forking, args=(theirs, fn, *args))  # not a daemon: it forks
-    process.start()
-    theirs.close()
-    try:  # a limit of its own: pytest-timeout's signal would leave join() below waiting for a hung child
-        ok, value = ours.recv() if ours.poll(100) else (False, "the fresh process hung for 100 s")
-    except EOFError:
-        value, ok = f"the fresh process ended without a word (exit code {process.join() or process.exitcode})", False
-    finally:
-        process.join(5)
-        if process.is_alive():
-            process.kill()
-            process.join()
-    assert ok, value
-    return value
+class Forks:
+    """Runs functions in processes forked from one interpreter started for this module (spawn).
+
+    That interpreter runs no thread: this test process may (Playwright, the servers of earlier tests),
+    and a process running threads never forks (workers.py), so a test of the workers run here would
+    pass on the serial path without testing them. Each call runs in a process of its own (what it
+    patches ends with it), forked from that interpreter: started once for the module, not once a
+    test (~0.8 CPU-s each), and holding what `keep` made there for the calls after it."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, theirs = context.Pipe()
+        self._server = context.Process(target=_serve, args=(theirs,))  # not a daemon: it forks
+        self._server.start()
+        theirs.close()
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) in a process forked from the server: its value, or fail with its traceback."""
+        return self._ask("call", fn, args)
+
+    def forking(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """As call(); fn must fork workers."""
+        return self._ask("call", _forking, (fn, *args))
+
+    def keep(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) in the server itself: what it puts in _HELD is there for every call after it."""
+        return self._ask("keep", fn, args)
+
+    def _ask(self, how: str, fn: Callable[..., Any], args: tuple) -> Any:
+        self._conn.send((how, fn, args))
+        # a limit of its own: pytest-timeout's signal would leave this test waiting for a hung process
+        if not self._conn.poll(110):
+            self.close()
+            pytest.fail("the server of forked processes did not answer in 110 s")
+        ok, value = self._conn.recv()
+        assert ok, value
+        return value
+
+    def close(self) -> None:
+        try:
+            self._conn.send(None)
+        except OSError:
+            pass
+        self._server.join(5)
+        if self._server.is_alive():
+            self._server.kill()
+            self._server.join()
 
 
-def _forking(conn: Any, fn: Callable[..., Any], *args: Any) -> None:
+#: In the server (Forks): what `keep` made, and what puts its files back as they were after each call.
+_HELD: dict[str, Any] = {}
+_PUT_BACK: list[Callable[[], None]] = []
+
+
+def _serve(conn: Any) -> None:
     import traceback
-    from generator.output import workers
+    fork = multiprocessing.get_context("fork")
+    while (request := conn.recv()) is not None:
+        how, fn, args = request
+        if how == "keep":
+            try:
+                reply = (True, fn(*args))
+            except BaseException:
+                reply = (False, traceback.format_exc())
+            conn.send(reply)
+            continue
+        ours, theirs = fork.Pipe(duplex=False)
+        child = fork.Process(target=_answer, args=(theirs, fn, *args))  # not a daemon: it may fork
+        child.start()
+        theirs.close()
+        try:
+            reply = ours.recv() if ours.poll(100) else (False, "the forked process hung for 100 s")
+        except EOFError:
+            reply = (False, f"the forked process ended without a word (exit code {child.join() or child.exitcode})")
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+            child.join()
+        ours.close()
+        for put_back in _PUT_BACK:
+            put_back()
+        conn.send(reply)
+
+
+def _answer(conn: Any, fn: Callable[..., Any], *args: Any) -> None:
+    import traceback
     try:
-        assert workers.single_threaded()
-        forked, parallel = [], workers._parallel
-        workers._parallel = lambda *a, **k: forked.append(1) or parallel(*a, **k)
-        result = fn(*args)
-        assert forked, "no worker was forked"
-        conn.send((True, result))
+        conn.send((True, fn(*args)))
     except BaseException:
         conn.send((False, traceback.format_exc()))
+
+
+def _forking(fn: Callable[..., Any], *args: Any) -> Any:
+    from generator.output import workers
+    assert workers.single_threaded()
+    forked, parallel = [], workers._parallel
+    workers._parallel = lambda *a, **k: forked.append(1) or parallel(*a, **k)
+    result = fn(*args)
+    assert forked, "no worker was forked"
+    return result
+
+
+@pytest.fixture(scope="module")
+def forks() -> Any:
+    server = Forks()
+    yield server
+    server.close()
 
 
 def _serial_then_parallel(scenarios: str, out: str) -> tuple:
@@ -77,7 +150,7 @@ def _serial_then_parallel(scenarios: str, out: str) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def serial_and_parallel(tmp_path_factory) -> tuple[Path, Path, tuple]:
+def serial_and_parallel(forks, tmp_path_factory) -> tuple[Path, Path, tuple]:
     """One scenarios folder built serially, then by forked workers (in a fresh interpreter): the
     failed-sync neighbourhood (SAVED) and its journeys, where every kind of page exists in both
     languages (scenario, outcome, pair, data, gallery, journey), a few hundred jobs for two workers
@@ -85,7 +158,7 @@ def serial_and_parallel(tmp_path_factory) -> tuple[Path, Path, tuple]:
     scenarios would add jobs of the same kinds. Both tests below read these two builds."""
     root = tmp_path_factory.mktemp("parallel")
     folder = copy_with_journeys(root / "scenarios", SAVED)
-    reports = in_fresh_process(_serial_then_parallel, str(folder), str(root))
+    reports = forks.forking(_serial_then_parallel, str(folder), str(root))
     return folder, root, reports
 
 
@@ -112,10 +185,10 @@ def _gallery_without_rendering_pages_again(out: str | None) -> tuple[list[str], 
 
 
 @pytest.mark.parametrize("into_folder", [True, False], ids=["written", "in memory"])
-def test_a_parallel_build_makes_the_gallery_from_the_pages_its_workers_rendered(tmp_path, into_folder):
+def test_a_parallel_build_makes_the_gallery_from_the_pages_its_workers_rendered(forks, tmp_path, into_folder):
     """Each scenario page is rendered once: the parent makes the gallery from what the workers wrote
     (or sent back), and renders none of them again. Workers are forked, so only the parent is refused."""
-    paths, gallery = in_fresh_process(_gallery_without_rendering_pages_again, str(tmp_path) if into_folder else None)
+    paths, gallery = forks.forking(_gallery_without_rendering_pages_again, str(tmp_path) if into_folder else None)
     assert len(paths) == 12 and all(f'href="../../{path}#readiness"' in gallery for path in paths)
 
 
@@ -142,8 +215,8 @@ def _a_page_failing_in_a_worker() -> None:
     assert any(broken in note for note in raised.value.__notes__)
 
 
-def test_a_page_failing_in_a_worker_raises_its_own_error_naming_the_page():
-    in_fresh_process(_a_page_failing_in_a_worker)
+def test_a_page_failing_in_a_worker_raises_its_own_error_naming_the_page(forks):
+    forks.forking(_a_page_failing_in_a_worker)
 
 
 def _a_failed_parallel_build(scenarios: Path, out: Path) -> None:
@@ -154,12 +227,12 @@ def _a_failed_parallel_build(scenarios: Path, out: Path) -> None:
         build(scenarios, out, processes=2)
 
 
-def test_a_failed_parallel_build_leaves_the_previous_site(few, tmp_path):
+def test_a_failed_parallel_build_leaves_the_previous_site(forks, few, tmp_path):
     """The FEW scenarios: what the previous site holds does not matter, only that it is kept whole."""
     out = tmp_path / "site"
     build(few, out, processes=1)
     before = tree(out)
-    in_fresh_process(_a_failed_parallel_build, few, out)
+    forks.forking(_a_failed_parallel_build, few, out)
     assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging folder left behind
 
@@ -178,6 +251,30 @@ def folder(tmp_path) -> Path:
     return copy_with_journeys(tmp_path / "scenarios", SAVED)
 
 
+@pytest.fixture(scope="module")
+def saved_site(forks, tmp_path_factory) -> Forks:
+    """The server of `forks`, holding a Rebuilder of the SAVED folder just after its full(), made once
+    for the tests of a save: each runs in a process forked from it (Forks.call), so it starts from that
+    Rebuilder as from its own, fresh one; the files it saves are put back as they were after it."""
+    forks.keep(_keep_saved_site, str(copy_with_journeys(tmp_path_factory.mktemp("saved") / "scenarios", SAVED)))
+    return forks
+
+
+def _keep_saved_site(folder: str) -> None:
+    files = tree(Path(folder))
+    rebuilder = Rebuilder(Path(folder))
+    rebuilder.full()
+    _HELD["saved"] = rebuilder
+    _PUT_BACK.append(lambda: _put_back(Path(folder), files))
+
+
+def _put_back(folder: Path, files: dict[str, bytes]) -> None:
+    shutil.rmtree(folder)
+    for path, data in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{path.name} no longer holds {old!r}: choose another edit"
@@ -194,15 +291,21 @@ def edit(path: Path, old: str, new: str) -> None:
     # the same instant at another offset: equal for ==, not on the pages
     ("failed-sync.yml", "finished_at: 2026-05-02T06:04:12Z", "finished_at: 2026-05-02T08:04:12+02:00"),
 ])
-def test_a_rebuild_after_a_save_equals_a_full_build(folder, name, old, new):
-    rebuilder = Rebuilder(folder)
-    rebuilder.full()
+def test_a_rebuild_after_a_save_equals_a_full_build(saved_site, name, old, new):
+    before, fresh, files, expected = saved_site.call(_a_save, name, old, new)
+    assert files == expected
+    assert fresh == {path: text for path, text in expected.items() if text != before.get(path)}
+
+
+def _a_save(name: str, old: str, new: str) -> tuple[dict[str, str], ...]:
+    """The site before, the files a save changed, the site after, and a full build of the folder then."""
+    rebuilder = _HELD["saved"]
+    folder = rebuilder.folder
     before = dict(rebuilder.files)
     edit(folder / name, old, new)
     fresh = rebuilder.changed([folder / name])
-    expected = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
-    assert rebuilder.files == expected
-    assert fresh == {path: text for path, text in expected.items() if text != before.get(path)}
+    return before, fresh, rebuilder.files, render_site(found := load_scenarios(folder),
+                                                       journeys=load_journeys(folder, found))
 
 
 def farthest_shared_outcome(scenarios):
@@ -242,21 +345,27 @@ def test_a_rebuild_after_a_retitle_renders_the_pages_naming_a_shared_outcome(tmp
     assert fresh == {path: text for path, text in expected.items() if text != before.get(path)}
 
 
-def test_a_rebuild_after_a_fact_change_leaves_the_pages_that_show_only_titles(folder):
+def test_a_rebuild_after_a_fact_change_leaves_the_pages_that_show_only_titles(saved_site):
     """A fact of a page is not in its neighbours' switchers: they are not rendered again. Its
     description is in no compare pair page either: those are not rendered again for it."""
-    rebuilder = Rebuilder(folder)
-    rebuilder.full()
-    edit(folder / "failed-sync.yml", "token are fine", "token are all fine")
-    assert rebuilder.changed([folder / "failed-sync.yml"])
-    description_change = rebuilder.rendered
-    edit(folder / "failed-sync.yml", "fetched: 250", "fetched: 251")
-    assert rebuilder.changed([folder / "failed-sync.yml"])
-    fact_change = rebuilder.rendered
+    (description_changed, description_change), (fact_changed, fact_change), (_, title_change) = \
+        saved_site.call(_saves_one_after_another, [("token are fine", "token are all fine"),
+                                                   ("fetched: 250", "fetched: 251"),
+                                                   ("en: Last sync failed", "en: Last sync failed again")])
+    assert description_changed and fact_changed
     assert description_change < fact_change
-    edit(folder / "failed-sync.yml", "en: Last sync failed", "en: Last sync failed again")
-    rebuilder.changed([folder / "failed-sync.yml"])
-    assert fact_change < rebuilder.rendered
+    assert fact_change < title_change
+
+
+def _saves_one_after_another(edits: list[tuple[str, str]]) -> list[tuple[bool, int]]:
+    """For each save of failed-sync.yml in turn: whether it changed a file, and how many it rendered."""
+    rebuilder = _HELD["saved"]
+    saved = rebuilder.folder / "failed-sync.yml"
+    done = []
+    for old, new in edits:
+        edit(saved, old, new)
+        done.append((bool(rebuilder.changed([saved])), rebuilder.rendered))
+    return done
 
 
 def test_a_saved_description_renders_its_own_pages_and_a_fact_the_pages_listing_states(tmp_path, monkeypatch):
@@ -395,17 +504,26 @@ def test_garbage_frozen_between_saves_is_collected_within_a_bounded_number_of_sa
         gc.unfreeze()
 
 
-def test_a_rebuild_of_a_broken_save_raises_and_keeps_the_last_good_site(folder):
-    rebuilder = Rebuilder(folder)
-    good = dict(rebuilder.full())
-    edit(folder / "failed-sync.yml", "status: failed", "status: exploded")
+def test_a_rebuild_of_a_broken_save_raises_and_keeps_the_last_good_site(saved_site):
+    error, kept, redone, kept_after = saved_site.call(_a_broken_save_then_the_good_one_again)
+    assert "failed-sync.yml" in error
+    assert kept
+    assert redone == {}  # back as it was: nothing to redo
+    assert kept_after
+
+
+def _a_broken_save_then_the_good_one_again() -> tuple[str, bool, dict[str, str], bool]:
+    """The error of the broken save, whether the site was kept, what the good save then changed,
+    and whether the site was kept still."""
+    rebuilder = _HELD["saved"]
+    saved = rebuilder.folder / "failed-sync.yml"
+    good = dict(rebuilder.files)
+    edit(saved, "status: failed", "status: exploded")
     with pytest.raises(ScenarioErrors) as raised:
-        rebuilder.changed([folder / "failed-sync.yml"])
-    assert "failed-sync.yml" in str(raised.value)
-    assert rebuilder.files == good
-    edit(folder / "failed-sync.yml", "status: exploded", "status: failed")
-    assert rebuilder.changed([folder / "failed-sync.yml"]) == {}  # back as it was: nothing to redo
-    assert rebuilder.files == good
+        rebuilder.changed([saved])
+    kept = rebuilder.files == good
+    edit(saved, "status: exploded", "status: failed")
+    return str(raised.value), kept, rebuilder.changed([saved]), rebuilder.files == good
 
 
 def test_generator_workers_must_be_a_count(monkeypatch):
@@ -431,14 +549,27 @@ from synthetic import many
 assert single_threaded()
 plan = Plan.make(many(4))  # about 30 jobs, in many ranges over three workers; the race is in the shutdown
 jobs = plan.jobs()
-original = Plan.render
+# Each job's files and how long rendering them took, recorded once here. The workers below replay
+# them: the same files through their pipes, busy (asleep) as long, without rendering them again at
+# every attempt (most of this test's CPU), since what is tested is how the build stops, not the pages.
+recorded, original = {}, Plan.render
+
+def record(self, job):
+    start = time.perf_counter()
+    files = list(original(self, job))
+    recorded[job] = files, time.perf_counter() - start
+    return files
+Plan.render = record
+render_jobs(plan, jobs, processes=1)
 for attempt in range(len(jobs)):
     broken = jobs[attempt]  # the failure in every position once: first, middle, last range
 
     def render(self, job, broken=broken):
         if job == broken:
             raise MissingMessage(f"message 'x.y{attempt}' is missing")
-        return original(self, job)
+        files, took = recorded[job]
+        time.sleep(took)
+        return files
     Plan.render = render
     start = time.perf_counter()
     try:
@@ -479,8 +610,8 @@ def _a_worker_that_dies() -> None:
         render_jobs(plan, plan.jobs(), processes=2)
 
 
-def test_a_worker_that_dies_ends_the_build_with_an_error_not_a_hang():
-    in_fresh_process(_a_worker_that_dies)
+def test_a_worker_that_dies_ends_the_build_with_an_error_not_a_hang(forks):
+    forks.forking(_a_worker_that_dies)
 
 
 def test_a_process_running_threads_is_never_forked(monkeypatch):

@@ -37,7 +37,9 @@ from ..model.scenario import LOCALES, Scenario
 #: Every template a page may use, compiled before any job runs: a syntax error then stops the
 #: build before the first page, and forked workers share the compiled code instead of compiling it again.
 TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html",
-                  "gallery.html", "_overview_row.html", "_matrix_row.html", "journey.html")
+                  "gallery.html", "_overview_row.html", "_matrix_row.html", "journey.html", "_outcome_item.html",
+                  # and those they extend, include or import
+                  "base.html", "_macros.html", "_languages.html", "_switcher.html", "_about.html", "_next.html")
 #: Copied as they are; CSP allows no inline script or style, so these are files.
 STATIC = ("robots.txt", "style.css", "favicon.svg")
 

@@ -150,9 +150,10 @@ def _worker(conn: Connection) -> None:
     # Ctrl-C and SIGTERM are the parent's to handle: it kills its workers, then cleans up.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    known_clean: set[LineKey] = set()  # across its ranges: their pages share most lines too
     while (span := conn.recv()) is not None:
         try:
-            done = _run(_PLAN, _JOBS, span[0], span[1], _STAGING, catch=True)
+            done = _run(_PLAN, _JOBS, span[0], span[1], _STAGING, catch=True, known_clean=known_clean)
         except GeneratorError as exc:  # writing failed (disk full, read-only): the message says so
             done = Rendered(error=str(exc))
         conn.send(done)
