@@ -10,7 +10,8 @@ Cheap where it can be: a page renders from its own bytes and the files it loads
 (frames, stylesheet, scripts, data), so when all of those are identical it is counted
 without a screenshot. When only pages changed, that is read from the bytes; when a
 non-page file changed, each page whose own bytes did not change is loaded once per
-width reviewed (no screenshot) to see which files it asks for. Deterministic where it must be: animations
+width reviewed to see which files it asks for (and screenshotted there if one of them changed).
+Deterministic where it must be: animations
 and the caret are off in every screenshot, fonts are Debian's (scripts/setup
 installs them), and nothing on a page depends on the clock.
 """
@@ -25,7 +26,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from ..errors import GeneratorError
@@ -110,15 +111,18 @@ def _frames(site: Path, page: str) -> list[str]:
     return found
 
 
-def candidates(old: Path, new: Path, browser: Browser, force: bool = False) -> tuple[list[str], int]:
-    """(pages to screenshot, pages counted identical without one). A page is identical when it
-    and every file it loads are byte for byte the same in both sites. Without a changed non-page
-    file that is its bytes and its frames'; with one, what a page loads is read in the browser
-    (scripts may ask for any file), once per width for each page whose own bytes are the same."""
+def candidates(old: Path, new: Path, browser: Browser,
+               force: bool = False) -> tuple[list[str], int, dict[tuple[str, str], bytes]]:
+    """(pages to screenshot, pages counted identical without one, {(page, width): screenshot of
+    `new`} already taken). A page is identical when it and every file it loads are byte for byte
+    the same in both sites. Without a changed non-page file that is its bytes and its frames';
+    with one, what a page loads is read in the browser (scripts may ask for any file), once per
+    width for each page whose own bytes are the same, and a page that asked for a changed file is
+    screenshotted there and then."""
     old_pages, new_pages = html_pages(old), html_pages(new)
     every = sorted(old_pages | new_pages)
     if force:
-        return every, 0
+        return every, 0, {}
     digests: dict[tuple[Path, str], str | None] = {}
 
     def same(relative: str) -> bool:
@@ -130,13 +134,14 @@ def candidates(old: Path, new: Path, browser: Browser, force: bool = False) -> t
 
     unchanged = [p for p in every if same(p)]
     # Each file read once: its digest serves the pages and the assets alike.
+    taken: dict[tuple[str, str], bytes] = {}
     if all(same(f) for f in _assets(old) | _assets(new)):
         kept = [p for p in unchanged if all(same(f) for f in set(_frames(old, p) + _frames(new, p)))]
     else:
-        loads = record_loads(browser, new, unchanged)
+        loads, taken = record_loads(browser, new, unchanged, lambda asked: not all(map(same, asked)))
         kept = [p for p in unchanged if all(same(f) for f in loads[p])]
     todo = sorted(set(every) - set(kept))
-    return todo, len(every) - len(todo)
+    return todo, len(every) - len(todo), taken
 
 
 # --- screenshots -------------------------------------------------------------------------------
@@ -226,9 +231,11 @@ async def _open_settled(page, url: str) -> None:
     await page.evaluate(SETTLED)
 
 
-def record_loads(browser: Browser, site: Path, pages: list[str]) -> dict[str, set[str]]:
-    """{page: every file of `site` it asks for until it is settled, as for its screenshot, at any of
-    the browser's widths}: itself, its frames, and whatever its stylesheets and scripts fetch."""
+def record_loads(browser: Browser, site: Path, pages: list[str], shows_change: Callable[[set[str]], bool],
+                 ) -> tuple[dict[str, set[str]], dict[tuple[str, str], bytes]]:
+    """({page: every file of `site` it asks for until it is settled, as for its screenshot, at any of
+    the browser's widths}: itself, its frames, and whatever its stylesheets and scripts fetch;
+    {(page, width): its screenshot} where shows_change(what it asked for))."""
     root = site.resolve()
 
     async def record(page, job):
@@ -245,13 +252,17 @@ def record_loads(browser: Browser, site: Path, pages: list[str]) -> dict[str, se
             await _open_settled(page, (site / job[0]).resolve().as_uri())
         finally:
             page.remove_listener("request", on_request)
-        return asked
+        # Loaded and settled as screenshot() would have it: shot now rather than loaded again.
+        return asked, (await _steady_screenshot(page) if shows_change(asked) else None)
     found = browser.visit_all([(page, width) for page in pages for width in browser.widths],
                               lambda job: job[1], record)
     loads: dict[str, set[str]] = {page: set() for page in pages}
-    for (page, _), asked in found.items():
+    shots: dict[tuple[str, str], bytes] = {}
+    for (page, width), (asked, shot) in found.items():
         loads[page] |= asked
-    return loads
+        if shot is not None:
+            shots[page, width] = shot
+    return loads, shots
 
 
 async def _steady_screenshot(page) -> bytes:
@@ -318,12 +329,12 @@ def review(old: Path, new: Path, force: bool = False,
         if not site.is_dir():
             raise ReviewError(f"{site}: not a built site folder")
     with Browser(widths) as browser:  # started only if a page must be loaded
-        todo, identical = candidates(old, new, browser, force)
+        todo, identical, taken = candidates(old, new, browser, force)
         old_pages, new_pages = html_pages(old), html_pages(new)
         jobs = [(side, site, page, width) for page in todo
                 for side, site, pages in (("old", old, old_pages), ("new", new, new_pages))
-                if page in pages for width in widths]
-        shots = screenshot(browser, jobs)
+                if page in pages for width in widths if not (side == "new" and (page, width) in taken)]
+        shots = screenshot(browser, jobs) | {("new", new, page, width): png for (page, width), png in taken.items()}
     result = ReviewResult(identical=identical, screenshots=len(shots))
     pictures: dict[tuple[str, str], tuple[bytes | None, bytes | None, bytes | None]] = {}
     for page in todo:
