@@ -144,17 +144,17 @@ def test_markdown_summary_lists_the_changed_scenario_and_its_values(two_builds):
     assert "<details" in md and "</details>" in md and "beta" not in md
 
 
-def test_identical_builds_report_no_change_and_exit_zero(tmp_path):
-    folder = write(tmp_path / "scenarios", BEFORE)
-    one, two = build(folder, tmp_path / "one"), build(folder, tmp_path / "two")
+def test_identical_builds_report_no_change_and_exit_zero(builds, tmp_path):
+    """Two builds of the same scenarios: the module's old/ and one more."""
+    one, two = builds / "old", build(builds / "before", tmp_path / "two")
     text = diff(str(one), str(two))
     assert text.returncode == 0 and text.stdout.startswith("No change: all 2 scenarios")
     md = diff(str(one), str(two), "--markdown")
     assert md.returncode == 0 and "No change" in md.stdout and "|" not in md.stdout
 
 
-def test_added_and_removed_scenarios(tmp_path):
-    old = build(write(tmp_path / "a", BEFORE), tmp_path / "old")
+def test_added_and_removed_scenarios(two_builds, tmp_path):
+    old, _ = two_builds  # BEFORE
     renamed = {"alpha.yml": BEFORE["alpha.yml"], "gamma.yml": BEFORE["beta.yml"]}
     new = build(write(tmp_path / "b", renamed), tmp_path / "new")
     result = diff(str(old), str(new))
@@ -246,7 +246,7 @@ def git(*args, cwd):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_two_git_revisions_are_built_and_compared(tmp_path):
+def test_two_git_revisions_are_built_and_compared(two_builds, tmp_path):
     repo = tmp_path / "repo"
     for part in ("generator", "templates"):
         shutil.copytree(ROOT / part, repo / part, ignore=shutil.ignore_patterns("__pycache__"))
@@ -261,7 +261,7 @@ def test_two_git_revisions_are_built_and_compared(tmp_path):
     assert result.returncode == 1, result.stderr
     assert reported(result.stdout, "alpha")[("readiness", "code")] == ("READY", "EXCHANGE_DISABLED")
     # A revision against a site folder with the same state: no change, exit 0.
-    same = build(repo / "scenarios", tmp_path / "same")
+    _, same = two_builds  # AFTER, by this generator: the one the repository holds
     result = cli("diff", "HEAD", str(same), cwd=repo)
     assert result.returncode == 0 and result.stdout.startswith("No change"), result.stderr
     # Nothing is left behind in the repository: no worktree, no stray file.

@@ -10,13 +10,15 @@ Cheap where it can be: a page renders from its own bytes and the files it loads
 (frames, stylesheet, scripts, data), so when all of those are identical it is counted
 without a screenshot. When only pages changed, that is read from the bytes; when a
 non-page file changed, each page whose own bytes did not change is loaded once per
-width reviewed (no screenshot) to see which files it asks for. Deterministic where it must be: animations
+width reviewed to see which files it asks for (and screenshotted there if one of them changed).
+Deterministic where it must be: animations
 and the caret are off in every screenshot, fonts are Debian's (scripts/setup
 installs them), and nothing on a page depends on the clock.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import html
 import io
@@ -24,7 +26,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from ..errors import GeneratorError
@@ -109,17 +111,18 @@ def _frames(site: Path, page: str) -> list[str]:
     return found
 
 
-def candidates(old: Path, new: Path, force: bool = False,
-               widths: Iterable[str] = WIDTH_NAMES) -> tuple[list[str], int]:
-    """(pages to screenshot, pages counted identical without one). A page is identical when it
-    and every file it loads are byte for byte the same in both sites. Without a changed non-page
-    file that is its bytes and its frames'; with one, what a page loads is read in the browser
-    (scripts may ask for any file), once per width for each page whose own bytes are the same."""
-    widths = list(widths)  # read once per page
+def candidates(old: Path, new: Path, browser: Browser,
+               force: bool = False) -> tuple[list[str], int, dict[tuple[str, str], bytes]]:
+    """(pages to screenshot, pages counted identical without one, {(page, width): screenshot of
+    `new`} already taken). A page is identical when it and every file it loads are byte for byte
+    the same in both sites. Without a changed non-page file that is its bytes and its frames';
+    with one, what a page loads is read in the browser (scripts may ask for any file), once per
+    width for each page whose own bytes are the same, and a page that asked for a changed file is
+    screenshotted there and then."""
     old_pages, new_pages = html_pages(old), html_pages(new)
     every = sorted(old_pages | new_pages)
     if force:
-        return every, 0
+        return every, 0, {}
     digests: dict[tuple[Path, str], str | None] = {}
 
     def same(relative: str) -> bool:
@@ -131,13 +134,14 @@ def candidates(old: Path, new: Path, force: bool = False,
 
     unchanged = [p for p in every if same(p)]
     # Each file read once: its digest serves the pages and the assets alike.
+    taken: dict[tuple[str, str], bytes] = {}
     if all(same(f) for f in _assets(old) | _assets(new)):
         kept = [p for p in unchanged if all(same(f) for f in set(_frames(old, p) + _frames(new, p)))]
     else:
-        loads = record_loads(new, unchanged, widths)
+        loads, taken = record_loads(browser, new, unchanged, lambda asked: not all(map(same, asked)))
         kept = [p for p in unchanged if all(same(f) for f in loads[p])]
     todo = sorted(set(every) - set(kept))
-    return todo, len(every) - len(todo)
+    return todo, len(every) - len(todo), taken
 
 
 # --- screenshots -------------------------------------------------------------------------------
@@ -152,38 +156,74 @@ def _playwright():
     return async_playwright
 
 
-async def _in_browser(jobs: list, width_of, visit) -> dict:
-    """{job: await visit(page, job)} for each job, in pages of width_of(job)'s context, PARALLEL
-    pages at a time over the widths: Chromium renders in parallel, Python only waits."""
-    async_playwright = _playwright()
-    results: dict = {}
-    sizes = {name: (w, h, scale) for name, w, h, scale in WIDTHS if any(width_of(job) == name for job in jobs)}
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+class Browser:
+    """One browser for a whole review, started at its first use and closed by `with`: the pages
+    loaded to see which files they ask for and the screenshots share it, its contexts and its tabs
+    (a start with its tabs costs about as much CPU as four screenshots)."""
+
+    def __init__(self, widths: Iterable[str]):
+        self.widths = list(widths)
+        self._runner = asyncio.Runner()
+        self._stack = contextlib.AsyncExitStack()
+        self._browser = None
+        self._contexts: dict[str, object] = {}
+        self._tabs: dict[str, list] = {}
+
+    def __enter__(self) -> "Browser":
+        return self
+
+    def __exit__(self, *_) -> None:
         try:
-            contexts = {}
-            for name, (w, h, scale) in sizes.items():
-                contexts[name] = await browser.new_context(
-                    viewport={"width": w, "height": h}, device_scale_factor=scale,
-                    reduced_motion="reduce", color_scheme="light", locale="en-US", timezone_id="UTC")
-            queues: dict[str, asyncio.Queue] = {name: asyncio.Queue() for name in sizes}
-            for job in jobs:
-                queues[width_of(job)].put_nowait(job)
-
-            async def worker(name: str) -> None:
-                page = await contexts[name].new_page()
-                try:
-                    while not queues[name].empty():
-                        job = queues[name].get_nowait()
-                        results[job] = await visit(page, job)
-                finally:
-                    await page.close()
-
-            per_width = max(1, PARALLEL // len(sizes))
-            await asyncio.gather(*(worker(name) for name in sizes for _ in range(per_width)))
+            self._runner.run(self._stack.aclose())
         finally:
-            await browser.close()
-    return results
+            self._runner.close()
+
+    def visit_all(self, jobs: list, width_of, visit) -> dict:
+        """{job: await visit(tab, job)} for each job, in tabs of width_of(job)'s context."""
+        if not jobs:
+            return {}
+        try:
+            return self._runner.run(self._visit_all(jobs, width_of, visit))
+        except ReviewError:
+            raise
+        except Exception as exc:  # Playwright's own errors: name the kind, never a page's text
+            raise ReviewError(f"the browser could not load the pages ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+
+    async def _visit_all(self, jobs: list, width_of, visit) -> dict:
+        """PARALLEL tabs at a time over the widths, no more tabs than jobs: Chromium renders in
+        parallel, Python only waits."""
+        results: dict = {}
+        queues: dict[str, asyncio.Queue] = {}
+        for job in jobs:
+            queues.setdefault(width_of(job), asyncio.Queue()).put_nowait(job)
+
+        async def worker(tab, queue: asyncio.Queue) -> None:
+            while not queue.empty():
+                job = queue.get_nowait()
+                results[job] = await visit(tab, job)
+
+        per_width = max(1, PARALLEL // len(self.widths))
+        workers = [worker(tab, queue) for name, queue in queues.items()
+                   for tab in await self._tabs_of(name, min(per_width, queue.qsize()))]
+        await asyncio.gather(*workers)
+        return results
+
+    async def _tabs_of(self, width: str, count: int) -> list:
+        """`count` tabs of `width`'s context: the ones opened before, and new ones if too few."""
+        if self._browser is None:
+            playwright = await self._stack.enter_async_context(_playwright()())
+            self._browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            self._stack.push_async_callback(self._browser.close)
+        if width not in self._contexts:
+            _, w, h, scale = next(size for size in WIDTHS if size[0] == width)
+            self._contexts[width] = await self._browser.new_context(
+                viewport={"width": w, "height": h}, device_scale_factor=scale,
+                reduced_motion="reduce", color_scheme="light", locale="en-US", timezone_id="UTC")
+        tabs = self._tabs.setdefault(width, [])
+        while len(tabs) < count:
+            tabs.append(await self._contexts[width].new_page())
+        return tabs[:count]
 
 
 async def _open_settled(page, url: str) -> None:
@@ -191,18 +231,11 @@ async def _open_settled(page, url: str) -> None:
     await page.evaluate(SETTLED)
 
 
-async def _shoot_all(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:
-    """Screenshot every (side, site, page, width) from file://, whole page."""
-    async def shoot(page, job):
-        _, site, rel, _ = job
-        await _open_settled(page, (site / rel).resolve().as_uri())
-        return await _steady_screenshot(page)
-    return await _in_browser(jobs, lambda job: job[3], shoot)
-
-
-async def _loads_all(site: Path, jobs: list[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
-    """{(page, width): the files of `site` the page asks for until it is settled, as for its
-    screenshot}: itself, its frames, and whatever its stylesheets and scripts fetch."""
+def record_loads(browser: Browser, site: Path, pages: list[str], shows_change: Callable[[set[str]], bool],
+                 ) -> tuple[dict[str, set[str]], dict[tuple[str, str], bytes]]:
+    """({page: every file of `site` it asks for until it is settled, as for its screenshot, at any of
+    the browser's widths}: itself, its frames, and whatever its stylesheets and scripts fetch;
+    {(page, width): its screenshot} where shows_change(what it asked for))."""
     root = site.resolve()
 
     async def record(page, job):
@@ -219,19 +252,17 @@ async def _loads_all(site: Path, jobs: list[tuple[str, str]]) -> dict[tuple[str,
             await _open_settled(page, (site / job[0]).resolve().as_uri())
         finally:
             page.remove_listener("request", on_request)
-        return asked
-    return await _in_browser(jobs, lambda job: job[1], record)
-
-
-def record_loads(site: Path, pages: list[str], widths: Iterable[str]) -> dict[str, set[str]]:
-    """{page: every file of `site` it loads at any of `widths`}."""
-    if not pages:
-        return {}
-    found = _run(_loads_all(site, [(page, width) for page in pages for width in widths]))
+        # Loaded and settled as screenshot() would have it: shot now rather than loaded again.
+        return asked, (await _steady_screenshot(page) if shows_change(asked) else None)
+    found = browser.visit_all([(page, width) for page in pages for width in browser.widths],
+                              lambda job: job[1], record)
     loads: dict[str, set[str]] = {page: set() for page in pages}
-    for (page, _), asked in found.items():
+    shots: dict[tuple[str, str], bytes] = {}
+    for (page, width), (asked, shot) in found.items():
         loads[page] |= asked
-    return loads
+        if shot is not None:
+            shots[page, width] = shot
+    return loads, shots
 
 
 async def _steady_screenshot(page) -> bytes:
@@ -246,20 +277,13 @@ async def _steady_screenshot(page) -> bytes:
     raise ReviewError(f"{page.url.rsplit('/', 3)[-3:]}: no two screenshots in a row were the same")
 
 
-def screenshot(jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:
-    if not jobs:  # every page identical by its bytes: no browser to start
-        return {}
-    return _run(_shoot_all(jobs))
-
-
-def _run(work):
-    try:
-        return asyncio.run(work)
-    except ReviewError:
-        raise
-    except Exception as exc:  # Playwright's own errors: name the kind, never a page's text
-        raise ReviewError(f"the browser could not load the pages ({type(exc).__name__}: "
-                          f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+def screenshot(browser: Browser, jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:
+    """Screenshot every (side, site, page, width) from file://, whole page."""
+    async def shoot(page, job):
+        _, site, rel, _ = job
+        await _open_settled(page, (site / rel).resolve().as_uri())
+        return await _steady_screenshot(page)
+    return browser.visit_all(jobs, lambda job: job[3], shoot)
 
 
 # --- pictures ----------------------------------------------------------------------------------
@@ -269,6 +293,9 @@ def compare_pictures(before: bytes, after: bytes) -> tuple[int, int, bytes | Non
     on the larger canvas: what only one side has counts as changed."""
     from PIL import Image, ImageChops
 
+    if before == after:  # the same PNG: the same pixels, read from its header without decoding them
+        width, height = Image.open(io.BytesIO(before)).size
+        return 0, width * height, None
     a = Image.open(io.BytesIO(before)).convert("RGB")
     b = Image.open(io.BytesIO(after)).convert("RGB")
     size = (max(a.width, b.width), max(a.height, b.height))
@@ -301,12 +328,13 @@ def review(old: Path, new: Path, force: bool = False,
     for site in (old, new):
         if not site.is_dir():
             raise ReviewError(f"{site}: not a built site folder")
-    todo, identical = candidates(old, new, force, widths)
-    old_pages, new_pages = html_pages(old), html_pages(new)
-    jobs = [(side, site, page, width) for page in todo
-            for side, site, pages in (("old", old, old_pages), ("new", new, new_pages))
-            if page in pages for width in widths]
-    shots = screenshot(jobs)
+    with Browser(widths) as browser:  # started only if a page must be loaded
+        todo, identical, taken = candidates(old, new, browser, force)
+        old_pages, new_pages = html_pages(old), html_pages(new)
+        jobs = [(side, site, page, width) for page in todo
+                for side, site, pages in (("old", old, old_pages), ("new", new, new_pages))
+                if page in pages for width in widths if not (side == "new" and (page, width) in taken)]
+        shots = screenshot(browser, jobs) | {("new", new, page, width): png for (page, width), png in taken.items()}
     result = ReviewResult(identical=identical, screenshots=len(shots))
     pictures: dict[tuple[str, str], tuple[bytes | None, bytes | None, bytes | None]] = {}
     for page in todo:

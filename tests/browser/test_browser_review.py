@@ -3,20 +3,25 @@
 Small sites keep these tests cheap: two scenarios, English pages alone, and only the pages of the
 templates a change here reaches (a full-page shot of a long gallery at phone width costs seconds, twice per build);
 one width where the test is not about widths (a full-page shot takes about half a second).
-The command runs as a user runs it, in its own process, since one process cannot hold two
-Playwright drivers.
+Builds run as a user runs them, in their own process (a build forks its workers); so do the
+reviews that need no browser (the command line's own tests). The reviews that screenshot run
+in this process, which spares a Python start and its imports each (about half a CPU-second).
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from browser_harness import ROOT, Served, Tab, describe_violations
 
+from generator.cli import main
 from generator.site.languages import PREFIX
 from generator.review.visual import PARALLEL
 
@@ -27,6 +32,15 @@ SCENARIOS = ("_base.yml", "missing-refs.yml", "healthy.yml")
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=400)
+
+
+def review(*args: str) -> subprocess.CompletedProcess:
+    """`review` as run() runs it, in this process: on a thread of its own, since the browser
+    fixture's Playwright driver holds this thread's event loop and the review runs one of its own."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), ThreadPoolExecutor(1) as thread:
+        code = thread.submit(main, ["review", *args]).result(timeout=400)
+    return subprocess.CompletedProcess(["review", *args], code, out.getvalue(), err.getvalue())
 
 
 #: Folders of generated pages left out of the test sites.
@@ -75,7 +89,7 @@ def restyled(small, tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedP
     with open(new / "style.css", "a", encoding="utf-8") as css:
         css.write("\nh1, h2 { color: #b00000; }\n")
     report = tmp_path_factory.mktemp("review-report") / "report"
-    return new, report, run("review", str(site), str(new), "--width", "phone", "--out", str(report))
+    return new, report, review(str(site), str(new), "--width", "phone", "--out", str(report))
 
 
 def test_an_unchanged_site_reports_nothing_even_when_every_page_is_screenshotted(small, tmp_path):
@@ -83,7 +97,7 @@ def test_an_unchanged_site_reports_nothing_even_when_every_page_is_screenshotted
     no page)."""
     _, site = small
     copy = shutil.copytree(site, tmp_path / "copy")
-    done = run("review", str(site), str(copy), "--all", "--width", "desktop", "--out", str(tmp_path / "report"))
+    done = review(str(site), str(copy), "--all", "--width", "desktop", "--out", str(tmp_path / "report"))
     assert done.returncode == 0, done.stdout + done.stderr
     pages = len(list(site.rglob("*.html")))
     assert done.stdout.startswith(f"No page changed ({pages} pages compared, {2 * pages} screenshots)"), done.stdout
@@ -104,7 +118,7 @@ def test_one_changed_fact_reports_that_scenario_and_the_pages_that_list_it(small
     text = (edited / "healthy.yml").read_text()
     (edited / "healthy.yml").write_text(text.replace("fetched: ", "fetched: 1", 1))
     new = build(edited, tmp_path / "new")
-    done = run("review", str(site), str(new), "--width", "desktop", "--out", str(tmp_path / "report"))
+    done = review(str(site), str(new), "--width", "desktop", "--out", str(tmp_path / "report"))
     assert done.returncode == 1, done.stdout + done.stderr
     reported = changed_pages(done.stdout)
     own = {"scenarios/healthy/index.html"}
@@ -137,7 +151,7 @@ def test_a_changed_file_makes_candidates_only_of_the_pages_that_load_it(tmp_path
     for changed, shown in (("data.js", {"frames.html", *loading}), ("unused.js", set())):
         new = shutil.copytree(old, tmp_path / f"new-{changed}")
         (new / changed).write_text((old / changed).read_text().replace("1", "2"))
-        done = run("review", str(old), str(new), "--width", "desktop", "--out", str(tmp_path / f"report-{changed}"))
+        done = review(str(old), str(new), "--width", "desktop", "--out", str(tmp_path / f"report-{changed}"))
         assert done.returncode == (1 if shown else 0), done.stdout + done.stderr
         assert changed_pages(done.stdout) == shown, done.stdout
         # Shot: the pages showing the change, from both builds; plain.html never.
