@@ -9,7 +9,7 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-from browser_harness import describe_violations, locale_prefixes, page_kind
+from browser_harness import COLOUR, describe_violations, locale_prefixes, page_kind
 
 from generator.core.derive import derive
 from generator.core.transitions import walk
@@ -101,8 +101,7 @@ def test_a_scenario_page_without_journey_shows_no_journey_bar(http_site, tab):
     assert tab.page.locator("[data-journey-step]").count() == 0
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_nothing_on_the_new_pages(http_site, site, sample, tabs, axe, bundled, scheme):
+def test_axe_finds_nothing_on_the_new_pages(http_site, site, sample, tabs, axe, bundled):
     """Issue 14's pages: outcome pages, journey pages, the overview's journey list, and a scenario
     page showing the journey bar. The first three are files of the site, so each language's
     outcome, journey and overview pages are in the covering sample (asserted below): axe runs on
@@ -110,20 +109,29 @@ def test_axe_finds_nothing_on_the_new_pages(http_site, site, sample, tabs, axe, 
     each kind, in each language) and in dark in its dark test (every kind, asserted there), so
     running them here again was the same page in the same combination. The journey bar is drawn
     by journey.js from the address, so no file of the site shows it: it is checked here, in each
-    language, on a journey's middle step (both a back and a next link: the fullest bar)."""
+    language, on a journey's middle step (both a back and a next link: the fullest bar).
+
+    Each page is loaded once and checked in light with every rule, then in dark (Tab.use_scheme)
+    with axe's colour rules only: the same page at the same width, and the scheme changes colours
+    only (browser_harness.COLOUR, test_browser_a11y.test_the_dark_scheme_changes_colours_only)."""
     prefixes = locale_prefixes(site).values()
     language = {p: max((x for x in prefixes if p.startswith(x)), key=len) for p in sample}
     assert {(x, k) for x in prefixes for k in ("outcome", "journey", "overview")} <= \
         {(language[p], page_kind(p)) for p in sample}
     journey = next(j for j in load_journeys(ROOT / "scenarios", bundled) if len(j.steps) >= 3)
     bar = f"scenarios/{journey.steps[1].scenario}/index.html?journey={journey.id}&step=2"
-    tab = tabs("desktop", scheme)
+    tab = tabs("desktop", "light")
     found = {}
-    for relative in [prefix + bar for prefix in prefixes]:
-        tab.visit(http_site, relative)
-        assert tab.page.locator("[data-journey-prev], [data-journey-next]").count() == 2  # drawn when axe runs
-        violations = axe(tab)
-        if violations:
-            found[relative] = describe_violations(violations)
-        assert not tab.problems, (relative, tab.problems)
-    assert not found, "\n".join(f"{page} ({scheme}):\n{lines}" for page, lines in found.items())
+    try:
+        for relative in [prefix + bar for prefix in prefixes]:
+            tab.visit(http_site, relative)
+            assert tab.page.locator("[data-journey-prev], [data-journey-next]").count() == 2  # drawn when axe runs
+            for scheme in ("light", "dark"):
+                tab.use_scheme(scheme)
+                violations = axe(tab, COLOUR if scheme == "dark" else "")
+                if violations:
+                    found[f"{relative} ({scheme})"] = describe_violations(violations)
+            assert not tab.problems, (relative, tab.problems)
+    finally:
+        tab.page.emulate_media(color_scheme="light")  # the tab's own scheme, for the tests after
+    assert not found, "\n".join(f"{page}:\n{lines}" for page, lines in found.items())
