@@ -6,6 +6,7 @@ by importing, and fixtures in conftest.py stay thin.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import json
@@ -197,6 +198,25 @@ class Tab:
             if now != own:  # even after a failure: the tab is shared
                 self._metrics(*own)  # exactly as Playwright set them: it does not send what it believes is set
         return widths
+
+    def full_page_png(self) -> bytes:
+        """What page.screenshot(full_page=True, scale="css") takes, pixel for pixel (compared on
+        every page of tone_sample, desktop and mobile, light and dark), with Chromium's capture
+        asked to encode for speed, which Playwright does not expose: about 40 % less CPU a shot,
+        for a PNG a quarter larger. The capture restores the device metrics of the session that
+        asks for it, so this one is first given the tab's own, exactly as Playwright set them."""
+        if self._devtools is None:
+            self._devtools = self.page.context.new_cdp_session(self.page)
+        size = self.page.viewport_size
+        scale = self.page.evaluate("() => devicePixelRatio")
+        self._metrics(size["width"], size["height"], scale)
+        width, height = self.page.evaluate("""() => [document.body, document.documentElement].reduce(([w, h], e) =>
+          [Math.max(w, e.scrollWidth, e.offsetWidth, e.clientWidth), Math.max(h, e.scrollHeight, e.offsetHeight, e.clientHeight)],
+          [0, 0])""")
+        shot = self._devtools.send("Page.captureScreenshot", {
+            "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1 / scale}})
+        return base64.b64decode(shot["data"])
 
     def _metrics(self, width: int, height: int, scale: float) -> tuple:
         """The device metrics Playwright sends for a context of that viewport (not mobile, screen

@@ -1,7 +1,6 @@
 """Every page in Chromium, over HTTP and from file://: loads cleanly, reflows, and is photographed."""
 from __future__ import annotations
 
-import base64
 import re
 import struct
 
@@ -105,7 +104,6 @@ def test_screenshots_of_each_template(http_site, surveys, tabs, screenshots, vie
     switched to dark (Tab.use_scheme)."""
     tab = tabs(viewport, "light")
     width, height, _ = VIEWPORTS[viewport]
-    devtools = tab.page.context.new_cdp_session(tab.page)
     try:
         for relative in tone_sample(surveys(http_site)):
             tab.visit(http_site, relative)
@@ -113,21 +111,9 @@ def test_screenshots_of_each_template(http_site, surveys, tabs, screenshots, vie
                 tab.use_scheme(scheme)
                 variant = viewport if scheme == "light" else f"{viewport}-{scheme}"
                 target = screenshots / screenshot_name(relative, variant)
-                target.write_bytes(_full_page_png(tab.page, devtools))
+                target.write_bytes(tab.full_page_png())  # page.screenshot's pixels, cheaper
                 shot_width, shot_height = _png_size(target)
                 assert shot_width == width, (target.name, shot_width)
                 assert shot_height >= height, (target.name, shot_height)
     finally:
-        devtools.detach()
         tab.page.emulate_media(color_scheme="light")  # the tab's own scheme, for the tests after
-
-
-def _full_page_png(page, devtools) -> bytes:
-    """What page.screenshot(full_page=True, scale="css") takes, pixel for pixel (compared on pages
-    of every viewport here), with Chromium's own capture asked to encode for speed: about 40 % less
-    CPU a shot, for a PNG a quarter larger. Playwright does not expose that option."""
-    width, height = page.evaluate("""() => [document.body, document.documentElement].reduce(([w, h], e) =>
-      [Math.max(w, e.scrollWidth, e.offsetWidth, e.clientWidth), Math.max(h, e.scrollHeight, e.offsetHeight, e.clientHeight)], [0, 0])""")
-    shot = devtools.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True,
-                                                    "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
-    return base64.b64decode(shot["data"])
