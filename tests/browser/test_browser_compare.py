@@ -87,7 +87,11 @@ def test_deep_link_selects_and_renders_that_pair_and_reload_keeps_it(served, sit
         _assert_shows(tab, states, a, b, (served.how, link, "reloaded"))
 
 
-def test_s_swaps_sides_on_a_deep_link_and_on_a_prepared_page(served, site, states, unprepared, tab):
+def test_s_swaps_sides_on_a_deep_link_and_on_a_prepared_page(http_site, states, unprepared, tab):
+    """Over HTTP only: the key acts the same however the page was loaded, and where it leads (a
+    deep link, loading its pair's data files) is loaded from file:// by the deep link and picker
+    tests."""
+    served = http_site
     a, b = unprepared
     prepared_a, prepared_b = pairs(list(states))[0]
     for start, (x, y) in ((_deep_link("", a, b), (a, b)), (f"compare/{prepared_a}--{prepared_b}.html",
@@ -124,9 +128,11 @@ VISIBLE_ROWS = """() => ["same", "differs"].map(kind =>
   [...document.querySelectorAll(`#comparison tr.${kind}`)].filter(tr => tr.checkVisibility()).length)"""
 
 
-def test_show_only_differences_by_d_and_by_the_checkbox(served, states, unprepared, tab):
+def test_show_only_differences_by_d_and_by_the_checkbox(http_site, states, unprepared, tab):
     """Pressing d (or clicking the box's label) hides every row that is the same and keeps every
-    difference; again shows them all. On a computed pair and on a pre-rendered page."""
+    difference; again shows them all. On a computed pair and on a pre-rendered page. Over HTTP
+    only: it loads nothing, and both pages are loaded from file:// by the deep link and picker tests."""
+    served = http_site
     pa, pb = pairs(list(states))[0]
     for start, (a, b) in ((_deep_link("", *unprepared), unprepared), (f"compare/{pa}--{pb}.html", (pa, pb))):
         differs = _differences(states, a, b)
