@@ -34,12 +34,14 @@ from ..site.outcomes import (KeptOutcomes, Lead, OutcomePage, action_name, leads
 from ..model.journeys import Journey
 from ..model.scenario import LOCALES, Scenario
 
-#: Every template a page may use, compiled before any job runs: a syntax error then stops the
-#: build before the first page, and forked workers share the compiled code instead of compiling it again.
-TEMPLATE_NAMES = ("scenario.html", "index.html", "compare.html", "404.html", "_compare_row.html",
-                  "gallery.html", "_overview_row.html", "_matrix_row.html", "journey.html", "_outcome_item.html",
-                  # and those they extend, include or import
-                  "base.html", "_macros.html", "_languages.html", "_switcher.html", "_about.html", "_next.html")
+
+def _templates(env: Environment) -> list[str]:
+    """Every template of the folder: the pages' own, what they extend, include or import, and the
+    review report's. All are compiled before any job runs: a syntax error then stops the build
+    before the first page, and forked workers share the compiled code instead of compiling it again."""
+    return env.list_templates(filter_func=lambda name: name.endswith(".html") and "/" not in name)
+
+
 #: Copied as they are; CSP allows no inline script or style, so these are files.
 STATIC = ("robots.txt", "style.css", "favicon.svg")
 
@@ -89,7 +91,7 @@ class Plan:
         if env is None:
             env = make_environment()
             env.auto_reload = False  # one build: no stat() of every template at every page
-        for name in TEMPLATE_NAMES:
+        for name in _templates(env):
             env.get_template(name)
         recorded = [record(s) for s in scenarios]  # derived once, with what each row read
         pages = [Page(s, d) for s, (d, _) in zip(scenarios, recorded)]
