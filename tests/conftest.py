@@ -108,6 +108,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: a run without xdist has no such hook
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadscope` (scripts/test), with every browser test in one scope: they share one
     Chromium, one HTTP server and the surveys of the sample, which each other test process would
@@ -117,14 +118,14 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getoption("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
+    browser = (Path(__file__).parent / "browser").relative_to(config.rootpath).as_posix() + "/"  # as node ids say
 
     class BrowserTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return BROWSER_SCOPE if nodeid.startswith(BROWSER_SCOPE) else super()._split_scope(nodeid)
+            return browser if nodeid.startswith(browser) else super()._split_scope(nodeid)
     return BrowserTogether(config, log)
 
 
-BROWSER_SCOPE = "tests/browser/"
 #: The test processes that ran browser tests, as the main process hears of them.
 _BROWSER_WORKERS: set[str] = set()
 
@@ -148,9 +149,11 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_sessionfinish(session):
-    """Browser tests spread over several processes mean the scheduler above no longer groups them
-    (an xdist that changed its extension point): say so by failing the run, not by a slower one."""
-    if session.config.getoption("dist", "no") == "loadscope" and len(_BROWSER_WORKERS) > 1:
+    """Browser tests spread over several processes of a run that passed mean the scheduler above no
+    longer groups them (an xdist that changed its extension point): say so by failing the run, not
+    by a slower one."""
+    if session.config.getoption("dist", "no") == "loadscope" and len(_BROWSER_WORKERS) > 1 \
+            and session.exitstatus == pytest.ExitCode.OK:  # a crashed worker's tests go to another
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         writer = session.config.get_terminal_writer()
         writer.line()

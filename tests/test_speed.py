@@ -65,12 +65,15 @@ class Forks:
         return self._ask("keep", fn, args)
 
     def _ask(self, how: str, fn: Callable[..., Any], args: tuple) -> Any:
-        self._conn.send((how, fn, args))
-        # a limit of its own: pytest-timeout's signal would leave this test waiting for a hung process
-        if not self._conn.poll(110):
+        try:
+            self._conn.send((how, fn, args))
+            # a limit of its own: pytest-timeout's signal would leave this test waiting for a hung process
+            if not self._conn.poll(110):
+                pytest.fail("the server of forked processes did not answer in 110 s")
+            ok, value = self._conn.recv()
+        except BaseException:  # interrupted (a time limit, Ctrl-C): its late answer must not be the next call's
             self.close()
-            pytest.fail("the server of forked processes did not answer in 110 s")
-        ok, value = self._conn.recv()
+            raise
         assert ok, value
         return value
 
@@ -151,7 +154,7 @@ def _serial_then_parallel(scenarios: str, out: str) -> tuple:
 
 @pytest.fixture(scope="module")
 def serial_and_parallel(forks, tmp_path_factory) -> tuple[Path, Path, tuple]:
-    """One scenarios folder built serially, then by forked workers (in a fresh interpreter): the
+    """One scenarios folder built serially, then by forked workers (in a process forked from Forks'): the
     failed-sync neighbourhood (SAVED) and its journeys, where every kind of page exists in both
     languages (scenario, outcome, pair, data, gallery, journey), a few hundred jobs for two workers
     to share. Workers split jobs by kind and count, not by which scenarios: the other 27 bundled

@@ -172,18 +172,22 @@ class Browser:
     def __enter__(self) -> "Browser":
         return self
 
-    def __exit__(self, *_) -> None:
+    def __exit__(self, kind, *_) -> None:
         try:
-            self._runner.run(self._stack.aclose())
+            self._run(self._stack.aclose())
+        except ReviewError:
+            if kind is None:  # else the error on its way out says more than a failed close
+                raise
         finally:
             self._runner.close()
 
     def visit_all(self, jobs: list, width_of, visit) -> dict:
         """{job: await visit(tab, job)} for each job, in tabs of width_of(job)'s context."""
-        if not jobs:
-            return {}
+        return self._run(self._visit_all(jobs, width_of, visit)) if jobs else {}
+
+    def _run(self, work):
         try:
-            return self._runner.run(self._visit_all(jobs, width_of, visit))
+            return self._runner.run(work)
         except ReviewError:
             raise
         except Exception as exc:  # Playwright's own errors: name the kind, never a page's text
@@ -203,7 +207,7 @@ class Browser:
                 job = queue.get_nowait()
                 results[job] = await visit(tab, job)
 
-        per_width = max(1, PARALLEL // len(self.widths))
+        per_width = max(1, PARALLEL // len(queues))
         workers = [worker(tab, queue) for name, queue in queues.items()
                    for tab in await self._tabs_of(name, min(per_width, queue.qsize()))]
         await asyncio.gather(*workers)

@@ -163,7 +163,9 @@ class Tab:
         page's document replaces the previous one (its commit), what the tab reports is the
         previous page's and is not recorded: 404.html's /favicon.ico, for one, answers with a 404
         just after its load. The previous page's document ends at that commit, and with it what it
-        had under way. (Cheaper than leaving it for about:blank first: a quarter of a visit.)"""
+        had under way. (Cheaper than leaving it for about:blank first: a quarter of a visit.) No
+        fragment: going to the page shown plus a #fragment would stay in its document, not load it."""
+        assert "#" not in relative, f"{relative}: a visit loads a page afresh, a fragment would not"
         self._leaving = True
         self.problems = []
         self.site_prefix = served.base

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 
 import pytest
 from browser_harness import COLOUR, PAGE_FACTS, Tab, Visit, describe_violations, page_kind, tone_sample
@@ -263,8 +264,8 @@ def _behind(tab):
     in the background: Chromium then paints it seldom, and a recorded walk costs less than half
     (measured), while what it reads is worked out on demand all the same (focus, computed styles,
     layout, the scroll that brings a stop into view, frames included): every stop of the light and
-    dark walks read the same behind as in front, and test_focus_check_is_not_blind walks behind too.
-    In front again after, for the tests that click in this tab."""
+    dark walks read the same behind as in front, and test_focus_check_is_not_blind's recorded walk
+    runs behind too. In front again after, for the tests that click in this tab."""
     cover = tab.page.context.new_page()
     try:
         # Headless Chromium keeps a tab behind visible, as it was when every stop read the same
@@ -276,7 +277,7 @@ def _behind(tab):
         tab.page.bring_to_front()
 
 
-def test_focus_check_is_not_blind(browser):
+def test_focus_check_is_not_blind(browser, monkeypatch):
     """Known faults are caught: no outline, a faint outline, a stop off screen; a good one passes.
     Each walk on its own: the one recorded in the page, and the one measured press by press that
     decides when the first finds a fault."""
@@ -294,7 +295,10 @@ def test_focus_check_is_not_blind(browser):
             _fresh(tab)
             assert [_focus_fault(stop) for stop in _recorded_stops(tab)] == expected, "recorded"
             _fresh(tab)  # faults found: _tab_stops answers with the settled walk, in front
+            settled, walk = [], _settled_stops
+            monkeypatch.setattr(sys.modules[__name__], "_settled_stops", lambda tab: settled.append(1) or walk(tab))
             assert [_focus_fault(stop) for stop in _tab_stops(tab, cover)] == expected, "settled"
+            assert settled, "the recorded walk's faults were not walked again, settled"
     finally:
         tab.page.context.close()
 

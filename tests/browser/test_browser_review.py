@@ -39,7 +39,7 @@ def review(*args: str) -> subprocess.CompletedProcess:
     fixture's Playwright driver holds this thread's event loop and the review runs one of its own."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), ThreadPoolExecutor(1) as thread:
-        code = thread.submit(main, ["review", *args]).result(timeout=400)
+        code = thread.submit(main, ["review", *args]).result()
     return subprocess.CompletedProcess(["review", *args], code, out.getvalue(), err.getvalue())
 
 
