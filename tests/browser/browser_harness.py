@@ -117,7 +117,7 @@ class Tab:
     site_prefix: str = ""
     #: Every base this tab has served: a late request of the previous page (its favicon) is no fault.
     known_prefixes: set[str] = field(default_factory=set)
-    _devtools: object = None  # a CDP session of the page, for widths_at
+    _devtools: object = None  # a CDP session of the page, for widths_at and full_page_png
     #: From a visit's start until its page replaces the previous one (see visit).
     _leaving: bool = False
 
@@ -182,10 +182,7 @@ class Tab:
         script fitted it to the viewport it loaded in, which no site script does
         (test_browser_pages.test_no_script_fits_a_page_to_the_viewport_it_loaded_in). Measured: a
         switch costs a small part of a load."""
-        if self._devtools is None:
-            self._devtools = self.page.context.new_cdp_session(self.page)
-        size = self.page.viewport_size
-        own = (size["width"], size["height"], self.page.evaluate("() => devicePixelRatio"))
+        own = self._own_metrics()
         widths, now = {}, own
         try:
             for viewport in viewports:
@@ -207,11 +204,7 @@ class Tab:
         asked to encode for speed, which Playwright does not expose: about 40 % less CPU a shot,
         for a PNG a quarter larger. The capture restores the device metrics of the session that
         asks for it, so this one is first given the tab's own, exactly as Playwright set them."""
-        if self._devtools is None:
-            self._devtools = self.page.context.new_cdp_session(self.page)
-        size = self.page.viewport_size
-        scale = self.page.evaluate("() => devicePixelRatio")
-        self._metrics(size["width"], size["height"], scale)
+        *_, scale = self._metrics(*self._own_metrics())
         width, height = self.page.evaluate("""() => [document.body, document.documentElement].reduce(([w, h], e) =>
           [Math.max(w, e.scrollWidth, e.offsetWidth, e.clientWidth), Math.max(h, e.scrollHeight, e.offsetHeight, e.clientHeight)],
           [0, 0])""")
@@ -219,6 +212,14 @@ class Tab:
             "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": True,
             "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1 / scale}})
         return base64.b64decode(shot["data"])
+
+    def _own_metrics(self) -> tuple:
+        """The tab's own (width, height, scale), as its context set them; opens the DevTools session
+        that _metrics sends through."""
+        if self._devtools is None:
+            self._devtools = self.page.context.new_cdp_session(self.page)
+        size = self.page.viewport_size
+        return size["width"], size["height"], self.page.evaluate("() => devicePixelRatio")
 
     def _metrics(self, width: int, height: int, scale: float) -> tuple:
         """The device metrics Playwright sends for a context of that viewport (not mobile, screen
