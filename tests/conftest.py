@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from pathlib import Path
 
@@ -74,15 +75,27 @@ def write_scenarios(tmp_path):
 _hypothesis_home: list[str] = []
 
 
+#: Node ids of the browser tests start so: tests/browser/, as the rootdir names it (pytest_configure).
+_BROWSER_PREFIX: list[str] = []
+
+
+def _is_browser_test(nodeid: str) -> bool:
+    return nodeid.startswith(_BROWSER_PREFIX[0])
+
+
 def pytest_configure(config):
     """Hypothesis caches data in ./.hypothesis (even at collection): keep it in a temporary
     folder removed at the end, so that tests leave nothing behind (issue 3).
 
     A suite started in the background by a shell (`scripts/test &`) inherits Ctrl+C ignored, and
     so would every command a test starts: the tests that press Ctrl+C would fail. With Python's own
-    handler here, a command started from here gets the default, as from a terminal."""
+    handler here, a command started from here gets the default, as from a terminal.
+
+    Also: how node ids name the browser tests under this run's rootdir (_is_browser_test)."""
     import signal
     import tempfile
+
+    _BROWSER_PREFIX[:] = [Path(os.path.relpath(Path(__file__).parent / "browser", config.rootpath)).as_posix() + "/"]
 
     from hypothesis import configuration
     _hypothesis_home.append(tempfile.mkdtemp(prefix="hypothesis-"))
@@ -104,7 +117,7 @@ BROWSER_TIMEOUT = 600
 def pytest_collection_modifyitems(config, items):
     """Every test has a time limit (pyproject.toml); browser tests a longer one."""
     for item in items:
-        if "browser" in item.path.parts and item.get_closest_marker("timeout") is None:
+        if _is_browser_test(item.nodeid) and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
 
 
@@ -118,11 +131,10 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getoption("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
-    browser = (Path(__file__).parent / "browser").relative_to(config.rootpath).as_posix() + "/"  # as node ids say
 
     class BrowserTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return browser if nodeid.startswith(browser) else super()._split_scope(nodeid)
+            return "browser" if _is_browser_test(nodeid) else super()._split_scope(nodeid)
     return BrowserTogether(config, log)
 
 
@@ -135,7 +147,7 @@ BROWSER = {"seconds": 0.0, "axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.
 
 
 def pytest_runtest_logreport(report):
-    if "browser" in Path(report.fspath).parts:
+    if _is_browser_test(report.nodeid):
         BROWSER["seconds"] += report.duration
         if hasattr(report, "node"):  # in the main process of a run with xdist: the worker it came from
             _BROWSER_WORKERS.add(report.node.gateway.id)
