@@ -94,16 +94,15 @@ _PUT_BACK: list[Callable[[], None]] = []
 
 
 def _serve(conn: Any) -> None:
-    import traceback
+    from generator.output import workers
     fork = multiprocessing.get_context("fork")
     while (request := conn.recv()) is not None:
         how, fn, args = request
         if how == "keep":
-            try:
-                reply = (True, fn(*args))
-            except BaseException:
-                reply = (False, traceback.format_exc())
-            conn.send(reply)
+            conn.send(_outcome(fn, args))
+            continue
+        if not workers.single_threaded():  # its forked workers would run serially, untested
+            conn.send((False, "the server of forked processes runs a thread: it would fork no worker"))
             continue
         ours, theirs = fork.Pipe(duplex=False)
         child = fork.Process(target=_answer, args=(theirs, fn, *args))  # not a daemon: it may fork
@@ -123,17 +122,21 @@ def _serve(conn: Any) -> None:
         conn.send(reply)
 
 
-def _answer(conn: Any, fn: Callable[..., Any], *args: Any) -> None:
+def _outcome(fn: Callable[..., Any], args: tuple) -> tuple[bool, Any]:
+    """(True, fn(*args)), or (False, its traceback)."""
     import traceback
     try:
-        conn.send((True, fn(*args)))
+        return True, fn(*args)
     except BaseException:
-        conn.send((False, traceback.format_exc()))
+        return False, traceback.format_exc()
+
+
+def _answer(conn: Any, fn: Callable[..., Any], *args: Any) -> None:
+    conn.send(_outcome(fn, args))
 
 
 def _forking(fn: Callable[..., Any], *args: Any) -> Any:
     from generator.output import workers
-    assert workers.single_threaded()
     forked, parallel = [], workers._parallel
     workers._parallel = lambda *a, **k: forked.append(1) or parallel(*a, **k)
     result = fn(*args)
