@@ -83,6 +83,17 @@ def _is_browser_test(nodeid: str) -> bool:
     return nodeid.startswith(_BROWSER_PREFIX[0])
 
 
+#: Browser modules that use nothing of the session's built site (they build their own sites and
+#: start their own browsers): not in the browser scope of the scheduler below, so the test process
+#: that has time takes them. That they use no `site` is checked at collection.
+ON_THEIR_OWN = ("test_browser_review.py", "test_browser_serve.py")
+
+
+def _shares_the_site(nodeid: str) -> bool:
+    """A browser test that shares the session's site, Chromium and surveys with the others."""
+    return _is_browser_test(nodeid) and nodeid.split("::", 1)[0].rsplit("/", 1)[-1] not in ON_THEIR_OWN
+
+
 def pytest_configure(config):
     """Hypothesis caches data in ./.hypothesis (even at collection): keep it in a temporary
     folder removed at the end, so that tests leave nothing behind (issue 3).
@@ -123,17 +134,25 @@ BROWSER_TIMEOUT = 600
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test has a time limit (pyproject.toml); browser tests a longer one."""
+    """Every test has a time limit (pyproject.toml); browser tests a longer one. A module of
+    ON_THEIR_OWN that uses the session's site would build it again in another process: refused."""
+    missing = [name for name in ON_THEIR_OWN if not (Path(__file__).parent / "browser" / name).is_file()]
+    if missing:
+        raise pytest.UsageError(f"tests/conftest.py's ON_THEIR_OWN names no module: {', '.join(missing)}")
     for item in items:
         if _is_browser_test(item.nodeid) and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
+        if _is_browser_test(item.nodeid) and not _shares_the_site(item.nodeid) \
+                and "site" in getattr(item, "fixturenames", ()):
+            raise pytest.UsageError(f"{item.nodeid} uses the session's site: take its module out of "
+                                    "tests/conftest.py's ON_THEIR_OWN")
 
 
 @pytest.hookimpl(optionalhook=True)  # xdist's hook: a run without xdist has no such hook
 def pytest_xdist_make_scheduler(config, log):
-    """`--dist loadscope` (scripts/test), with every browser test in one scope: they share one
-    Chromium, one HTTP server and the surveys of the sample, which each other test process would
-    make again. A module elsewhere is its own scope, as usual. The extension point is xdist's own
+    """`--dist loadscope` (scripts/test), with the browser tests that share the session's site in
+    one scope: they share one Chromium, one HTTP server and the surveys of the sample, which each
+    other test process would make again. Any other module (ON_THEIR_OWN too) is its own scope. The extension point is xdist's own
     (its loadfile and loadgroup modes override `_split_scope` the same way); that it still holds is
     checked after every run (pytest_sessionfinish)."""
     if config.getoption("dist") != "loadscope":
@@ -142,11 +161,11 @@ def pytest_xdist_make_scheduler(config, log):
 
     class BrowserTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "browser" if _is_browser_test(nodeid) else super()._split_scope(nodeid)
+            return "browser" if _shares_the_site(nodeid) else super()._split_scope(nodeid)
     return BrowserTogether(config, log)
 
 
-#: The test processes that ran browser tests, as the main process hears of them.
+#: The test processes that ran browser tests sharing the site, as the main process hears of them.
 _BROWSER_WORKERS: set[str] = set()
 
 
@@ -157,7 +176,7 @@ BROWSER = {"seconds": 0.0, "axe_runs": 0, "axe_violations": 0, "axe_seconds": 0.
 def pytest_runtest_logreport(report):
     if _is_browser_test(report.nodeid):
         BROWSER["seconds"] += report.duration
-        if hasattr(report, "node"):  # in the main process of a run with xdist: the worker it came from
+        if hasattr(report, "node") and _shares_the_site(report.nodeid):  # main process of an xdist run
             _BROWSER_WORKERS.add(report.node.gateway.id)
     for name, runs in report.user_properties:
         if name == "axe":  # tests/browser/conftest.py
@@ -169,8 +188,8 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_sessionfinish(session):
-    """Browser tests spread over several processes of a run that passed mean the scheduler above no
-    longer groups them (an xdist that changed its extension point): say so by failing the run, not
+    """Browser tests sharing the site spread over several processes of a run that passed mean the
+    scheduler above no longer groups them (an xdist that changed its extension point): say so by failing the run, not
     by a slower one."""
     if session.config.getoption("dist", "no") == "loadscope" and len(_BROWSER_WORKERS) > 1 \
             and session.exitstatus == pytest.ExitCode.OK:  # a crashed worker's tests go to another
@@ -178,7 +197,7 @@ def pytest_sessionfinish(session):
         writer = session.config.get_terminal_writer()
         writer.line()
         writer.line(
-            f"browser tests ran in {len(_BROWSER_WORKERS)} processes: tests/conftest.py's scheduler no longer "
+            f"browser tests sharing the site ran in {len(_BROWSER_WORKERS)} processes: tests/conftest.py's scheduler no longer "
             "groups them (pytest_xdist_make_scheduler)", red=True)
 
 
