@@ -32,7 +32,9 @@ from urllib.parse import unquote, urlsplit
 from ..errors import GeneratorError
 from .widths import WIDTH_NAMES, WIDTHS
 
-#: Debian's Chromium, started as DEVELOPERS.md asks (no background networking, no sandbox as root).
+#: Debian's Chromium (Playwright's own browser download cannot work offline), started without
+#: background networking (else it keeps dialling out) and without the sandbox (unusable as root).
+#: The browser tests launch it the same way: tests/browser/browser_harness.py imports both.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",

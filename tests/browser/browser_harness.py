@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
-ROOT = Path(__file__).resolve().parents[2]
+# Chromium launched as the review command launches it: what a test sees is what a review sees.
+from generator.review.visual import CHROMIUM, CHROMIUM_ARGS
 
-#: Debian's Chromium; Playwright's own browser download cannot work offline.
-CHROMIUM = Path("/usr/bin/chromium")
-#: From DEVELOPERS.md: without the background-networking flags Chromium keeps dialling out.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: Installed by `scripts/setup --test` (npm ci, pinned by package-lock.json).
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
