@@ -15,10 +15,23 @@ from browser_harness import COLOUR, describe_violations, locale_prefixes
 BASELINE = "healthy"
 #: Both frames have answered (compare.js sets these when frame.js says what it outlined).
 MARKED = "() => ['a', 'b'].every(s => document.querySelector('.frames').hasAttribute('data-marked-' + s))"
-#: Row keys ("section/field") outlined in one frame.
-OUTLINED = "() => [...document.querySelectorAll('[data-changed]')].flatMap(node => node.dataset.changed.split(' '))"
-#: Every outline carries a word, not only a colour.
-WORDED = "() => [...document.querySelectorAll('.change-marker')].every(m => m.textContent.trim().length > 0)"
+#: What a framed page shows: the row keys ("section/field") it outlines, and whether every outline
+#: carries a word, not only a colour.
+OUTLINES = """document => [
+  [...document.querySelectorAll('[data-changed]')].flatMap(node => node.dataset.changed.split(' ')),
+  [...document.querySelectorAll('.change-marker')].every(m => m.textContent.trim().length > 0),
+]"""
+#: OUTLINES of each frame, read by the page once both frames have answered: one round trip, no
+#: polling. Over HTTP only: a file:// frame's document is out of the page's reach.
+OUTLINES_ONCE_MARKED = """() => new Promise((done, fail) => {
+  const holder = document.querySelector('.frames'), marked = """ + MARKED + """, outlines = """ + OUTLINES + """;
+  const answer = () => done(['a', 'b'].map(side =>
+    outlines(holder.querySelector(`iframe[data-frame=${side}]`).contentDocument)));
+  if (marked()) return answer();
+  new MutationObserver((_, watch) => { if (marked()) { watch.disconnect(); answer(); } })
+    .observe(holder, {attributes: true});
+  setTimeout(() => fail(new Error('a frame has not answered after 10 s')), 10000);
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -94,12 +107,16 @@ def test_outlined_fields_are_exactly_the_fields_whose_derived_values_differ(serv
         pairs = pairs[:1]
         assert all(_differing(states, *pairs[0]).values()), pairs[0]
     for a, b in pairs:
-        frames = _open(tab, served, a, b)
+        if served.how == "http":
+            tab.visit(served, f"compare/index.html?a={a}&b={b}")
+            shown = dict(zip(("a", "b"), tab.page.evaluate(OUTLINES_ONCE_MARKED)))
+        else:
+            shown = {side: frame.evaluate(f"() => ({OUTLINES})(document)")
+                     for side, frame in _open(tab, served, a, b).items()}
         expected = _differing(states, a, b)
-        for side, frame in frames.items():
-            outlined = frame.evaluate(OUTLINED)
+        for side, (outlined, worded) in shown.items():
             assert set(outlined) == expected[side], (served.how, a, b, side)
-            assert frame.evaluate(WORDED), (a, b, side)
+            assert worded, (a, b, side)
         assert not tab.problems, tab.problems
 
 
