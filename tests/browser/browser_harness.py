@@ -7,6 +7,7 @@ by importing, and fixtures in conftest.py stay thin.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import http.server
 import json
@@ -195,6 +196,17 @@ class Tab:
                 self._metrics(*own)  # exactly as Playwright set them: it does not send what it believes is set
         return widths
 
+    @contextlib.contextmanager
+    def laid_out_at(self, viewport: str):
+        """The loaded page laid out at `viewport` (a VIEWPORTS name) inside the block, as widths_at
+        does it (the page as a load there lays it out), then at the tab's own again."""
+        own = self._own_metrics()
+        self._metrics(*VIEWPORTS[viewport])
+        try:
+            yield self
+        finally:  # even after a failure: the tab is shared
+            self._metrics(*own)
+
     def full_page_png(self) -> bytes:
         """What page.screenshot(full_page=True, scale="css") takes, pixel for pixel (compared on
         every page of tone_sample, desktop and mobile, light and dark), with Chromium's capture
@@ -234,13 +246,20 @@ class Tab:
         self.page.emulate_media(color_scheme=scheme)
         assert self.page.evaluate("s => matchMedia(`(prefers-color-scheme: ${s})`).matches", scheme), scheme
 
+    def inject_axe(self, frame=None) -> None:
+        """axe-core into the current page, or into one of its frames (a Playwright Frame), once per
+        document. Injected through the DevTools protocol, which the page's strict CSP does not
+        govern, so the page under test stays unchanged. A frame that has axe is audited by every
+        run in the page after (axe's own iframe support); one without is left out."""
+        where = frame or self.page
+        if not where.evaluate("() => typeof window.axe === 'object'"):
+            where.evaluate(_axe_source())
+
     def run_axe(self, tags: list[str] = WCAG_22_AA, category: str = "") -> list[dict]:
-        """axe-core's violations for the current page. Injected through the DevTools protocol,
-        which the page's strict CSP does not govern, so the page under test stays unchanged.
+        """axe-core's violations for the current page (and its frames that have axe: inject_axe).
         With `category` (an axe tag such as "cat.color"), only the rules of `tags` that axe itself
         files under it: see COLOUR."""
-        if not self.page.evaluate("() => typeof window.axe === 'object'"):
-            self.page.evaluate(_axe_source())
+        self.inject_axe()
         run_only = {"type": "tag", "values": tags}
         if category:
             rules = self.page.evaluate(
