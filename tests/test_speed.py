@@ -560,6 +560,7 @@ def test_generator_workers_must_be_a_count(monkeypatch):
 _FAILING_WORKERS = r'''
 import os, sys, time
 sys.path.insert(0, sys.argv[1])
+from generator.output import workers
 from generator.output.plan import Plan
 from generator.output.workers import render_jobs, single_threaded
 from generator.site.render import MissingMessage
@@ -568,18 +569,32 @@ from synthetic import many
 assert single_threaded()
 plan = Plan.make(many(4))  # about 30 jobs, in many ranges over three workers; the race is in the shutdown
 jobs = plan.jobs()
-# Each job's files and how long rendering them took, recorded once here. The workers below replay
-# them: the same files through their pipes, busy (asleep) as long, without rendering them again at
-# every attempt (most of this test's CPU), since what is tested is how the build stops, not the pages.
+# Each job's files and how long rendering them took, and what the leak guard found in each file and
+# how long it took, recorded once here. The workers below replay them: the same files through their
+# pipes, busy (asleep) as long, without rendering or scanning them again at every attempt (most of
+# this test's CPU), since what is tested is how the build stops, not the pages.
 recorded, original = {}, Plan.render
+guarded, guard = {}, workers.output_problems
 
 def record(self, job):
     start = time.perf_counter()
     files = list(original(self, job))
     recorded[job] = files, time.perf_counter() - start
     return files
-Plan.render = record
+
+def record_guard(path, *args):
+    start = time.perf_counter()
+    found = guard(path, *args)
+    guarded[path] = found, time.perf_counter() - start
+    return found
+Plan.render, workers.output_problems = record, record_guard
 render_jobs(plan, jobs, processes=1)
+
+def replay_guard(path, *args):
+    found, took = guarded[path]
+    time.sleep(took)
+    return found
+workers.output_problems = replay_guard
 for attempt in range(len(jobs)):
     broken = jobs[attempt]  # the failure in every position once: first, middle, last range
 
