@@ -131,3 +131,17 @@ def test_templates_hold_no_words_of_their_own(template):
 
 def test_the_word_scan_sees_a_hard_coded_word():
     assert re.findall(r"[^\W\d_]{2,}", strip_markup('<p class="x">{{ t("a") }} Preview</p>')) == ["Preview"]
+
+
+def test_a_catalogue_loaded_again_reads_its_file_as_it_is_now_and_is_a_copy(tmp_path):
+    """Catalogue.load keeps what it parsed (render._PARSED): a file saved since, even with as many
+    bytes, gives its new messages (the dev server rebuilds after a save of a catalogue); a caller
+    that changes its catalogue's messages changes no other."""
+    from generator.site.render import Catalogue
+    (tmp_path / "en.yml").write_text("a:\n  b: first\n", encoding="utf-8")
+    first = Catalogue.load("en", tmp_path)
+    assert first("a.b") == "first"
+    first.messages["a"]["b"] = "changed"
+    assert Catalogue.load("en", tmp_path)("a.b") == "first"
+    (tmp_path / "en.yml").write_text("a:\n  b: again\n", encoding="utf-8")
+    assert Catalogue.load("en", tmp_path)("a.b") == "again"

@@ -374,34 +374,47 @@ def _saves_one_after_another(edits: list[tuple[str, str]]) -> list[tuple[bool, i
     return done
 
 
-def test_a_saved_description_renders_its_own_pages_and_a_fact_the_pages_listing_states(tmp_path, monkeypatch):
+def test_a_saved_description_renders_its_own_pages_and_a_fact_the_pages_listing_states(saved_site):
     """A description shows on its scenario's page alone: saving it renders no overview, manifest,
     compare, journey or outcome page. A fact those pages show (the source's name) renders them
-    again, the outcome pages reached from the scenario among them. Each result is a full build's."""
+    again, the outcome pages reached from the scenario among them. Each result is a full build's.
+    On the SAVED folder (failed-sync.yml): every kind of page is there, outcome pages reached from it."""
+    outcomes, journeys, own, description, fact, listing, unlike_full = saved_site.call(_a_description_then_a_fact)
+    assert outcomes, "failed-sync reaches no generated state: choose another scenario"
+    assert journeys, "no journey page: the test would not check them"
+    changed, rendered = description
+    assert changed == {"scenarios/failed-sync/index.html"}  # English only
+    assert own <= rendered <= own | {"404.html"}, sorted(rendered - own)  # 404.html shows no scenario
+    changed, rendered = fact
+    assert own <= changed
+    assert listing | outcomes <= rendered, sorted((listing | outcomes) - rendered)
+    assert unlike_full == []
+
+
+def _a_description_then_a_fact() -> tuple:
+    """For the SAVED folder's failed-sync.yml: its outcome pages, whether there are journey pages, its
+    own pages, then (files changed, files rendered) by a save of its description, then of a fact (its
+    source's name), the pages listing every scenario, and the files then unlike a full build's."""
     from generator.output import workers
-    folder = copy_with_journeys(tmp_path / "scenarios", neighbourhood("healthy.yml"))
-    rebuilder = Rebuilder(folder)
-    rebuilder.full()
-    outcomes = {p for p in rebuilder.files if "/outcomes/" in f"/{p}" and "healthy--" in p}
-    assert outcomes, "healthy reaches no generated state: choose another scenario"
-    assert any(p.startswith("journeys/") for p in rebuilder.files), "no journey page: the test would not check them"
-    rendered: list[str] = []
+    rebuilder = _HELD["saved"]
+    folder = rebuilder.folder
+    saved = folder / "failed-sync.yml"
+    outcomes = {p for p in rebuilder.files if "/outcomes/" in f"/{p}" and "failed-sync--" in p}
+    journeys = [p for p in rebuilder.files if p.startswith("journeys/")]
+    own = {p for p in rebuilder.files if p.endswith("scenarios/failed-sync/index.html")}
+    rendered: set[str] = set()
     real = workers._render
-    monkeypatch.setattr(workers, "_render", lambda plan, job: [
-        rendered.append(path) or (path, text) for path, text in real(plan, job)])
-    own = {p for p in rebuilder.files if p.endswith("scenarios/healthy/index.html")}
-
-    edit(folder / "healthy.yml", "Everything is in place", "Everything is still in place")
-    assert set(rebuilder.changed([folder / "healthy.yml"])) == {"scenarios/healthy/index.html"}  # English only
-    assert own <= set(rendered) <= own | {"404.html"}, sorted(set(rendered) - own)  # 404.html shows no scenario
-
+    workers._render = lambda plan, job: [rendered.add(path) or (path, text) for path, text in real(plan, job)]
+    done = []
+    edit(saved, "token are fine", "token are all fine")
+    done.append((set(rebuilder.changed([saved])), set(rendered)))
     rendered.clear()
-    (folder / "healthy.yml").write_text((folder / "healthy.yml").read_text() + "source:\n  name: Renamed shop\n")
-    assert own <= set(rebuilder.changed([folder / "healthy.yml"]))
-    listing = {"index.html", "scenarios.json", "compare/index.html"} | {p for p in rebuilder.files if p.startswith("journeys/")}
-    assert listing | outcomes <= set(rendered), sorted((listing | outcomes) - set(rendered))
+    saved.write_text(saved.read_text(encoding="utf-8") + "source:\n  name: Renamed shop\n", encoding="utf-8")
+    done.append((set(rebuilder.changed([saved])), set(rendered)))
+    listing = {"index.html", "scenarios.json", "compare/index.html", *journeys}
     expected = render_site(found := load_scenarios(folder), journeys=load_journeys(folder, found))
-    assert rebuilder.files == expected
+    unlike = sorted(p for p in rebuilder.files.keys() | expected.keys() if rebuilder.files.get(p) != expected.get(p))
+    return outcomes, bool(journeys), own, *done, listing, unlike
 
 
 def test_a_rebuild_makes_the_galleries_again_only_when_a_section_or_title_changed(few, tmp_path, monkeypatch):
@@ -547,6 +560,7 @@ def test_generator_workers_must_be_a_count(monkeypatch):
 _FAILING_WORKERS = r'''
 import os, sys, time
 sys.path.insert(0, sys.argv[1])
+from generator.output import workers
 from generator.output.plan import Plan
 from generator.output.workers import render_jobs, single_threaded
 from generator.site.render import MissingMessage
@@ -555,18 +569,32 @@ from synthetic import many
 assert single_threaded()
 plan = Plan.make(many(4))  # about 30 jobs, in many ranges over three workers; the race is in the shutdown
 jobs = plan.jobs()
-# Each job's files and how long rendering them took, recorded once here. The workers below replay
-# them: the same files through their pipes, busy (asleep) as long, without rendering them again at
-# every attempt (most of this test's CPU), since what is tested is how the build stops, not the pages.
+# Each job's files and how long rendering them took, and what the leak guard found in each file and
+# how long it took, recorded once here. The workers below replay them: the same files through their
+# pipes, busy (asleep) as long, without rendering or scanning them again at every attempt (most of
+# this test's CPU), since what is tested is how the build stops, not the pages.
 recorded, original = {}, Plan.render
+guarded, guard = {}, workers.output_problems
 
 def record(self, job):
     start = time.perf_counter()
     files = list(original(self, job))
     recorded[job] = files, time.perf_counter() - start
     return files
-Plan.render = record
+
+def record_guard(path, *args):
+    start = time.perf_counter()
+    found = guard(path, *args)
+    guarded[path] = found, time.perf_counter() - start
+    return found
+Plan.render, workers.output_problems = record, record_guard
 render_jobs(plan, jobs, processes=1)
+
+def replay_guard(path, *args):
+    found, took = guarded[path]
+    time.sleep(took)
+    return found
+workers.output_problems = replay_guard
 for attempt in range(len(jobs)):
     broken = jobs[attempt]  # the failure in every position once: first, middle, last range
 

@@ -23,9 +23,10 @@ def output_problems(path: str, text: str, known_clean: set[LineKey], before: str
             for start, end in spans for line, finding in scan_lines(text[start:end], known_clean)]
 
 
-def guard_output(files: dict[str, str]) -> None:
-    """Raise ScenarioErrors naming every rendered file that holds a secret-like value."""
-    known_clean: set[LineKey] = set()
+def guard_output(files: dict[str, str], known_clean: set[LineKey] | None = None) -> None:
+    """Raise ScenarioErrors naming every rendered file that holds a secret-like value.
+    `known_clean`: lines found clean before (by this guard, in any file), as in output_problems."""
+    known_clean = set() if known_clean is None else known_clean
     problems = [p for path, text in sorted(files.items()) for p in output_problems(path, text, known_clean)]
     if problems:
         raise ScenarioErrors(problems)
