@@ -202,7 +202,7 @@ def _recorded_stops(tab) -> list[dict]:
     """The stops' states as recorded in the page (RECORDER), read once per run of presses (about
     the square root of the stops so far: a few reads), the run that should end the walk cut at the
     press that should find its end: presses past it would only go round the page's first stops
-    again (about 170 of the 3,300 presses of the light and dark walks). The walk ends where the
+    again (about 170 of the 3,120 presses of the light and dark walks). The walk ends where the
     presses find its end all the same; a wrong count costs a read or a few presses, never a stop.
     The presses are the real keyboard's."""
     expected = tab.page.evaluate(RECORDER, FOCUS_STATE)
