@@ -320,20 +320,23 @@ PAGE_FACTS = """() => ({
 
 @dataclass
 class Visit:
-    """One page as loaded once: its problems and the facts above."""
+    """One page as loaded once: its problems, the facts above, and what `survey`'s `measure` found."""
 
     problems: list[str]
     facts: dict
+    measured: dict = field(default_factory=dict)
 
 
-def survey(tab: Tab, served: Served, pages: list[str]) -> dict[str, Visit]:
+def survey(tab: Tab, served: Served, pages: list[str], measure=None) -> dict[str, Visit]:
     """Visit each page once and keep everything the per-page checks assert on, so a page is loaded
-    once per way of serving it instead of once per check. Without axe: each test process that reads
-    the survey makes its own, and axe's runs (most of a visit's time) are paid once, by its test."""
+    once per way of serving it instead of once per check: its problems and facts as loaded, then
+    `measure(tab)` → {name: finding} for the checks that need more of the page (axe, widths)."""
     visits = {}
     for relative in pages:
         tab.visit(served, relative)
         visits[relative] = Visit(list(tab.problems), tab.page.evaluate(PAGE_FACTS))
+        if measure:
+            visits[relative].measured = measure(tab)
     return visits
 
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_harness import (CHROMIUM, CHROMIUM_ARGS, ROOT, SETUP_HINT, VIEWPORTS, Served, SiteServer,
+from browser_harness import (CHROMIUM, CHROMIUM_ARGS, REFLOW, ROOT, SETUP_HINT, VIEWPORTS, Served, SiteServer,
                              Tab, covering_sample, missing_tools, scenario_paths, site_pages, survey)
 
 #: The axe runs since the last test report: (page, violations, seconds). Each report carries its
@@ -66,14 +66,20 @@ def focus_sample(site, pages) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def surveys(sample, tabs):
+def surveys(sample, tabs, axe):
     """surveys(served) → {page: Visit}: each page of the sample loaded once (desktop, light) per
-    way of serving it, and the per-page checks assert on that."""
+    way of serving it, and the per-page checks assert on that. Over http each visit also keeps
+    axe's violations ("axe", every rule: test_browser_a11y) and the page's widths at REFLOW's
+    viewports ("widths", Tab.widths_at: test_browser_pages), so no check loads these pages again.
+    Axe runs in the test that first asks for the survey, whose report carries them (AXE_RUNS)."""
     cache: dict[str, dict] = {}
+
+    def measure_over_http(tab: Tab) -> dict:
+        return {"axe": axe(tab), "widths": tab.widths_at(REFLOW)}
 
     def of(served: Served) -> dict:
         if served.how not in cache:
-            cache[served.how] = survey(tabs(), served, sample)
+            cache[served.how] = survey(tabs(), served, sample, measure_over_http if served.how == "http" else None)
         return cache[served.how]
     return of
 

@@ -25,26 +25,15 @@ def test_every_page_loads_without_console_error_or_failed_request(served, survey
     assert not problems, f"over {served.how}: {problems}"
 
 
-@pytest.fixture(scope="module")
-def widths(http_site, sample, tabs) -> dict[str, dict[str, list[int]]]:
-    """{page: {viewport: [scrollWidth, clientWidth]}} at each of REFLOW's viewports, for the sample:
-    each page loaded once, at the first, and measured at each (Tab.widths_at)."""
-    tab = tabs(REFLOW[0])
-    found = {}
-    for relative in sample:
-        tab.visit(http_site, relative)
-        found[relative] = tab.widths_at(REFLOW)
-    return found
-
-
 @pytest.mark.parametrize("viewport", REFLOW)
-def test_no_horizontal_scrolling_at_320px_or_200_percent_zoom(widths, viewport):
+def test_no_horizontal_scrolling_at_320px_or_200_percent_zoom(http_site, surveys, viewport):
     """WCAG 1.4.10 reflow: wide tables may scroll inside their own region, the page never does.
     Reflow depends on the template and the kinds of rows, so this walks the sample (every element
-    and class of each template, and its longest page: see covering_sample)."""
+    and class of each template, and its longest page: see covering_sample), measured at each of
+    REFLOW's viewports on the survey's load of each page (conftest.surveys, Tab.widths_at)."""
     too_wide = {}
-    for relative, at in widths.items():
-        scroll, client = at[viewport]
+    for relative, visit in surveys(http_site).items():
+        scroll, client = visit.measured["widths"][viewport]
         if scroll > client:
             too_wide[relative] = f"scrollWidth {scroll} > clientWidth {client}"
     assert not too_wide, f"at {VIEWPORTS[viewport][0]} CSS px: {too_wide}"
