@@ -85,7 +85,7 @@ def _is_browser_test(nodeid: str) -> bool:
 
 #: Browser modules that use nothing of the session's built site (they build their own sites and
 #: start their own browsers): not in the browser scope of the scheduler below, so the test process
-#: that has time takes them. That they use no `site` is checked at collection.
+#: that has time takes them. That they use no `site` is checked before each of their tests.
 ON_THEIR_OWN = ("test_browser_review.py", "test_browser_serve.py")
 
 
@@ -102,7 +102,8 @@ def pytest_configure(config):
     so would every command a test starts: the tests that press Ctrl+C would fail. With Python's own
     handler here, a command started from here gets the default, as from a terminal.
 
-    Also: how node ids name the browser tests under this run's rootdir (_is_browser_test).
+    Also: how node ids name the browser tests under this run's rootdir (_is_browser_test), and
+    that each module ON_THEIR_OWN names exists.
 
     And the cycle collector runs less often: a test process holds a lot for long (built sites,
     parsed pages, Hypothesis' data, Playwright's objects), which the default threshold (a young
@@ -115,6 +116,9 @@ def pytest_configure(config):
 
     gc.set_threshold(100_000, 10, 10)
     _BROWSER_PREFIX[:] = [Path(os.path.relpath(Path(__file__).parent / "browser", config.rootpath)).as_posix() + "/"]
+    missing = [name for name in ON_THEIR_OWN if not (Path(__file__).parent / "browser" / name).is_file()]
+    if missing:
+        raise pytest.UsageError(f"tests/conftest.py's ON_THEIR_OWN names no module: {', '.join(missing)}")
 
     from hypothesis import configuration
     _hypothesis_home.append(tempfile.mkdtemp(prefix="hypothesis-"))
@@ -134,27 +138,28 @@ BROWSER_TIMEOUT = 600
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test has a time limit (pyproject.toml); browser tests a longer one. A module of
-    ON_THEIR_OWN that uses the session's site would build it again in another process: refused."""
-    missing = [name for name in ON_THEIR_OWN if not (Path(__file__).parent / "browser" / name).is_file()]
-    if missing:
-        raise pytest.UsageError(f"tests/conftest.py's ON_THEIR_OWN names no module: {', '.join(missing)}")
+    """Every test has a time limit (pyproject.toml); browser tests a longer one."""
     for item in items:
         if _is_browser_test(item.nodeid) and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
-        if _is_browser_test(item.nodeid) and not _shares_the_site(item.nodeid) \
-                and "site" in getattr(item, "fixturenames", ()):
-            raise pytest.UsageError(f"{item.nodeid} uses the session's site: take its module out of "
-                                    "tests/conftest.py's ON_THEIR_OWN")
+
+
+def pytest_runtest_setup(item):
+    """A test of ON_THEIR_OWN that uses the session's site would build it again in another process:
+    it fails, saying so (a failure, not a collection error: xdist's workers would lose the message)."""
+    if _is_browser_test(item.nodeid) and not _shares_the_site(item.nodeid) \
+            and "site" in getattr(item, "fixturenames", ()):
+        pytest.fail(f"{item.nodeid} uses the session's site: take its module out of tests/conftest.py's "
+                    "ON_THEIR_OWN", pytrace=False)
 
 
 @pytest.hookimpl(optionalhook=True)  # xdist's hook: a run without xdist has no such hook
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadscope` (scripts/test), with the browser tests that share the session's site in
     one scope: they share one Chromium, one HTTP server and the surveys of the sample, which each
-    other test process would make again. Any other module (ON_THEIR_OWN too) is its own scope. The extension point is xdist's own
-    (its loadfile and loadgroup modes override `_split_scope` the same way); that it still holds is
-    checked after every run (pytest_sessionfinish)."""
+    other test process would make again. Any other module (ON_THEIR_OWN too) is its own scope.
+    The extension point is xdist's own (its loadfile and loadgroup modes override `_split_scope`
+    the same way); that it still holds is checked after every run (pytest_sessionfinish)."""
     if config.getoption("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling

@@ -56,7 +56,10 @@ class Running:
 
     def __enter__(self) -> Running:
         self._thread.start()
-        assert self._ready.wait(START) and self.error is None, self.error or f"not started in {START} s"
+        if not self._ready.wait(START) or self.error is not None:
+            self.server.stop()  # `with` calls no __exit__ when __enter__ fails: a late start would serve on
+            self._thread.join(WAIT)
+            raise AssertionError(self.error or f"not started in {START} s")
         return self
 
     def __exit__(self, *exc) -> None:

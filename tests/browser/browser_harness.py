@@ -115,7 +115,7 @@ class Tab:
     site_prefix: str = ""
     #: Every base this tab has served: a late request of the previous page (its favicon) is no fault.
     known_prefixes: set[str] = field(default_factory=set)
-    _devtools: object = None  # a CDP session of the page, for widths_at and full_page_png
+    _devtools: object = None  # a CDP session of the page, for laid_out_at and full_page_png
     #: From a visit's start until its page replaces the previous one (see visit).
     _leaving: bool = False
 
@@ -174,38 +174,33 @@ class Tab:
 
     def widths_at(self, viewports) -> dict[str, list[int]]:
         """{viewport: [scrollWidth, clientWidth]} of the loaded page at each of `viewports` (VIEWPORTS
-        names), then back at the tab's own. Each is set as Playwright sets a context's (the browser's
-        device metrics: size and device scale factor), and the browser lays the page out afresh for
-        it, media queries and device pixels included: the page as a load there lays it out, unless a
-        script fitted it to the viewport it loaded in, which no site script does
-        (test_browser_pages.test_no_script_fits_a_page_to_the_viewport_it_loaded_in). Measured: a
-        switch costs a small part of a load."""
-        own = self._own_metrics()
-        widths, now = {}, own
-        try:
-            for viewport in viewports:
-                if VIEWPORTS[viewport] != now:
-                    now = self._metrics(*VIEWPORTS[viewport])
-                width, scroll, client, scale = self.page.evaluate(
-                    "() => [innerWidth, document.documentElement.scrollWidth, document.documentElement.clientWidth,"
-                    " devicePixelRatio]")
-                assert (width, scale) == (VIEWPORTS[viewport][0], VIEWPORTS[viewport][2]), (viewport, width, scale)
-                widths[viewport] = [scroll, client]
-        finally:
-            if now != own:  # even after a failure: the tab is shared
-                self._metrics(*own)  # exactly as Playwright set them: it does not send what it believes is set
+        names), each laid out there (laid_out_at), then back at the tab's own."""
+        widths = {}
+        for viewport in viewports:
+            with self.laid_out_at(viewport):
+                widths[viewport] = self.page.evaluate(
+                    "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         return widths
 
     @contextlib.contextmanager
     def laid_out_at(self, viewport: str):
-        """The loaded page laid out at `viewport` (a VIEWPORTS name) inside the block, as widths_at
-        does it (the page as a load there lays it out), then at the tab's own again."""
-        own = self._own_metrics()
-        self._metrics(*VIEWPORTS[viewport])
+        """The loaded page at `viewport` (a VIEWPORTS name) inside the block, then at the tab's own
+        again. It is set as Playwright sets a context's (the browser's device metrics: size and
+        device scale factor), and the browser lays the page out afresh for it, media queries and
+        device pixels included: the page as a load there lays it out, unless a script fitted it to
+        the viewport it loaded in, which no site script does
+        (test_browser_pages.test_no_script_fits_a_page_to_the_viewport_it_loaded_in). Measured: a
+        switch costs a small part of a load."""
+        own, wanted = self._own_metrics(), VIEWPORTS[viewport]
+        if wanted != own:
+            self._metrics(*wanted)
         try:
+            width, scale = self.page.evaluate("() => [innerWidth, devicePixelRatio]")
+            assert (width, scale) == (wanted[0], wanted[2]), (viewport, width, scale)
             yield self
-        finally:  # even after a failure: the tab is shared
-            self._metrics(*own)
+        finally:
+            if wanted != own:  # even after a failure: the tab is shared
+                self._metrics(*own)  # exactly as Playwright set them: it does not send what it believes is set
 
     def full_page_png(self) -> bytes:
         """What page.screenshot(full_page=True, scale="css") takes, pixel for pixel (compared on

@@ -43,8 +43,9 @@ def file_site(site):
 
 
 @pytest.fixture(scope="session", params=["http", "file"])
-def served(request):
-    """The site both ways a stakeholder opens it: from a web server and straight from disk."""
+def served(request, site):
+    """The site both ways a stakeholder opens it: from a web server and straight from disk. (`site`
+    is named so that a test's fixtures show it: tests/conftest.py's check of ON_THEIR_OWN.)"""
     return request.getfixturevalue(f"{request.param}_site")
 
 
