@@ -57,9 +57,11 @@ class Running:
     def __enter__(self) -> Running:
         self._thread.start()
         if not self._ready.wait(START) or self.error is not None:
-            self.server.stop()  # `with` calls no __exit__ when __enter__ fails: a late start would serve on
-            self._thread.join(WAIT)
-            raise AssertionError(self.error or f"not started in {START} s")
+            if self.error is None:  # still starting: `with` calls no __exit__, and it would serve on
+                self.server.stop()
+                self._thread.join(WAIT)
+            raise AssertionError(f"not started: {self.error!r}" if self.error else f"not started in {START} s") \
+                from self.error
         return self
 
     def __exit__(self, *exc) -> None:

@@ -174,7 +174,8 @@ class Tab:
 
     def widths_at(self, viewports) -> dict[str, list[int]]:
         """{viewport: [scrollWidth, clientWidth]} of the loaded page at each of `viewports` (VIEWPORTS
-        names), each laid out there (laid_out_at), then back at the tab's own."""
+        names), each laid out there (laid_out_at), which puts the tab's own back after each: one
+        more layout at that size between two viewports, a small part of a load (not measured)."""
         widths = {}
         for viewport in viewports:
             with self.laid_out_at(viewport):
@@ -325,13 +326,18 @@ class Visit:
 def survey(tab: Tab, served: Served, pages: list[str], measure=None) -> dict[str, Visit]:
     """Visit each page once and keep everything the per-page checks assert on, so a page is loaded
     once per way of serving it instead of once per check: its problems and facts as loaded, then
-    `measure(tab)` → {name: finding} for the checks that need more of the page (axe, widths)."""
+    `measure(tab)` → {name: finding} for the checks that need more of the page (axe, widths).
+    An error on the way (a timeout, a failed measurement) names the page it happened on."""
     visits = {}
     for relative in pages:
-        tab.visit(served, relative)
-        visits[relative] = Visit(list(tab.problems), tab.page.evaluate(PAGE_FACTS))
-        if measure:
-            visits[relative].measured = measure(tab)
+        try:
+            tab.visit(served, relative)
+            visits[relative] = Visit(list(tab.problems), tab.page.evaluate(PAGE_FACTS))
+            if measure:
+                visits[relative].measured = measure(tab)
+        except Exception as error:
+            error.add_note(f"while surveying {relative} over {served.how}")
+            raise
     return visits
 
 

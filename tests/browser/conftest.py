@@ -72,15 +72,23 @@ def surveys(sample, tabs, axe):
     way of serving it, and the per-page checks assert on that. Over http each visit also keeps
     axe's violations ("axe", every rule: test_browser_a11y) and the page's widths at REFLOW's
     viewports ("widths", Tab.widths_at: test_browser_pages), so no check loads these pages again.
-    Axe runs in the test that first asks for the survey, whose report carries them (AXE_RUNS)."""
-    cache: dict[str, dict] = {}
+    Axe runs in the test that first asks for the survey, whose report carries them (AXE_RUNS); so
+    a test that reads the http survey, run alone or in a process of its own, pays for those runs.
+    A survey that fails fails each test that reads it with the same error (naming the page), and
+    is not made again."""
+    cache: dict[str, dict | Exception] = {}
 
     def measure_over_http(tab: Tab) -> dict:
         return {"axe": axe(tab), "widths": tab.widths_at(REFLOW)}
 
     def of(served: Served) -> dict:
         if served.how not in cache:
-            cache[served.how] = survey(tabs(), served, sample, measure_over_http if served.how == "http" else None)
+            try:
+                cache[served.how] = survey(tabs(), served, sample, measure_over_http if served.how == "http" else None)
+            except Exception as error:
+                cache[served.how] = error
+        if isinstance(cache[served.how], Exception):
+            raise cache[served.how]
         return cache[served.how]
     return of
 
