@@ -194,16 +194,16 @@ def pytest_runtest_logreport(report):
 
 def pytest_sessionfinish(session):
     """Browser tests sharing the site spread over several processes of a run that passed mean the
-    scheduler above no longer groups them (an xdist that changed its extension point): say so by failing the run, not
-    by a slower one."""
+    scheduler above no longer groups them (an xdist that changed its extension point): say so by
+    failing the run, not by a slower one."""
     if session.config.getoption("dist", "no") == "loadscope" and len(_BROWSER_WORKERS) > 1 \
             and session.exitstatus == pytest.ExitCode.OK:  # a crashed worker's tests go to another
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         writer = session.config.get_terminal_writer()
         writer.line()
         writer.line(
-            f"browser tests sharing the site ran in {len(_BROWSER_WORKERS)} processes: tests/conftest.py's scheduler no longer "
-            "groups them (pytest_xdist_make_scheduler)", red=True)
+            f"browser tests sharing the site ran in {len(_BROWSER_WORKERS)} processes: tests/conftest.py's "
+            "scheduler no longer groups them (pytest_xdist_make_scheduler)", red=True)
 
 
 def pytest_terminal_summary(terminalreporter):
