@@ -234,6 +234,16 @@ class Tab:
             "deviceScaleFactor": scale, "screenOrientation": {"angle": 0, "type": "landscapePrimary"}})
         return width, height, scale
 
+    @contextlib.contextmanager
+    def keeping_scheme(self):
+        """Inside the block use_scheme may switch the scheme; after it, even after a failure, the
+        tab has the scheme it had before (tabs are shared by the tests after)."""
+        own = "dark" if self.page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches") else "light"
+        try:
+            yield self
+        finally:
+            self.page.emulate_media(color_scheme=own)
+
     def use_scheme(self, scheme: str) -> None:
         """The loaded page in `scheme` (prefers-color-scheme emulated), checked from inside the page:
         the browser re-applies the stylesheet's scheme block to the page as it is, and nothing else

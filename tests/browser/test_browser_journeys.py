@@ -122,7 +122,7 @@ def test_axe_finds_nothing_on_the_new_pages(http_site, site, sample, tabs, axe, 
     bar = f"scenarios/{journey.steps[1].scenario}/index.html?journey={journey.id}&step=2"
     tab = tabs("desktop", "light")
     found = {}
-    try:
+    with tab.keeping_scheme():
         for relative in [prefix + bar for prefix in prefixes]:
             tab.visit(http_site, relative)
             assert tab.page.locator("[data-journey-prev], [data-journey-next]").count() == 2  # drawn when axe runs
@@ -132,6 +132,4 @@ def test_axe_finds_nothing_on_the_new_pages(http_site, site, sample, tabs, axe, 
                 if violations:
                     found[f"{relative} ({scheme})"] = describe_violations(violations)
             assert not tab.problems, (relative, tab.problems)
-    finally:
-        tab.page.emulate_media(color_scheme="light")  # the tab's own scheme, for the tests after
     assert not found, "\n".join(f"{page}:\n{lines}" for page, lines in found.items())

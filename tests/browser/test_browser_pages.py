@@ -93,7 +93,7 @@ def test_screenshots_of_each_template(http_site, surveys, tabs, screenshots, vie
     switched to dark (Tab.use_scheme)."""
     tab = tabs(viewport, "light")
     width, height, _ = VIEWPORTS[viewport]
-    try:
+    with tab.keeping_scheme():
         for relative in tone_sample(surveys(http_site)):
             tab.visit(http_site, relative)
             for scheme in schemes:
@@ -104,5 +104,3 @@ def test_screenshots_of_each_template(http_site, surveys, tabs, screenshots, vie
                 shot_width, shot_height = _png_size(target)
                 assert shot_width == width, (target.name, shot_width)
                 assert shot_height >= height, (target.name, shot_height)
-    finally:
-        tab.page.emulate_media(color_scheme="light")  # the tab's own scheme, for the tests after

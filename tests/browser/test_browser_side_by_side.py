@@ -223,7 +223,7 @@ def test_axe_finds_nothing_on_the_new_pages_light_and_dark_at_320_and_1280(http_
                 (page, viewport, scheme)
 
     tab = tabs("desktop", "light")
-    try:
+    with tab.keeping_scheme():
         for page in compare + one_language:
             tab.visit(http_site, page)
             if page in compare:
@@ -235,5 +235,3 @@ def test_axe_finds_nothing_on_the_new_pages_light_and_dark_at_320_and_1280(http_
                     tab.inject_axe(frame)
             check("desktop", ["light", "dark"] if page in compare else ["dark"])
             assert not tab.problems, (page, tab.problems)
-    finally:
-        tab.page.emulate_media(color_scheme="light")  # the tab's own scheme, for the tests after
