@@ -1,6 +1,7 @@
 """Fixtures that build on each other: scenarios folder → built site → parsed pages."""
 from __future__ import annotations
 
+import collections
 import gc
 import os
 import sys
@@ -89,9 +90,34 @@ def _is_browser_test(nodeid: str) -> bool:
 ON_THEIR_OWN = ("test_browser_review.py", "test_browser_serve.py")
 
 
+#: Modules that read every page of the session's site (the `page` fixture): one scope of the
+#: scheduler below, so that one process parses the site (about 8 CPU-s) rather than each that runs one.
+EVERY_PAGE = ("test_languages.py", "test_pages.py", "test_site_safety.py", "test_switcher.py")
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+
+
 def _shares_the_site(nodeid: str) -> bool:
     """A browser test that shares the session's site, Chromium and surveys with the others."""
-    return _is_browser_test(nodeid) and nodeid.split("::", 1)[0].rsplit("/", 1)[-1] not in ON_THEIR_OWN
+    return _is_browser_test(nodeid) and _module(nodeid) not in ON_THEIR_OWN
+
+
+def _group(nodeid: str) -> str | None:
+    """The scope a test shares with other modules' tests (the scheduler's), if any."""
+    if _shares_the_site(nodeid):
+        return "browser"
+    return "every page" if not _is_browser_test(nodeid) and _module(nodeid) in EVERY_PAGE else None
+
+
+def _handed_out(nodeid: str) -> int:
+    """When the scheduler hands out a test's scope: the largest first (the browser scope, the
+    modules that build and start their own browsers, the group reading every page), then the
+    others as xdist orders them (by number of tests). A long scope handed out last keeps one
+    process running alone at the end: the review module, 48 s, last in one run, kept one process
+    12 s after the other."""
+    return 0 if _group(nodeid) == "browser" else 1 if _module(nodeid) in ON_THEIR_OWN else 2 if _group(nodeid) else 3
 
 
 def pytest_configure(config):
@@ -116,9 +142,12 @@ def pytest_configure(config):
 
     gc.set_threshold(100_000, 10, 10)
     _BROWSER_PREFIX[:] = [Path(os.path.relpath(Path(__file__).parent / "browser", config.rootpath)).as_posix() + "/"]
-    missing = [name for name in ON_THEIR_OWN if not (Path(__file__).parent / "browser" / name).is_file()]
-    if missing:
-        raise pytest.UsageError(f"tests/conftest.py's ON_THEIR_OWN names no module: {', '.join(missing)}")
+    for names, folder in (("ON_THEIR_OWN", "browser"), ("EVERY_PAGE", "")):
+        missing = [name for name in globals()[names] if not (Path(__file__).parent / folder / name).is_file()]
+        if missing:
+            raise pytest.UsageError(f"tests/conftest.py's {names} names no module: {', '.join(missing)}")
+    if config.getoption("dist", "no") == "loadscope":
+        config.option.loadscopereorder = False  # the order of scopes is pytest_collection_modifyitems'
 
     from hypothesis import configuration
     _hypothesis_home.append(tempfile.mkdtemp(prefix="hypothesis-"))
@@ -138,10 +167,18 @@ BROWSER_TIMEOUT = 600
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test has a time limit (pyproject.toml); browser tests a longer one."""
+    """Every test has a time limit (pyproject.toml); browser tests a longer one. In an xdist test
+    process (whose `dist` option xdist sets to "no") the tests are ordered as the scheduler is to
+    hand their scopes out (_handed_out; under `--dist loadscope` xdist's own reordering is off):
+    the tests of a scope keep their order."""
     for item in items:
         if _is_browser_test(item.nodeid) and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
+    if hasattr(config, "workerinput"):
+        def scope(item) -> str:
+            return _group(item.nodeid) or item.nodeid.rsplit("::", 1)[0]
+        tests = collections.Counter(map(scope, items))
+        items.sort(key=lambda item: (_handed_out(item.nodeid), -tests[scope(item)]))
 
 
 def pytest_runtest_setup(item):
@@ -157,7 +194,9 @@ def pytest_runtest_setup(item):
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadscope` (scripts/test), with the browser tests that share the session's site in
     one scope: they share one Chromium, one HTTP server and the surveys of the sample, which each
-    other test process would make again. Any other module (ON_THEIR_OWN too) is its own scope.
+    other test process would make again; the modules of EVERY_PAGE in another. Any other module
+    (ON_THEIR_OWN too) is its own scope. Scopes go out in the order of the collected tests, which
+    pytest_collection_modifyitems sets (_handed_out).
     The extension point is xdist's own (its loadfile and loadgroup modes override `_split_scope`
     the same way); that it still holds is checked after every run (pytest_sessionfinish)."""
     if config.getoption("dist") != "loadscope":
@@ -166,7 +205,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class BrowserTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "browser" if _shares_the_site(nodeid) else super()._split_scope(nodeid)
+            return _group(nodeid) or super()._split_scope(nodeid)
     return BrowserTogether(config, log)
 
 

@@ -226,13 +226,6 @@ def test_the_overview_offers_both_languages_without_javascript(page):
     assert page("fr/index.html").select_one('.languages a[data-switch-locale="en"]')["href"] == "../index.html"
 
 
-def test_pages_carry_no_inline_script_or_style(site, page):
-    for relative in html_pages(site):
-        soup = page(relative)
-        assert all(s.get("src") for s in soup.find_all("script")), relative
-        assert not soup.find("style") and not soup.select("[style]"), relative
-
-
 def test_french_scenario_pages_read_from_the_french_catalogue(page, bundled_scenarios):
     french = load("fr")
     for s in bundled_scenarios:
