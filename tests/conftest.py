@@ -90,9 +90,11 @@ def _is_browser_test(nodeid: str) -> bool:
 ON_THEIR_OWN = ("test_browser_review.py", "test_browser_serve.py")
 
 
-#: Modules that read every page of the session's site (the `page` fixture): one scope of the
-#: scheduler below, so that one process parses the site (about 8 CPU-s) rather than each that runs one.
-EVERY_PAGE = ("test_languages.py", "test_pages.py", "test_site_safety.py", "test_switcher.py")
+#: Modules sharing the costliest session fixtures outside the browser: the site parsed page by page
+#: (`page`; test_languages, test_pages, test_site_safety and test_switcher read every page: 8.1
+#: CPU-s) and the plan of 1,000 scenarios (`plan_of_1000`; test_switcher, test_page_weight: 5 to 7
+#: CPU-s). One scope of the scheduler below, so one process makes each once.
+SHARING = ("test_languages.py", "test_page_weight.py", "test_pages.py", "test_site_safety.py", "test_switcher.py")
 
 
 def _module(nodeid: str) -> str:
@@ -108,15 +110,14 @@ def _group(nodeid: str) -> str | None:
     """The scope a test shares with other modules' tests (the scheduler's), if any."""
     if _shares_the_site(nodeid):
         return "browser"
-    return "every page" if not _is_browser_test(nodeid) and _module(nodeid) in EVERY_PAGE else None
+    return "sharing" if not _is_browser_test(nodeid) and _module(nodeid) in SHARING else None
 
 
 def _handed_out(nodeid: str) -> int:
     """When the scheduler hands out a test's scope: the largest first (the browser scope, the
-    modules that build and start their own browsers, the group reading every page), then the
-    others as xdist orders them (by number of tests). A long scope handed out last keeps one
-    process running alone at the end: the review module, 48 s, last in one run, kept one process
-    12 s after the other."""
+    modules that build and start their own browsers, the SHARING group), then the others as xdist
+    orders them (by number of tests). A long scope handed out last keeps one process running alone
+    at the end: the review module, 48 s, last in one run, kept one process 12 s after the other."""
     return 0 if _group(nodeid) == "browser" else 1 if _module(nodeid) in ON_THEIR_OWN else 2 if _group(nodeid) else 3
 
 
@@ -142,7 +143,7 @@ def pytest_configure(config):
 
     gc.set_threshold(100_000, 10, 10)
     _BROWSER_PREFIX[:] = [Path(os.path.relpath(Path(__file__).parent / "browser", config.rootpath)).as_posix() + "/"]
-    for names, folder in (("ON_THEIR_OWN", "browser"), ("EVERY_PAGE", "")):
+    for names, folder in (("ON_THEIR_OWN", "browser"), ("SHARING", "")):
         missing = [name for name in globals()[names] if not (Path(__file__).parent / folder / name).is_file()]
         if missing:
             raise pytest.UsageError(f"tests/conftest.py's {names} names no module: {', '.join(missing)}")
@@ -194,7 +195,7 @@ def pytest_runtest_setup(item):
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadscope` (scripts/test), with the browser tests that share the session's site in
     one scope: they share one Chromium, one HTTP server and the surveys of the sample, which each
-    other test process would make again; the modules of EVERY_PAGE in another. Any other module
+    other test process would make again; the modules of SHARING in another. Any other module
     (ON_THEIR_OWN too) is its own scope. Scopes go out in the order of the collected tests, which
     pytest_collection_modifyitems sets (_handed_out).
     The extension point is xdist's own (its loadfile and loadgroup modes override `_split_scope`
