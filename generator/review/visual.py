@@ -268,8 +268,8 @@ class Browser:
             playwright = await self._stack.enter_async_context(_playwright()())
             self._browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             self._stack.push_async_callback(self._browser.close)
+        _, w, h, scale = next(size for size in WIDTHS if size[0] == width)
         if width not in self._contexts:
-            _, w, h, scale = next(size for size in WIDTHS if size[0] == width)
             self._contexts[width] = await self._browser.new_context(
                 viewport={"width": w, "height": h}, device_scale_factor=scale,
                 reduced_motion="reduce", color_scheme="light", locale="en-US", timezone_id="UTC")
@@ -277,7 +277,7 @@ class Browser:
         while len(tabs) < count:
             page = await self._contexts[width].new_page()
             devtools = await self._contexts[width].new_cdp_session(page)
-            await devtools.send("Emulation.setDeviceMetricsOverride", device_metrics(page.viewport_size, scale))
+            await devtools.send("Emulation.setDeviceMetricsOverride", device_metrics(w, h, scale))
             tabs.append(Tab(page, devtools))
         return tabs[:count]
 
@@ -322,12 +322,11 @@ def record_loads(browser: Browser, site: Path, pages: list[str], shows_change: C
     return loads, shots
 
 
-def device_metrics(viewport: dict, scale: float) -> dict:
+def device_metrics(width: int, height: int, scale: float) -> dict:
     """The device metrics Playwright sends for a context of that viewport and scale (not mobile,
     screen as large as the viewport). A DevTools session that captures beyond the viewport must
     be given them first: the capture then puts back that session's metrics, and with none set
     would undo Playwright's."""
-    width, height = viewport["width"], viewport["height"]
     return {"mobile": False, "width": width, "height": height, "screenWidth": width, "screenHeight": height,
             "deviceScaleFactor": scale, "screenOrientation": {"angle": 0, "type": "landscapePrimary"}}
 
