@@ -25,6 +25,7 @@ from browser_harness import ROOT, Served, Tab, describe_violations
 from generator.cli import main
 from generator.site.languages import PREFIX
 from generator.review.visual import PARALLEL
+from generator.review.widths import WIDTHS
 
 #: healthy's page, and missing-refs's, which a change of healthy's facts leaves byte for byte as it was.
 SCENARIOS = ("_base.yml", "missing-refs.yml", "healthy.yml")
@@ -199,8 +200,13 @@ def test_what_cannot_be_compared_exits_2(tmp_path):
 def moving_page(moving: bool) -> str:
     """A page with what a screenshot must not catch midway, when `moving`: an endless animation
     (in the page, in a shadow root and in a frame), a long one, a long transition, a focused text
-    field (its caret not blinking: shown in every picture unless hidden); else the same page at
-    rest, as the screenshots must see it: endless animations gone, the others at their end."""
+    field (its caret not blinking: shown in every picture unless hidden), and a warning shown on any
+    screen but the desktop's (a capture beyond the viewport puts back the screen of the DevTools
+    session asking for it); else the same page at rest, as the screenshots must see it: endless
+    animations gone, the others at their end."""
+    _, width, height, _ = next(size for size in WIDTHS if size[0] == "desktop")
+    screen = (f"@media not all and (device-width: {width}px) and (device-height: {height}px) "
+              "{ body { background: #d00 } }" if moving else "")
     endless = "animation: flash .4s linear infinite;" if moving else ""
     style = (f"<style>@keyframes flash {{ from {{ background: #d00 }} to {{ background: #00d }} }}"
              f"div, p {{ height: 40px; margin: 8px; background: #0a0 }} .endless {{ {endless} }}</style>")
@@ -209,7 +215,7 @@ def moving_page(moving: bool) -> str:
       @keyframes widen {{ to {{ width: 400px }} }}
       .long {{ width: 40px; {long} }}
       #slid {{ width: 40px; transition: margin-left 60s linear; margin-left: {0 if moving else 300}px }}
-      input {{ outline: none; caret-animation: manual }}</style>
+      input {{ outline: none; caret-animation: manual }} {screen}</style>
     <div class=endless></div><div class=long></div><div id=slid></div>
     <div><template shadowrootmode=open>{style}<p class=endless></p></template></div>
     <iframe srcdoc='{html.escape(style)}<div class=endless></div>'></iframe>
@@ -221,7 +227,7 @@ def moving_page(moving: bool) -> str:
     </script>"""
 
 
-def test_screenshots_see_no_animation_and_no_caret(tmp_path):
+def test_screenshots_see_no_animation_no_caret_and_the_screen_of_the_width(tmp_path):
     """As page.screenshot(animations="disabled", caret="hide") would take them: a moving page
     reviewed against the same page at rest shows no change (and its screenshots are steady)."""
     for side, moving in (("old", True), ("new", False)):
