@@ -387,7 +387,10 @@ def compare_pictures(before: bytes, after: bytes) -> tuple[int, int, bytes | Non
     canvas_a, canvas_b = (Image.new("RGB", size, (255, 0, 255)) for _ in range(2))
     canvas_a.paste(a)
     canvas_b.paste(b)
-    mask = ImageChops.difference(canvas_a, canvas_b).convert("L").point(lambda v: 255 if v > TOLERANCE else 0)
+    # Each channel against TOLERANCE, then any of them: "L" alone weighs the channels and lost
+    # small changes of red or blue (a blue moved by 4 weighs 0).
+    mask = (ImageChops.difference(canvas_a, canvas_b).point(lambda v: 255 if v > TOLERANCE else 0)
+            .convert("L").point(lambda v: 255 if v else 0))
     changed = mask.histogram()[255]
     total = size[0] * size[1]
     if not changed:

@@ -20,11 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from browser_harness import ROOT, Served, Tab, describe_violations
 
 from generator.cli import main
 from generator.site.languages import PREFIX
-from generator.review.visual import PARALLEL
+from generator.review.visual import PARALLEL, compare_pictures
 from generator.review.widths import WIDTHS
 
 #: healthy's page, and missing-refs's, which a change of healthy's facts leaves byte for byte as it was.
@@ -238,3 +239,14 @@ def test_screenshots_see_no_animation_no_caret_and_the_screen_of_the_width(tmp_p
                   "--out", str(tmp_path / "report"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("No page changed (1 pages compared, 2 screenshots)"), done.stdout
+
+
+def test_a_pixel_counts_as_changed_when_any_channel_moves():
+    """TOLERANCE is 0: the least move of red, green or blue alone is a change."""
+    def png(colour) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (4, 3), colour).save(out, format="PNG")
+        return out.getvalue()
+    for moved in ((101, 100, 100), (100, 101, 100), (100, 100, 101)):
+        changed, total, highlight = compare_pictures(png((100, 100, 100)), png(moved))
+        assert (changed, total) == (12, 12) and highlight, moved
