@@ -325,8 +325,8 @@ def record_loads(browser: Browser, site: Path, pages: list[str], shows_change: C
 def device_metrics(width: int, height: int, scale: float) -> dict:
     """The device metrics Playwright sends for a context of that viewport and scale (not mobile,
     screen as large as the viewport). A DevTools session that captures beyond the viewport must
-    be given them first: the capture then puts back that session's metrics, and with none set
-    would undo Playwright's."""
+    be given them first: the capture then puts back that session's metrics; with none set, the
+    page was seen left on an 800 x 600 screen."""
     return {"mobile": False, "width": width, "height": height, "screenWidth": width, "screenHeight": height,
             "deviceScaleFactor": scale, "screenOrientation": {"angle": 0, "type": "landscapePrimary"}}
 
