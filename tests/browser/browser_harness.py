@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 # Chromium launched as the review command launches it: what a test sees is what a review sees.
-from generator.review.visual import CHROMIUM, CHROMIUM_ARGS
+from generator.review.visual import CHROMIUM, CHROMIUM_ARGS, FULL_PAGE_SIZE, device_metrics, full_page_capture
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -205,17 +205,12 @@ class Tab:
 
     def full_page_png(self) -> bytes:
         """What page.screenshot(full_page=True, scale="css") takes, pixel for pixel (compared on
-        every page of tone_sample, desktop and mobile, light and dark), with Chromium's capture
-        asked to encode for speed, which Playwright does not expose: about 40 % less CPU a shot,
-        for a PNG a quarter larger. The capture restores the device metrics of the session that
-        asks for it, so this one is first given the tab's own, exactly as Playwright set them."""
+        every page of tone_sample, desktop and mobile, light and dark), for less CPU: the review's
+        capture (full_page_capture). This session is first given the tab's own device metrics
+        (see device_metrics)."""
         *_, scale = self._metrics(*self._own_metrics())
-        width, height = self.page.evaluate("""() => [document.body, document.documentElement].reduce(([w, h], e) =>
-          [Math.max(w, e.scrollWidth, e.offsetWidth, e.clientWidth), Math.max(h, e.scrollHeight, e.offsetHeight, e.clientHeight)],
-          [0, 0])""")
-        shot = self._devtools.send("Page.captureScreenshot", {
-            "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1 / scale}})
+        size = self.page.evaluate(FULL_PAGE_SIZE)
+        shot = self._devtools.send("Page.captureScreenshot", full_page_capture(size, self.page.viewport_size, 1 / scale))
         return base64.b64decode(shot["data"])
 
     def _own_metrics(self) -> tuple:
@@ -229,9 +224,7 @@ class Tab:
     def _metrics(self, width: int, height: int, scale: float) -> tuple:
         """The device metrics Playwright sends for a context of that viewport (not mobile, screen
         as large as the viewport). Never detached: that would drop Playwright's too."""
-        self._devtools.send("Emulation.setDeviceMetricsOverride", {
-            "mobile": False, "width": width, "height": height, "screenWidth": width, "screenHeight": height,
-            "deviceScaleFactor": scale, "screenOrientation": {"angle": 0, "type": "landscapePrimary"}})
+        self._devtools.send("Emulation.setDeviceMetricsOverride", device_metrics(width, height, scale))
         return width, height, scale
 
     @contextlib.contextmanager

@@ -10,6 +10,7 @@ in this process, which spares a Python start and its imports each (about half a 
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import re
 import shutil
@@ -19,11 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from browser_harness import ROOT, Served, Tab, describe_violations
 
 from generator.cli import main
 from generator.site.languages import PREFIX
-from generator.review.visual import PARALLEL
+from generator.review.visual import PARALLEL, compare_pictures
+from generator.review.widths import WIDTHS
 
 #: healthy's page, and missing-refs's, which a change of healthy's facts leaves byte for byte as it was.
 SCENARIOS = ("_base.yml", "missing-refs.yml", "healthy.yml")
@@ -193,3 +196,57 @@ def test_identical_sites_need_no_screenshot_and_no_browser(small, tmp_path):
 def test_what_cannot_be_compared_exits_2(tmp_path):
     done = run("review", str(tmp_path / "missing"), str(tmp_path / "missing-too"), "--out", str(tmp_path / "r"))
     assert done.returncode == 2 and "error:" in done.stderr
+
+
+def moving_page(moving: bool) -> str:
+    """A page with what a screenshot must not catch midway, when `moving`: an endless animation
+    (in the page, in a shadow root and in a frame), a long one, a long transition, a focused text
+    field (its caret not blinking: shown in every picture unless hidden), and a warning shown on any
+    screen but the desktop's (a capture beyond the viewport puts back the screen of the DevTools
+    session asking for it); else the same page at rest, as the screenshots must see it: endless
+    animations gone, the others at their end."""
+    _, width, height, _ = next(size for size in WIDTHS if size[0] == "desktop")
+    screen = (f"@media not all and (device-width: {width}px) and (device-height: {height}px) "
+              "{ body { background: #d00 } }" if moving else "")
+    endless = "animation: flash .4s linear infinite;" if moving else ""
+    style = (f"<style>@keyframes flash {{ from {{ background: #d00 }} to {{ background: #00d }} }}"
+             f"div, p {{ height: 40px; margin: 8px; background: #0a0 }} .endless {{ {endless} }}</style>")
+    long = "animation: widen 60s linear forwards" if moving else "width: 400px"
+    return f"""<!doctype html><title>moving</title>{style}<style>
+      @keyframes widen {{ to {{ width: 400px }} }}
+      .long {{ width: 40px; {long} }}
+      #slid {{ width: 40px; transition: margin-left 60s linear; margin-left: {0 if moving else 300}px }}
+      input {{ outline: none; caret-animation: manual }} {screen}</style>
+    <div class=endless></div><div class=long></div><div id=slid></div>
+    <div><template shadowrootmode=open>{style}<p class=endless></p></template></div>
+    <iframe srcdoc='{html.escape(style)}<div class=endless></div>'></iframe>
+    <input value=typed>
+    <script>
+      getComputedStyle(slid).marginLeft;  // the start of the transition
+      slid.style.marginLeft = "300px";
+      {'document.querySelector("input").focus();' if moving else ''}
+    </script>"""
+
+
+def test_screenshots_see_no_animation_no_caret_and_the_screen_of_the_width(tmp_path):
+    """As page.screenshot(animations="disabled", caret="hide") would take them: a moving page
+    reviewed against the same page at rest shows no change (and its screenshots are steady)."""
+    for side, moving in (("old", True), ("new", False)):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "moving.html").write_text(moving_page(moving))
+        (tmp_path / side / "scenarios.json").write_text('{"scenarios": []}')
+    done = review(str(tmp_path / "old"), str(tmp_path / "new"), "--width", "desktop",
+                  "--out", str(tmp_path / "report"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("No page changed (1 pages compared, 2 screenshots)"), done.stdout
+
+
+def test_a_pixel_counts_as_changed_when_any_channel_moves():
+    """TOLERANCE is 0: the least move of red, green or blue alone is a change."""
+    def png(colour) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (4, 3), colour).save(out, format="PNG")
+        return out.getvalue()
+    for moved in ((101, 100, 100), (100, 101, 100), (100, 100, 101)):
+        changed, total, highlight = compare_pictures(png((100, 100, 100)), png(moved))
+        assert (changed, total) == (12, 12) and highlight, moved
