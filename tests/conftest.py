@@ -54,7 +54,8 @@ def few(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def plan_of_1000():
     """The plan of 1,000 synthetic scenarios (synthetic.many), made once for the tests at N = 1,000
-    that only render jobs from it (test_switcher, test_page_weight): making it is most of their cost."""
+    that only render jobs from it: making it is most of their cost. Their modules are in SHARING
+    (checked before each test), so one process makes it."""
     from generator.output.plan import Plan
     from synthetic import many
     return Plan.make(many(1000))
@@ -113,12 +114,14 @@ def _group(nodeid: str) -> str | None:
     return "sharing" if not _is_browser_test(nodeid) and _module(nodeid) in SHARING else None
 
 
-def _handed_out(nodeid: str) -> int:
-    """When the scheduler hands out a test's scope: the largest first (the browser scope, the
-    modules that build and start their own browsers, the SHARING group), then the others as xdist
-    orders them (by number of tests). A long scope handed out last keeps one process running alone
-    at the end: the review module, 48 s, last in one run, kept one process 12 s after the other."""
-    return 0 if _group(nodeid) == "browser" else 1 if _module(nodeid) in ON_THEIR_OWN else 2 if _group(nodeid) else 3
+def _hand_out_rank(nodeid: str) -> int:
+    """When the scheduler hands out a test's scope (lowest first): the longest-running first (the
+    browser scope, the modules that build and start their own browsers, the SHARING group), then
+    the others (in the order xdist's loadscopereorder would give: most tests first). A long scope
+    handed out last keeps one process running alone at the end: the review module, 48 s, last in
+    one run, kept one process 12 s after the other."""
+    group = _group(nodeid)
+    return 0 if group == "browser" else 1 if _module(nodeid) in ON_THEIR_OWN else 2 if group else 3
 
 
 def pytest_configure(config):
@@ -129,8 +132,9 @@ def pytest_configure(config):
     so would every command a test starts: the tests that press Ctrl+C would fail. With Python's own
     handler here, a command started from here gets the default, as from a terminal.
 
-    Also: how node ids name the browser tests under this run's rootdir (_is_browser_test), and
-    that each module ON_THEIR_OWN names exists.
+    Also: how node ids name the browser tests under this run's rootdir (_is_browser_test), that
+    each module ON_THEIR_OWN and SHARING name exists, and, under `--dist loadscope`, that xdist
+    hands scopes out in the order the test processes collected them (_hand_out_rank).
 
     And the cycle collector runs less often: a test process holds a lot for long (built sites,
     parsed pages, Hypothesis' data, Playwright's objects), which the default threshold (a young
@@ -170,25 +174,29 @@ BROWSER_TIMEOUT = 600
 def pytest_collection_modifyitems(config, items):
     """Every test has a time limit (pyproject.toml); browser tests a longer one. In an xdist test
     process (whose `dist` option xdist sets to "no") the tests are ordered as the scheduler is to
-    hand their scopes out (_handed_out; under `--dist loadscope` xdist's own reordering is off):
+    hand their scopes out (_hand_out_rank; under `--dist loadscope` xdist's own reordering is off):
     the tests of a scope keep their order."""
     for item in items:
         if _is_browser_test(item.nodeid) and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
-    if hasattr(config, "workerinput"):
-        def scope(item) -> str:
+    if hasattr(config, "workerinput"):  # harmless in xdist's other modes, which ignore scopes
+        def scope(item) -> str:  # as the scheduler splits them: the group, or xdist's own rule
             return _group(item.nodeid) or item.nodeid.rsplit("::", 1)[0]
         tests = collections.Counter(map(scope, items))
-        items.sort(key=lambda item: (_handed_out(item.nodeid), -tests[scope(item)]))
+        items.sort(key=lambda item: (_hand_out_rank(item.nodeid), -tests[scope(item)]))
 
 
 def pytest_runtest_setup(item):
-    """A test of ON_THEIR_OWN that uses the session's site would build it again in another process:
-    it fails, saying so (a failure, not a collection error: xdist's workers would lose the message)."""
-    if _is_browser_test(item.nodeid) and not _shares_the_site(item.nodeid) \
-            and "site" in getattr(item, "fixturenames", ()):
+    """A test of ON_THEIR_OWN that uses the session's site would build it again in another process,
+    and one outside SHARING that uses plan_of_1000 would make the plan again: it fails, saying so
+    (a failure, not a collection error: xdist's workers would lose the message)."""
+    fixtures = getattr(item, "fixturenames", ())
+    if _is_browser_test(item.nodeid) and not _shares_the_site(item.nodeid) and "site" in fixtures:
         pytest.fail(f"{item.nodeid} uses the session's site: take its module out of tests/conftest.py's "
                     "ON_THEIR_OWN", pytrace=False)
+    if "plan_of_1000" in fixtures and _group(item.nodeid) != "sharing":
+        pytest.fail(f"{item.nodeid} uses plan_of_1000: add its module to tests/conftest.py's SHARING",
+                    pytrace=False)
 
 
 @pytest.hookimpl(optionalhook=True)  # xdist's hook: a run without xdist has no such hook
@@ -197,7 +205,7 @@ def pytest_xdist_make_scheduler(config, log):
     one scope: they share one Chromium, one HTTP server and the surveys of the sample, which each
     other test process would make again; the modules of SHARING in another. Any other module
     (ON_THEIR_OWN too) is its own scope. Scopes go out in the order of the collected tests, which
-    pytest_collection_modifyitems sets (_handed_out).
+    pytest_collection_modifyitems sets (_hand_out_rank).
     The extension point is xdist's own (its loadfile and loadgroup modes override `_split_scope`
     the same way); that it still holds is checked after every run (pytest_sessionfinish)."""
     if config.getoption("dist") != "loadscope":

@@ -82,6 +82,8 @@ STILL = """() => {
   }
   return document.fonts.ready.then(() => {});  // as Playwright waits: a finished animation may want a font
 }"""
+#: Seconds STILL waits for a frame's document: a frame that never gets one is shot as it is.
+FRAME_WAIT = 5
 #: Pages screenshotted at once: Chromium renders in parallel, Python only waits.
 PARALLEL = 4
 #: A pixel counts as changed when any channel moves by more than this (antialiasing noise is 0 here).
@@ -324,9 +326,9 @@ def record_loads(browser: Browser, site: Path, pages: list[str], shows_change: C
 
 def device_metrics(width: int, height: int, scale: float) -> dict:
     """The device metrics Playwright sends for a context of that viewport and scale (not mobile,
-    screen as large as the viewport). A DevTools session that captures beyond the viewport must
-    be given them first: the capture then puts back that session's metrics; with none set, the
-    page was seen left on an 800 x 600 screen."""
+    screen as large as the viewport). A DevTools session that captures must be given them first:
+    a capture from it puts back that session's metrics, even one within the viewport; with none
+    set, the page was seen left on an 800 x 600 screen."""
     return {"mobile": False, "width": width, "height": height, "screenWidth": width, "screenHeight": height,
             "deviceScaleFactor": scale, "screenOrientation": {"angle": 0, "type": "landscapePrimary"}}
 
@@ -342,9 +344,20 @@ def full_page_capture(size: list[int], viewport: dict, scale: float = 1) -> dict
             "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": scale}}
 
 
+async def _still(frame, main: bool) -> None:
+    """STILL in one frame. A frame detached meanwhile, or with no document yet (for FRAME_WAIT
+    seconds), is left as it is, as Playwright's own capture leaves it; the page's own frame is not."""
+    try:
+        await asyncio.wait_for(frame.evaluate(STILL), FRAME_WAIT)
+    except Exception:
+        if main:
+            raise
+
+
 async def _full_page_png(tab: Tab) -> bytes:
     """page.screenshot(full_page=True, animations="disabled", caret="hide"), for less CPU."""
-    await asyncio.gather(*(frame.evaluate(STILL) for frame in tab.page.frames))
+    main = tab.page.main_frame
+    await asyncio.gather(*(_still(frame, frame == main) for frame in tab.page.frames))
     size = await tab.page.evaluate(FULL_PAGE_SIZE)
     shot = await tab.devtools.send("Page.captureScreenshot", full_page_capture(size, tab.page.viewport_size))
     return base64.b64decode(shot["data"])
@@ -359,7 +372,7 @@ async def _steady_screenshot(tab: Tab) -> bytes:
         if shot == previous:
             return shot
         previous = shot
-    raise ReviewError(f"{tab.page.url.rsplit('/', 3)[-3:]}: no two screenshots in a row were the same")
+    raise ReviewError(f"{'/'.join(tab.page.url.rsplit('/', 3)[-3:])}: no two screenshots in a row were the same")
 
 
 def screenshot(browser: Browser, jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:

@@ -202,9 +202,9 @@ def moving_page(moving: bool) -> str:
     """A page with what a screenshot must not catch midway, when `moving`: an endless animation
     (in the page, in a shadow root and in a frame), a long one, a long transition, a focused text
     field (its caret not blinking: shown in every picture unless hidden), and a warning shown on any
-    screen but the desktop's (a capture beyond the viewport puts back the screen of the DevTools
-    session asking for it); else the same page at rest, as the screenshots must see it: endless
-    animations gone, the others at their end."""
+    screen but the desktop's (a capture puts back the screen of the DevTools session asking for it);
+    else the same page at rest, as the screenshots must see it: endless animations gone, the others
+    at their end. Taller than the viewport, so the capture goes beyond it, as on most pages."""
     _, width, height, _ = next(size for size in WIDTHS if size[0] == "desktop")
     screen = (f"@media not all and (device-width: {width}px) and (device-height: {height}px) "
               "{ body { background: #d00 } }" if moving else "")
@@ -220,7 +220,7 @@ def moving_page(moving: bool) -> str:
     <div class=endless></div><div class=long></div><div id=slid></div>
     <div><template shadowrootmode=open>{style}<p class=endless></p></template></div>
     <iframe srcdoc='{html.escape(style)}<div class=endless></div>'></iframe>
-    <input value=typed>
+    <input value=typed><section style="height: 2000px"></section>
     <script>
       getComputedStyle(slid).marginLeft;  // the start of the transition
       slid.style.marginLeft = "300px";
