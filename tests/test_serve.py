@@ -27,9 +27,10 @@ from bundled import FEW, copy_scenarios
 ROOT = Path(__file__).resolve().parent.parent
 #: Long enough for a slow CI machine; a working server answers in well under a second.
 WAIT = 15.0
-#: For the server to start: its first full build comes first, and a machine running the suite's
-#: other process (or more) beside it took over 15 s to build the bundled scenarios in the browser test.
-START = 60.0
+#: For what waits on a full build of the bundled scenarios (the server's start; the first good save
+#: after a failed one): a machine running the suite's other process (or more) beside it took over
+#: 15 s for one in the browser test.
+FULL_BUILD = 60.0
 
 
 class Running:
@@ -56,11 +57,11 @@ class Running:
 
     def __enter__(self) -> Running:
         self._thread.start()
-        if not self._ready.wait(START) or self.error is not None:
+        if not self._ready.wait(FULL_BUILD) or self.error is not None:
             if self.error is None:  # still starting: `with` calls no __exit__, and it would serve on
                 self.server.stop()
                 self._thread.join(WAIT)
-            raise AssertionError(f"not started: {self.error!r}" if self.error else f"not started in {START} s") \
+            raise AssertionError(f"not started: {self.error!r}" if self.error else f"not started in {FULL_BUILD} s") \
                 from self.error
         return self
 

@@ -6,7 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
-from test_serve import START, WAIT, Running, _retitle, save
+from test_serve import FULL_BUILD, WAIT, Running, _retitle, save
 
 # One Playwright per process: this test uses the session's browser (tests/browser/conftest.py);
 # a second sync_playwright() in the same thread fails while the first one runs.
@@ -38,9 +38,8 @@ def test_saving_a_scenario_takes_the_open_page_to_it_and_shows_problems_until_fi
         assert f"scenarios/{file.name}" in problems.inner_text() and "source.plan" in problems.inner_text()
 
         save(file, good)
-        # The first good save after a failed one builds everything again, as the start does: under
-        # load that took over 15 s (the suite's other process and more running beside it).
-        problems.wait_for(state="detached", timeout=START * 1000)
+        # The first good save after a failed one builds everything again, as the start does.
+        problems.wait_for(state="detached", timeout=FULL_BUILD * 1000)
         # The reload client ran under `script-src 'self'; connect-src 'self'` without a violation.
         assert not [line for line in console if "Content Security Policy" in line or "Refused" in line], console
 
