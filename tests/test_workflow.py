@@ -145,3 +145,15 @@ def test_the_review_step_fails_only_when_the_diff_fails(workflow, tmp_path, exit
                           env={**os.environ, "BASE_SHA": "0" * 40, "GITHUB_STEP_SUMMARY": str(summary)})
     assert (done.returncode == 0) is step_passes
     assert summary.read_text() == "### Effect on every state\n"
+
+
+def test_the_test_screenshots_are_kept_as_an_artefact_pass_or_fail(workflow):
+    """README: the browser tests' screenshots are kept by CI. The folder uploaded is the one
+    scripts/test gives the tests (its SCREENSHOTS default), uploaded after the test step even when
+    it failed, which is when a reviewer most wants the pictures."""
+    default = re.search(r'SCREENSHOTS="\$\{SCREENSHOTS:-([^}]+)\}"', (ROOT / "scripts/test").read_text())
+    assert default, "scripts/test no longer sets a SCREENSHOTS default"
+    upload = artefact(workflow, default.group(1))
+    assert upload["if"] == "${{ !cancelled() }}"
+    site = steps(workflow, "site")
+    assert site.index(upload) == [s.get("run") for s in site].index("scripts/test") + 1
