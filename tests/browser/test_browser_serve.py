@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from pathlib import Path
 
+from bundled import FEW, copy_scenarios
 from test_serve import FULL_BUILD, WAIT, Running, _retitle, save
 
 # One Playwright per process: this test uses the session's browser (tests/browser/conftest.py);
 # a second sync_playwright() in the same thread fails while the first one runs.
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def test_saving_a_scenario_takes_the_open_page_to_it_and_shows_problems_until_fixed(tmp_path, browser):
-    scenarios = tmp_path / "scenarios"
-    shutil.copytree(ROOT / "scenarios", scenarios)
+    # A few scenarios, as in tests/test_serve.py: the client and the server's rebuilds are the same
+    # for any number, and both full builds here (the start, the save after a failure) cost a tenth.
+    scenarios = copy_scenarios(tmp_path / "scenarios", FEW)
     with Running(scenarios) as server:
         entries = json.loads(server.get("/scenarios.json")[1])["scenarios"]
         shown, saved = entries[0], entries[1]
