@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,11 +27,6 @@ from generator.model.load import load_scenarios
 from generator.core.rows import rows
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def cli(*args, cwd=ROOT):
-    """The real command in a process of its own: for git revisions, which build in subprocesses."""
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True)
 
 
 def diff(*args) -> subprocess.CompletedProcess:
@@ -246,7 +240,7 @@ def git(*args, cwd):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_two_git_revisions_are_built_and_compared(two_builds, tmp_path):
+def test_two_git_revisions_are_built_and_compared(two_builds, tmp_path, monkeypatch):
     repo = tmp_path / "repo"
     for part in ("generator", "templates"):
         shutil.copytree(ROOT / part, repo / part, ignore=shutil.ignore_patterns("__pycache__"))
@@ -257,12 +251,13 @@ def test_two_git_revisions_are_built_and_compared(two_builds, tmp_path):
     write(repo / "scenarios", AFTER)
     git("commit", "-qam", "after", cwd=repo)
 
-    result = cli("diff", "HEAD~1", "HEAD", cwd=repo)
+    monkeypatch.chdir(repo)  # diff reads revisions of the repository it runs in; each builds in a process of its own
+    result = diff("HEAD~1", "HEAD")
     assert result.returncode == 1, result.stderr
     assert reported(result.stdout, "alpha")[("readiness", "code")] == ("READY", "EXCHANGE_DISABLED")
     # A revision against a site folder with the same state: no change, exit 0.
     _, same = two_builds  # AFTER, by this generator: the one the repository holds
-    result = cli("diff", "HEAD", str(same), cwd=repo)
+    result = diff("HEAD", same)
     assert result.returncode == 0 and result.stdout.startswith("No change"), result.stderr
     # Nothing is left behind in the repository: no worktree, no stray file.
     status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, env=ENV)

@@ -151,6 +151,20 @@ def forks() -> Any:
     server.close()
 
 
+@pytest.fixture(scope="module")
+def twelve(forks) -> Forks:
+    """The server of `forks`, holding the plan of 12 synthetic scenarios (_HELD["twelve"]), made once
+    for the tests of the workers, which render it in processes forked from the server (Forks.forking):
+    103 jobs, those before the galleries in 15 ranges for two workers. What a test patches in Plan
+    takes effect in its own process only (Kind: methods are looked up at each call)."""
+    forks.keep(_keep_twelve)
+    return forks
+
+
+def _keep_twelve() -> None:
+    _HELD["twelve"] = Plan.make(many(12))
+
+
 def _serial_then_parallel(scenarios: str, out: str) -> tuple:
     return build(Path(scenarios), Path(out) / "serial", processes=1), build(Path(scenarios), Path(out) / "parallel", processes=2)
 
@@ -183,7 +197,7 @@ def _gallery_without_rendering_pages_again(out: str | None) -> tuple[list[str], 
         assert os.getpid() != parent, "the parent rendered a scenario page again"
         return original(self, *args, **kwargs)
     Plan._scenario_page = scenario_page  # a process of its own: nothing to restore
-    plan = Plan.make(many(12))
+    plan = _HELD["twelve"]
     files = render_jobs(plan, plan.jobs(), Path(out) if out else None, processes=2)
     gallery = (Path(out) / "gallery/readiness/index.html").read_text(encoding="utf-8") if out \
         else files.files["gallery/readiness/index.html"]
@@ -191,10 +205,10 @@ def _gallery_without_rendering_pages_again(out: str | None) -> tuple[list[str], 
 
 
 @pytest.mark.parametrize("into_folder", [True, False], ids=["written", "in memory"])
-def test_a_parallel_build_makes_the_gallery_from_the_pages_its_workers_rendered(forks, tmp_path, into_folder):
+def test_a_parallel_build_makes_the_gallery_from_the_pages_its_workers_rendered(twelve, tmp_path, into_folder):
     """Each scenario page is rendered once: the parent makes the gallery from what the workers wrote
     (or sent back), and renders none of them again. Workers are forked, so only the parent is refused."""
-    paths, gallery = forks.forking(_gallery_without_rendering_pages_again, str(tmp_path) if into_folder else None)
+    paths, gallery = twelve.forking(_gallery_without_rendering_pages_again, str(tmp_path) if into_folder else None)
     assert len(paths) == 12 and all(f'href="../../{path}#readiness"' in gallery for path in paths)
 
 
@@ -207,8 +221,8 @@ def test_the_streamed_build_writes_what_render_site_renders(serial_and_parallel)
 
 
 def _a_page_failing_in_a_worker() -> None:
-    plan = Plan.make(many(60))
-    broken = plan.pages[45].path
+    plan = _HELD["twelve"]
+    broken = plan.pages[9].path  # in the sixth of 15 ranges: after each worker has sent some back
     original = Plan._scenario
 
     def scenario(self, index):
@@ -221,8 +235,8 @@ def _a_page_failing_in_a_worker() -> None:
     assert any(broken in note for note in raised.value.__notes__)
 
 
-def test_a_page_failing_in_a_worker_raises_its_own_error_naming_the_page(forks):
-    forks.forking(_a_page_failing_in_a_worker)
+def test_a_page_failing_in_a_worker_raises_its_own_error_naming_the_page(twelve):
+    twelve.forking(_a_page_failing_in_a_worker)
 
 
 def _a_failed_parallel_build(scenarios: Path, out: Path) -> None:
@@ -494,10 +508,19 @@ def test_a_rebuild_in_a_big_stage_equals_a_full_build(folder):
     assert rebuilder.rendered < len(expected) / 3
 
 
-def test_garbage_frozen_between_saves_is_collected_within_a_bounded_number_of_saves(few):
+def test_garbage_frozen_between_saves_is_collected_within_a_bounded_number_of_saves(forks, few):
     """The dev server freezes the process after each save (Rebuilder.changed): a garbage cycle
     frozen then is out of the collector's sight, but not for more than SAVES_PER_FULL_COLLECTION
-    saves, so a long session cannot pile it up."""
+    saves, so a long session cannot pile it up.
+
+    In a process forked from Forks' server: the full collection walks everything the process holds,
+    and a test process may hold much (the session's parsed pages, plan_of_1000: in the test process
+    this test took 2.3 CPU-s after test_pages and test_page_weight, 4.5 in a serial run of the suite,
+    0.5 alone); nor is the test process then left unfrozen."""
+    forks.call(_garbage_frozen_between_saves, few)
+
+
+def _garbage_frozen_between_saves(folder: Path) -> None:
     import gc
     import weakref
     from generator.dev import rebuild
@@ -505,22 +528,19 @@ def test_garbage_frozen_between_saves_is_collected_within_a_bounded_number_of_sa
     class Cycle:
         pass
 
-    rebuilder = rebuild.Rebuilder(few)
+    rebuilder = rebuild.Rebuilder(folder)
     rebuilder.full()
     cycle = Cycle()
     cycle.me = cycle
     alive = weakref.ref(cycle)
-    unchanged = few / "healthy.yml"
-    try:
-        rebuilder.changed([unchanged])  # nothing changed: only the freeze after it
-        del cycle
-        gc.collect()
-        assert alive() is not None, "a frozen cycle was collected: the freeze did nothing"
-        for _ in range(rebuild.SAVES_PER_FULL_COLLECTION - 1):
-            rebuilder.changed([unchanged])
-        assert alive() is None, f"still alive after {rebuild.SAVES_PER_FULL_COLLECTION} saves"
-    finally:
-        gc.unfreeze()
+    unchanged = folder / "healthy.yml"
+    rebuilder.changed([unchanged])  # nothing changed: only the freeze after it
+    del cycle
+    gc.collect()
+    assert alive() is not None, "a frozen cycle was collected: the freeze did nothing"
+    for _ in range(rebuild.SAVES_PER_FULL_COLLECTION - 1):
+        rebuilder.changed([unchanged])
+    assert alive() is None, f"still alive after {rebuild.SAVES_PER_FULL_COLLECTION} saves"
 
 
 def test_a_rebuild_of_a_broken_save_raises_and_keeps_the_last_good_site(saved_site):
@@ -632,11 +652,11 @@ def test_a_failing_worker_ends_the_build_with_its_error_every_time(tmp_path):
 
 
 def _a_worker_that_dies() -> None:
-    plan = Plan.make(many(30))
+    plan = _HELD["twelve"]
     original = Plan._scenario
 
     def scenario(self, index):
-        if index == 20:
+        if index == 9:  # in the sixth of 15 ranges: after each worker has sent some back
             os._exit(9)  # as if killed (out of memory, a signal)
         return original(self, index)
     Plan._scenario = scenario
@@ -644,8 +664,8 @@ def _a_worker_that_dies() -> None:
         render_jobs(plan, plan.jobs(), processes=2)
 
 
-def test_a_worker_that_dies_ends_the_build_with_an_error_not_a_hang(forks):
-    forks.forking(_a_worker_that_dies)
+def test_a_worker_that_dies_ends_the_build_with_an_error_not_a_hang(twelve):
+    twelve.forking(_a_worker_that_dies)
 
 
 def test_a_process_running_threads_is_never_forked(monkeypatch):
@@ -659,7 +679,8 @@ def test_a_process_running_threads_is_never_forked(monkeypatch):
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        plan = Plan.make(many(12))
+        # Two scenarios: with `processes` given, whether to fork depends on the threads alone (render_jobs)
+        plan = Plan.make(many(2))
         assert not workers.single_threaded()
         assert render_jobs(plan, plan.jobs(), processes=2).count > 0
     finally:
