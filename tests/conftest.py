@@ -34,7 +34,8 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def page(site):
-    """Each page of the session's site, parsed once and kept out of the cycle collector's passes."""
+    """Each page of the session's site, parsed once and kept out of the cycle collector's passes;
+    by the modules of SHARING only (checked before each test: SHARED_FIXTURES), so in one process."""
     cache: dict[str, BeautifulSoup] = {}
 
     def parse(relative: str) -> BeautifulSoup:
@@ -55,7 +56,7 @@ def few(tmp_path_factory) -> Path:
 def plan_of_1000():
     """The plan of 1,000 synthetic scenarios (synthetic.many), made once for the tests at N = 1,000
     that only render jobs from it: making it is most of their cost. Their modules are in SHARING
-    (checked before each test), so one process makes it."""
+    (checked before each test: SHARED_FIXTURES), so one process makes it."""
     from generator.output.plan import Plan
     from synthetic import many
     return Plan.make(many(1000))
@@ -91,11 +92,15 @@ def _is_browser_test(nodeid: str) -> bool:
 ON_THEIR_OWN = ("test_browser_review.py", "test_browser_serve.py")
 
 
-#: Modules sharing the costliest session fixtures outside the browser: the site parsed page by page
-#: (`page`; test_languages, test_pages, test_site_safety and test_switcher read every page: 8.1
-#: CPU-s) and the plan of 1,000 scenarios (`plan_of_1000`; test_switcher, test_page_weight: 5 to 7
-#: CPU-s). One scope of the scheduler below, so one process makes each once.
-SHARING = ("test_languages.py", "test_page_weight.py", "test_pages.py", "test_site_safety.py", "test_switcher.py")
+#: The modules that use the costliest session fixtures outside the browser: the site parsed page by
+#: page (`page`: 8.1 CPU-s for every page, which several of them read) and the plan of 1,000
+#: scenarios (`plan_of_1000`: 5 to 7 CPU-s). One scope of the scheduler below, so one process makes
+#: each once. A test outside it that uses either fails at setup (pytest_runtest_setup).
+SHARING = ("test_catalogue.py", "test_compare.py", "test_gallery.py", "test_languages.py", "test_matrix.py",
+           "test_navigation.py", "test_page_weight.py", "test_pages.py", "test_site_safety.py", "test_switcher.py",
+           "test_transitions.py", "test_why.py")
+#: The session fixtures that only SHARING's modules may use.
+SHARED_FIXTURES = ("page", "plan_of_1000")
 
 
 def _module(nodeid: str) -> str:
@@ -188,14 +193,16 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_runtest_setup(item):
     """A test of ON_THEIR_OWN that uses the session's site would build it again in another process,
-    and one outside SHARING that uses plan_of_1000 would make the plan again: it fails, saying so
-    (a failure, not a collection error: xdist's workers would lose the message)."""
+    and one outside SHARING that uses a SHARED_FIXTURES fixture would parse the pages or make the
+    plan again: it fails, saying so (a failure, not a collection error: xdist's workers would lose
+    the message)."""
     fixtures = getattr(item, "fixturenames", ())
     if _is_browser_test(item.nodeid) and not _shares_the_site(item.nodeid) and "site" in fixtures:
         pytest.fail(f"{item.nodeid} uses the session's site: take its module out of tests/conftest.py's "
                     "ON_THEIR_OWN", pytrace=False)
-    if "plan_of_1000" in fixtures and _group(item.nodeid) != "sharing":
-        pytest.fail(f"{item.nodeid} uses plan_of_1000: add its module to tests/conftest.py's SHARING",
+    shared = [name for name in SHARED_FIXTURES if name in fixtures]
+    if shared and _group(item.nodeid) != "sharing":
+        pytest.fail(f"{item.nodeid} uses {', '.join(shared)}: add its module to tests/conftest.py's SHARING",
                     pytrace=False)
 
 
