@@ -26,9 +26,21 @@ def bundled_scenarios():
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The bundled scenarios, built once for the whole session."""
-    out = tmp_path_factory.mktemp("built") / "site"
-    build(ROOT / "scenarios", out)
+    """The bundled scenarios, built once for the whole run: in a run of several test processes
+    (xdist), the first that needs it builds it into the folder they share, under a lock, and the
+    others read it (xdist's own recipe: a build is about 3.7 CPU-s; no test writes into it).
+    A build that fails leaves no site there, so the next process to ask builds it again."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        out = tmp_path_factory.mktemp("built") / "site"
+        build(ROOT / "scenarios", out)
+        return out
+    import fcntl
+    shared = tmp_path_factory.getbasetemp().parent  # this run's, shared by its test processes
+    out = shared / "built" / "site"
+    with open(shared / "built.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not out.is_dir():  # the build swaps its finished site in: a folder there is whole
+            build(ROOT / "scenarios", out)
     return out
 
 
