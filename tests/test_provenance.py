@@ -68,16 +68,17 @@ def alternatives(path: str, value: Any, seen: dict[str, list[Any]]) -> list[Any]
 
 
 def set_path(data: dict, path: str, value: Any) -> dict:
-    out = copy.deepcopy(data)
-    steps = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    """`data` with `value` at `path`, `data` untouched. Only the dicts and lists on the path are
+    copied, the rest is shared (model_validate only reads it): a deep copy of the whole scenario at
+    each of the ~9,000 perturbations cost ~0.6 of the test's ~6 CPU-s."""
+    steps = [int(step[1:-1]) if step.startswith("[") else step
+             for step in re.findall(r"[^.\[\]]+|\[\d+\]", path)]
+    out = copy.copy(data)
     target: Any = out
     for step in steps[:-1]:
-        target = target[int(step[1:-1])] if step.startswith("[") else target[step]
-    last = steps[-1]
-    if last.startswith("["):
-        target[int(last[1:-1])] = value
-    else:
-        target[last] = value
+        target[step] = copy.copy(target[step])
+        target = target[step]
+    target[steps[-1]] = value
     return out
 
 
