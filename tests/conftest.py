@@ -24,20 +24,32 @@ def bundled_scenarios():
     return load_scenarios(ROOT / "scenarios")
 
 
+def _shared_by_the_run(request, tmp_path_factory) -> Path | None:
+    """A folder of this run that its local xdist test processes share, or None (no xdist, remote
+    workers, not POSIX): xdist gives each local worker the folder popen-<its id> inside the run's."""
+    worker = getattr(request.config, "workerinput", None)
+    own = tmp_path_factory.getbasetemp()
+    if worker is None or os.name != "posix" or own.name != f"popen-{worker['workerid']}":
+        return None
+    shared = own.parent / f"shared-{worker['testrunuid']}"
+    shared.mkdir(exist_ok=True)
+    return shared
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The bundled scenarios, built once for the whole run: in a run of several test processes
-    (xdist), the first that needs it builds it into the folder they share, under a lock, and the
-    others read it (xdist's own recipe: a build is about 3.7 CPU-s; no test writes into it).
-    A build that fails leaves no site there, so the next process to ask builds it again."""
-    if "PYTEST_XDIST_WORKER" not in os.environ:
+def site(request, tmp_path_factory) -> Path:
+    """The bundled scenarios, built once for the whole run: where the run's test processes share a
+    folder (_shared_by_the_run), the first that needs the site builds it there under a lock and the
+    others read it (xdist's own recipe; a build is about 3.7 CPU-s; no test writes into it). A build
+    that fails leaves no site there, so the next process to ask builds it again."""
+    shared = _shared_by_the_run(request, tmp_path_factory)
+    if shared is None:
         out = tmp_path_factory.mktemp("built") / "site"
         build(ROOT / "scenarios", out)
         return out
     import fcntl
-    shared = tmp_path_factory.getbasetemp().parent  # this run's, shared by its test processes
-    out = shared / "built" / "site"
-    with open(shared / "built.lock", "w") as lock:
+    out = shared / "site"
+    with open(shared / "site.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not out.is_dir():  # the build swaps its finished site in: a folder there is whole
             build(ROOT / "scenarios", out)
@@ -111,7 +123,8 @@ ON_THEIR_OWN = ("test_browser_review.py", "test_browser_serve.py")
 SHARING = ("test_catalogue.py", "test_compare.py", "test_gallery.py", "test_languages.py", "test_matrix.py",
            "test_navigation.py", "test_page_weight.py", "test_pages.py", "test_site_safety.py", "test_switcher.py",
            "test_transitions.py", "test_why.py")
-#: The session fixtures that only SHARING's modules may use.
+#: The session fixtures that only SHARING's modules may use. Checked on a test's fixtures as pytest
+#: lists them: one fetched by request.getfixturevalue() is not seen, so take them as arguments.
 SHARED_FIXTURES = ("page", "plan_of_1000")
 
 

@@ -222,7 +222,7 @@ def test_the_streamed_build_writes_what_render_site_renders(serial_and_parallel)
 
 def _a_page_failing_in_a_worker() -> None:
     plan = _HELD["twelve"]
-    broken = plan.pages[9].path  # in the sixth of 15 ranges: after each worker has sent some back
+    broken = plan.pages[len(plan.pages) * 3 // 4].path  # late: after each worker has sent ranges back
     original = Plan._scenario
 
     def scenario(self, index):
@@ -656,7 +656,7 @@ def _a_worker_that_dies() -> None:
     original = Plan._scenario
 
     def scenario(self, index):
-        if index == 9:  # in the sixth of 15 ranges: after each worker has sent some back
+        if index == len(self.pages) * 3 // 4:  # late: after each worker has sent ranges back
             os._exit(9)  # as if killed (out of memory, a signal)
         return original(self, index)
     Plan._scenario = scenario

@@ -107,13 +107,13 @@ def test_the_overview_groups_every_scenario_under_its_stage(page, bundled_scenar
 
 
 @pytest.fixture(scope="module", params=["spread", "one-stage"])
-def thousand(request):
+def thousand(request, plan_of_1000):
     """1,000 scenarios over every stage (lifecycle 0…999: the session's plan_of_1000), or all in one
     stage (no lifecycle given)."""
     if request.param == "one-stage":
         plan = Plan.make([s.model_copy(update={"lifecycle": 1000}) for s in many(1000)])
     else:
-        plan = request.getfixturevalue("plan_of_1000")
+        plan = plan_of_1000
     chosen = sorted({0, 1, 5, 6, 7, 99, 100, 101, 500, 993, 994, 998, 999})
     files = {path: text for job in [Job("overview"), *(Job("scenario", i) for i in chosen)]
              for path, text in plan.render(job)}

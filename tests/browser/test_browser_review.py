@@ -153,18 +153,17 @@ def test_a_changed_file_makes_candidates_only_of_the_pages_that_load_it(tmp_path
     (old / "unchanged.js").write_text("document.body.append('unchanged 1');")
     (old / "unused.js").write_text("document.body.append('unused 1');")
     (old / "scenarios.json").write_text('{"scenarios": []}')  # what `review` reads besides the pages
-    # One review for both sides of the rule (a browser start each would cost more than its pages):
-    # data.js, which most pages load, and unused.js, which none loads, changed together; a page that
-    # loads only an unchanged file, or nothing, is not shot.
-    new = shutil.copytree(old, tmp_path / "new")
-    for changed in ("data.js", "unused.js"):
-        (new / changed).write_text((old / changed).read_text().replace("1", "2"))
-    done = review(str(old), str(new), "--width", "desktop", "--out", str(tmp_path / "report"))
-    shown = {"frames.html", *loading}
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert changed_pages(done.stdout) == shown, done.stdout
-    # Shot: the pages showing the change, from both builds; unchanged.html and plain.html never.
-    assert re.search(rf"\b{2 * len(shown)} screenshots\b", done.stdout), done.stdout
+    # data.js, which most pages load, changed with unused.js, which none loads: a page that loads
+    # only an unchanged file, or nothing, is not shot. Then unused.js alone: nothing to report.
+    for changed, shown in ((("data.js", "unused.js"), {"frames.html", *loading}), (("unused.js",), set())):
+        new = shutil.copytree(old, tmp_path / f"new-{len(changed)}")
+        for name in changed:
+            (new / name).write_text((old / name).read_text().replace("1", "2"))
+        done = review(str(old), str(new), "--width", "desktop", "--out", str(tmp_path / f"report-{len(changed)}"))
+        assert done.returncode == (1 if shown else 0), done.stdout + done.stderr
+        assert changed_pages(done.stdout) == shown, done.stdout
+        # Shot: the pages showing the change, from both builds; unchanged.html and plain.html never.
+        assert re.search(rf"\b{2 * len(shown)} screenshots\b", done.stdout), done.stdout
 
 
 def test_the_report_passes_axe_in_both_languages(restyled, browser):
