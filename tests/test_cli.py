@@ -1,11 +1,14 @@
 """The command line as a user runs it: exit codes, messages, and the previous site kept."""
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 from pathlib import Path
 
 from generator.build import build
+from generator.cli import main
 from generator.output.plan import Plan
 from generator.output.workers import PARALLEL_FROM
 
@@ -14,6 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def cli(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def in_process(*args) -> subprocess.CompletedProcess:
+    """`python -m generator ARGS` run in this process, for tests about what a command does rather
+    than the command line itself: its exit code and what it wrote, as `cli` returns them."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(arg) for arg in args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def test_build_succeeds_and_writes_the_site(tmp_path, bundled_scenarios):

@@ -5,8 +5,6 @@ and, for completeness, from comparing rows() of the two scenario versions direct
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
@@ -18,8 +16,8 @@ import pytest
 import yaml
 
 from factories import facts
+from test_cli import in_process
 from generator.build import build as build_site
-from generator.cli import main
 from generator.core.derive import derive
 from generator.review.diff import ABSENT, DiffError, diff_manifests, to_markdown, to_text
 from generator.review.visual import scenario_of
@@ -31,10 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def diff(*args) -> subprocess.CompletedProcess:
     """`python -m generator diff ARGS` in this process (the machine has 2 cores): exit code and output."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["diff", *map(str, args)])
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+    return in_process("diff", *args)
 
 
 def scenario_yaml(**overrides) -> str:

@@ -1,15 +1,13 @@
 """Journeys: each step must follow from the previous one by an action's effect, or build and check refuse."""
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 from pathlib import Path
 
 import pytest
 
 from bundled import copy_with_journeys, neighbourhood
-from generator.cli import main
+from test_cli import in_process
 from generator.errors import ScenarioErrors
 from generator.model.journeys import load_journeys
 from generator.model.load import load_scenarios
@@ -35,15 +33,6 @@ def folder(tmp_path) -> Path:
     copy = tmp_path / "scenarios"
     shutil.copytree(ROOT / "scenarios", copy)
     return copy
-
-
-def cli(*args: str) -> tuple[int, str]:
-    """`python -m generator ARGS` run in this process (what is tested is what build and check refuse,
-    not the command line: tests/test_cli.py): its exit code and what it wrote to stderr."""
-    err = io.StringIO()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, err.getvalue()
 
 
 def test_bundled_journeys_hold(bundled_scenarios):
@@ -76,13 +65,14 @@ def test_build_and_check_refuse_an_impossible_journey_and_keep_the_previous_site
     refusal and the site it keeps do not depend on the 40 scenarios, at half the build."""
     folder = copy_with_journeys(tmp_path / "scenarios", neighbourhood("missing-refs.yml"))
     out = tmp_path / "site"
-    assert cli("build", "--scenarios", str(folder), "--out", str(out))[0] == 0
+    assert in_process("build", "--scenarios", folder, "--out", out).returncode == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     (folder / "journeys" / "bad.yml").write_text(
         journey(("missing-refs", None, None), ("healthy", "enter_credentials", None)), encoding="utf-8")
     for command in (["build", "--scenarios", str(folder), "--out", str(out)], ["check", "--scenarios", str(folder)]):
-        code, err = cli(*command)
-        assert code != 0, command
-        assert "scenarios/journeys/bad.yml:5: steps[1]: step 2: does not follow from 'missing-refs'" in err
+        # In this process: what is tested is what build and check refuse, not the command line.
+        result = in_process(*command)
+        assert result.returncode != 0, command
+        assert "scenarios/journeys/bad.yml:5: steps[1]: step 2: does not follow from 'missing-refs'" in result.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p for p in before if "journeys/" in p.as_posix()], "the previous site had no journey page"

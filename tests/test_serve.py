@@ -27,9 +27,9 @@ from bundled import FEW, copy_scenarios
 ROOT = Path(__file__).resolve().parent.parent
 #: Long enough for a slow CI machine; a working server answers in well under a second.
 WAIT = 15.0
-#: For what waits on a full build of the bundled scenarios (the server's start; the first good save
-#: after a failed one): a machine running the suite's other process (or more) beside it took over
-#: 15 s for one in the browser test.
+#: For what waits on a full build (the server's start; the first good save after a failed one): a
+#: machine running the suite's other process (or more) beside it once took over 15 s for one of the
+#: bundled scenarios.
 FULL_BUILD = 60.0
 
 

@@ -31,7 +31,7 @@ from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from ..errors import GeneratorError
-from .widths import WIDTH_NAMES, WIDTHS
+from .widths import WIDTH_NAMES, size_of
 
 #: Debian's Chromium (Playwright's own browser download cannot work offline), started without
 #: background networking (else it keeps dialling out) and without the sandbox (unusable as root).
@@ -270,7 +270,7 @@ class Browser:
             playwright = await self._stack.enter_async_context(_playwright()())
             self._browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             self._stack.push_async_callback(self._browser.close)
-        _, w, h, scale = next(size for size in WIDTHS if size[0] == width)
+        w, h, scale = size_of(width)
         if width not in self._contexts:
             self._contexts[width] = await self._browser.new_context(
                 viewport={"width": w, "height": h}, device_scale_factor=scale,

@@ -25,8 +25,8 @@ from browser_harness import ROOT, Served, Tab, describe_violations
 
 from generator.cli import main
 from generator.site.languages import PREFIX
-from generator.review.visual import PARALLEL, compare_pictures
-from generator.review.widths import WIDTHS
+from generator.review.visual import PARALLEL, TOLERANCE, compare_pictures
+from generator.review.widths import size_of
 
 #: healthy's page, and missing-refs's, which a change of healthy's facts leaves byte for byte as it was.
 SCENARIOS = ("_base.yml", "missing-refs.yml", "healthy.yml")
@@ -210,7 +210,7 @@ def moving_page(moving: bool) -> str:
     screen but the desktop's (a capture puts back the screen of the DevTools session asking for it);
     else the same page at rest, as the screenshots must see it: endless animations gone, the others
     at their end. Taller than the viewport, so the capture goes beyond it, as on most pages."""
-    _, width, height, _ = next(size for size in WIDTHS if size[0] == "desktop")
+    width, height, _ = size_of("desktop")
     screen = (f"@media not all and (device-width: {width}px) and (device-height: {height}px) "
               "{ body { background: #d00 } }" if moving else "")
     endless = "animation: flash .4s linear infinite;" if moving else ""
@@ -247,11 +247,12 @@ def test_screenshots_see_no_animation_no_caret_and_the_screen_of_the_width(tmp_p
 
 
 def test_a_pixel_counts_as_changed_when_any_channel_moves():
-    """TOLERANCE is 0: the least move of red, green or blue alone is a change."""
+    """A move of red, green or blue alone by more than TOLERANCE is a change."""
     def png(colour) -> bytes:
         out = io.BytesIO()
         Image.new("RGB", (4, 3), colour).save(out, format="PNG")
         return out.getvalue()
-    for moved in ((101, 100, 100), (100, 101, 100), (100, 100, 101)):
+    step = TOLERANCE + 1
+    for moved in ((100 + step, 100, 100), (100, 100 + step, 100), (100, 100, 100 + step)):
         changed, total, highlight = compare_pictures(png((100, 100, 100)), png(moved))
         assert (changed, total) == (12, 12) and highlight, moved
