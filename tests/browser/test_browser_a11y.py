@@ -6,7 +6,7 @@ import re
 import sys
 
 import pytest
-from browser_harness import COLOUR, Tab, describe_violations, page_kind, tone_sample
+from browser_harness import COLOUR, EDGE_SHADES, Tab, describe_violations, page_kind, tone_sample
 
 SCHEMES = ["light", "dark"]
 
@@ -50,6 +50,38 @@ def test_axe_runner_reports_what_it_should(browser):
     found = {v["id"] for v in tab.run_axe()}
     tab.page.close()
     assert found == {"image-alt", "color-contrast"}
+
+
+def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
+    """What axe cannot judge is judged again or reported, never passed: faint text in a table under
+    EDGE_SHADES' gradients (axe alone: "incomplete") and a faint SVG label on its shape are contrast
+    faults, text on a background image elsewhere is reported unchecked; legible ones pass, and so
+    does a text a scroll box's edge cuts (left unchecked: browser_harness.NOT_TEXT)."""
+    tab = Tab(browser.new_page())
+    cell = '<div class="table-wrap"><table><tr><td style="color:{}">{}</td></tr></table></div>'
+    label = '<svg width="200" height="40"><rect width="200" height="40" fill="#f6f8fa"/><text x="10" y="25" fill="{}">{}</text></svg>'
+    tab.page.set_content(
+        '<!doctype html><html lang="en"><title>unchecked</title><style>'
+        f'{EDGE_SHADES} {{ background: linear-gradient(to right, #fff 30%, transparent), radial-gradient(#d0d7de, transparent); }}'
+        '</style><main>' + cell.format("#bbb", "faint cell") + cell.format("#111", "dark cell")
+        + label.format("#bbb", "faint label") + label.format("#0b57d0", "link label")
+        + '<p style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">on an image</p>'
+        # clipped by its scroll box's edge: left unchecked, whatever axe's reason (here: one character)
+        + '<div class="table-wrap" style="width: 60px; overflow-x: auto" tabindex="0" role="region" aria-label="wide"><table><tr><td style="white-space: nowrap">'
+          'wide enough to scroll</td><td style="color:#bbb">1</td></tr></table></div></main></html>')
+    try:
+        tab.inject_axe()
+        plain = tab.page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
+                                  ".then(r => [r.violations.length, r.incomplete.flatMap(v => v.nodes).length])")
+        found = {v["id"]: sorted(n["html"] for n in v["nodes"]) for v in tab.run_axe()}
+        shades = tab.page.evaluate(f"() => [...document.querySelectorAll('{EDGE_SHADES}')]"
+                                   ".map(w => getComputedStyle(w).backgroundImage.includes('gradient'))")
+    finally:
+        tab.page.close()
+    assert plain == [0, 7], plain  # axe alone passes none of the seven texts and fails none
+    assert shades == [True] * 3, shades  # the page's own shades are back after the run
+    assert found == {"color-contrast": ['<td style="color:#bbb">faint cell</td>', '<text x="10" y="25" fill="#bbb">faint label</text>'],
+                     "contrast-unchecked": ['<p style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">on an image</p>']}, found
 
 
 def test_colour_rules_alone_catch_a_dark_only_contrast_fault(browser):
