@@ -8,21 +8,10 @@ import sys
 
 import pytest
 
-from test_cli import ROOT
+from test_cli import ROOT, in_process
 
-from generator.cli import main
 from generator.core.derive import derive
 from generator.model.load import load_scenarios
-
-
-@pytest.fixture
-def cli(capsys):
-    """Run the command line in-process (fast); returns (exit code, stdout, stderr)."""
-    def run(*args):
-        code = main(list(args))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-    return run
 
 
 @pytest.fixture
@@ -33,11 +22,11 @@ def catalogue(tmp_path):
     return folder
 
 
-def test_new_extends_the_source_and_validates(cli, catalogue):
-    code, out, err = cli("new", "token-revoked", "--from", "sync-unauthorized", "--scenarios", str(catalogue))
-    assert code == 0, err
+def test_new_extends_the_source_and_validates(catalogue):
+    result = in_process("new", "token-revoked", "--from", "sync-unauthorized", "--scenarios", catalogue)
+    assert result.returncode == 0, result.stderr
     path = catalogue / "token-revoked.yml"
-    assert out.strip() == str(path)
+    assert result.stdout.strip() == str(path)
     assert "extends: sync-unauthorized" in path.read_text()
     loaded = {s.id: s for s in load_scenarios(catalogue)}
     # Nothing but the title differs, so every derived value is the source's.
@@ -46,8 +35,8 @@ def test_new_extends_the_source_and_validates(cli, catalogue):
     assert derive(new) == derive(source)
 
 
-def test_new_defaults_to_the_base(cli, catalogue):
-    assert cli("new", "first-state", "--scenarios", str(catalogue))[0] == 0
+def test_new_defaults_to_the_base(catalogue):
+    assert in_process("new", "first-state", "--scenarios", catalogue).returncode == 0
     assert "extends: _base" in (catalogue / "first-state.yml").read_text()
     assert "first-state" in {s.id for s in load_scenarios(catalogue)}
 
@@ -59,11 +48,11 @@ def test_new_defaults_to_the_base(cli, catalogue):
     (["x" * 65], "not a valid scenario id"),
     (["fresh", "--from", "nowhere"], "no such scenario or base"),
 ])
-def test_new_refuses_and_writes_nothing(cli, catalogue, args, message):
+def test_new_refuses_and_writes_nothing(catalogue, args, message):
     before = {p.name: p.read_bytes() for p in catalogue.iterdir() if p.is_file()}
-    code, _, err = cli("new", *args, "--scenarios", str(catalogue))
-    assert code == 1
-    assert message in err
+    result = in_process("new", *args, "--scenarios", catalogue)
+    assert result.returncode == 1
+    assert message in result.stderr
     assert {p.name: p.read_bytes() for p in catalogue.iterdir() if p.is_file()} == before
 
 
@@ -79,16 +68,16 @@ def test_check_passes_on_the_catalogue_and_writes_nothing(tmp_path, catalogue):
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
-def test_check_reports_file_line_and_field(cli, catalogue):
+def test_check_reports_file_line_and_field(catalogue):
     (catalogue / "partial-sync.yml").write_text(
         (catalogue / "partial-sync.yml").read_text().replace("failed: 12", "failed: 0", 1))
-    code, _, err = cli("check", "--scenarios", str(catalogue))
-    assert code == 1
-    assert "scenarios/partial-sync.yml:" in err and "a partial run has failed records" in err
+    result = in_process("check", "--scenarios", catalogue)
+    assert result.returncode == 1
+    assert "scenarios/partial-sync.yml:" in result.stderr and "a partial run has failed records" in result.stderr
 
 
 @pytest.mark.parametrize("new_id, title", [("no", "No"), ("2026", "2026")])
-def test_new_title_stays_text_whatever_the_id(cli, catalogue, new_id, title):
+def test_new_title_stays_text_whatever_the_id(catalogue, new_id, title):
     # Unquoted, YAML would read "No" as false and "2026" as a number.
-    assert cli("new", new_id, "--scenarios", str(catalogue))[0] == 0
+    assert in_process("new", new_id, "--scenarios", catalogue).returncode == 0
     assert {s.id: s.text("title", "en")[0] for s in load_scenarios(catalogue)}[new_id] == title

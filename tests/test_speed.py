@@ -155,7 +155,7 @@ def forks() -> Any:
 def twelve(forks) -> Forks:
     """The server of `forks`, holding the plan of 12 synthetic scenarios (_HELD["twelve"]), made once
     for the tests of the workers, which render it in processes forked from the server (Forks.forking):
-    103 jobs, those before the galleries in 15 ranges for two workers. What a test patches in Plan
+    its jobs before the galleries go out in ranges to two workers. What a test patches in Plan
     takes effect in its own process only (Kind: methods are looked up at each call)."""
     forks.keep(_keep_twelve)
     return forks
