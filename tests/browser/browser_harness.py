@@ -322,7 +322,8 @@ _UNCHECKED = """result => {
     const box = el.getBBox(), holds = b => b.x <= box.x && b.y <= box.y
       && b.x + b.width >= box.x + box.width && b.y + b.height >= box.y + box.height;
     let shape = el.previousElementSibling;
-    while (shape && !(shape.getBBox && shape.tagName !== "text" && holds(shape.getBBox()))) shape = shape.previousElementSibling;
+    while (shape && !(shape.getBBox && shape.tagName !== "text" && holds(shape.getBBox())))
+      shape = shape.previousElementSibling;
     if (!shape) return null;
     const [text, under] = [getComputedStyle(el), getComputedStyle(shape)];
     return {fg: text.fill, bg: under.fill, size: parseFloat(text.fontSize), bold: +text.fontWeight >= 700,
@@ -331,7 +332,8 @@ _UNCHECKED = """result => {
   return {violations: result.violations, unchecked: result.incomplete.filter(r => r.id === "color-contrast")
     .flatMap(r => r.nodes).map(n => {
       const el = find(n.target);
-      return {target: n.target, html: n.html, reason: n.any.map(c => c.data && c.data.messageKey).find(Boolean) || "unknown",
+      return {target: n.target, html: n.html,
+              reason: n.any.map(c => c.data && c.data.messageKey).find(Boolean) || "unknown",
               clipped: clipped(el), label: drawnOn(el)};
     })};
 }"""
@@ -344,12 +346,13 @@ AUDIT = """async ([options, shades]) => {
     walls.push(...docs[i].querySelectorAll(shades));
     for (const frame of docs[i].querySelectorAll("iframe")) if (frame.contentDocument) docs.push(frame.contentDocument);
   }
-  const kept = walls.map(w => [w.style.getPropertyValue("background-image"), w.style.getPropertyPriority("background-image")]);
-  walls.forEach(w => w.style.setProperty("background-image", "none", "important"));
+  const image = "background-image";
+  const kept = walls.map(w => [w.style.getPropertyValue(image), w.style.getPropertyPriority(image)]);
+  walls.forEach(w => w.style.setProperty(image, "none", "important"));
   try {
     return (""" + _UNCHECKED + """)(await axe.run(document, options));
   } finally {
-    walls.forEach((w, i) => kept[i][0] ? w.style.setProperty("background-image", ...kept[i]) : w.style.removeProperty("background-image"));
+    walls.forEach((w, i) => kept[i][0] ? w.style.setProperty(image, ...kept[i]) : w.style.removeProperty(image));
   }
 }"""
 

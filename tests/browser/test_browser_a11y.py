@@ -56,19 +56,23 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     """What axe cannot judge is judged again or reported, never passed: faint text in a table under
     EDGE_SHADES' gradients (axe alone: "incomplete") and a faint SVG label on its shape are contrast
     faults, text on a background image elsewhere is reported unchecked; legible ones pass, and so
-    does a text a scroll box's edge cuts (left unchecked: browser_harness.NOT_TEXT)."""
+    does a text a scroll box's edge cuts (left unchecked, as browser_harness.NOT_TEXT says)."""
     tab = Tab(browser.new_page())
     cell = '<div class="table-wrap"><table><tr><td style="color:{}">{}</td></tr></table></div>'
-    label = '<svg width="200" height="40"><rect width="200" height="40" fill="#f6f8fa"/><text x="10" y="25" fill="{}">{}</text></svg>'
+    label = ('<svg width="200" height="40"><rect width="200" height="40" fill="#f6f8fa"/>'
+             '<text x="10" y="25" fill="{}">{}</text></svg>')
+    on_image = '<p style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">on an image</p>'
     tab.page.set_content(
         '<!doctype html><html lang="en"><title>unchecked</title><style>'
-        f'{EDGE_SHADES} {{ background: linear-gradient(to right, #fff 30%, transparent), radial-gradient(#d0d7de, transparent); }}'
+        f'{EDGE_SHADES} {{ background: linear-gradient(to right, #fff 30%, transparent),'
+        ' radial-gradient(#d0d7de, transparent); }'
         '</style><main>' + cell.format("#bbb", "faint cell") + cell.format("#111", "dark cell")
         + label.format("#bbb", "faint label") + label.format("#0b57d0", "link label")
-        + '<p style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">on an image</p>'
+        + on_image
         # clipped by its scroll box's edge: left unchecked, whatever axe's reason (here: one character)
-        + '<div class="table-wrap" style="width: 60px; overflow-x: auto" tabindex="0" role="region" aria-label="wide"><table><tr><td style="white-space: nowrap">'
-          'wide enough to scroll</td><td style="color:#bbb">1</td></tr></table></div></main></html>')
+        + '<div class="table-wrap" style="width: 60px; overflow-x: auto" tabindex="0" role="region" aria-label="wide">'
+          '<table><tr><td style="white-space: nowrap">wide enough to scroll</td><td style="color:#bbb">1</td></tr>'
+          '</table></div></main></html>')
     try:
         tab.inject_axe()
         plain = tab.page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
@@ -80,8 +84,9 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
         tab.page.close()
     assert plain == [0, 7], plain  # axe alone passes none of the seven texts and fails none
     assert shades == [True] * 3, shades  # the page's own shades are back after the run
-    assert found == {"color-contrast": ['<td style="color:#bbb">faint cell</td>', '<text x="10" y="25" fill="#bbb">faint label</text>'],
-                     "contrast-unchecked": ['<p style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">on an image</p>']}, found
+    assert found == {"color-contrast": ['<td style="color:#bbb">faint cell</td>',
+                                        '<text x="10" y="25" fill="#bbb">faint label</text>'],
+                     "contrast-unchecked": [on_image]}, found
 
 
 def test_colour_rules_alone_catch_a_dark_only_contrast_fault(browser):
