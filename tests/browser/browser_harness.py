@@ -307,8 +307,9 @@ _UNCHECKED = """result => {
   }, document);
   const clipped = el => {  // partly outside the box of a scrolling or clipping ancestor
     if (!el || !el.getBoundingClientRect) return false;
-    const r = el.getBoundingClientRect();
-    for (let box = el.parentElement; box; box = box.parentElement) {
+    const r = el.getBoundingClientRect(), doc = el.ownerDocument;
+    // Not the root or body: their overflow is the viewport's, whose box is the window, not the page.
+    for (let box = el.parentElement; box && box !== doc.body && box !== doc.documentElement; box = box.parentElement) {
       const style = getComputedStyle(box);
       if (style.overflowX === "visible" && style.overflowY === "visible") continue;
       const b = box.getBoundingClientRect(), left = b.left + box.clientLeft, top = b.top + box.clientTop;

@@ -89,6 +89,20 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
                      "contrast-unchecked": [on_image]}, found
 
 
+def test_a_page_clipped_by_its_root_still_has_its_unchecked_texts_reported(browser):
+    """A root that hides overflow clips at the window, not at the page: a text below the first screen
+    that axe leaves unchecked is reported, not taken for one a scroll box cuts."""
+    tab = Tab(browser.new_page())
+    on_image = '<p style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">on an image</p>'
+    tab.page.set_content('<!doctype html><html lang="en" style="overflow-x: hidden"><title>root</title>'
+                         f'<main><div style="height: 3000px"></div>{on_image}</main></html>')
+    try:
+        found = {v["id"]: [n["html"] for n in v["nodes"]] for v in tab.run_axe()}
+    finally:
+        tab.page.close()
+    assert found == {"contrast-unchecked": [on_image]}, found
+
+
 def test_colour_rules_alone_catch_a_dark_only_contrast_fault(browser):
     """The colour-only run the dark checks make (COLOUR) still finds a contrast fault that only the
     dark scheme has, and runs no other rule (the missing alt text is not reported)."""
