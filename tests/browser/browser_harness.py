@@ -11,6 +11,7 @@ import contextlib
 import functools
 import http.server
 import json
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -40,11 +41,14 @@ COLOUR = "cat.color"
 #: text runs on out of view (not checked).
 EDGE_SHADES = ".table-wrap"
 #: Why axe may rightly leave a text's contrast unchecked (its color-contrast "incomplete" message
-#: key): characters outside Unicode's basic plane (icons, not text). Also left: a text partly hidden
-#: by the edge of a scroll box it lies in (a wide table's column at its edge; whatever axe's reason).
-#: The hidden part, and the columns wholly beyond that edge, are not checked at that width. Any other
-#: text axe left is one whose contrast nobody checked: run_axe reports it ("contrast-unchecked").
+#: key): characters outside Unicode's basic plane (icons, not text). Any other text axe leaves, once
+#: AUDIT has scrolled those a scroll box cuts into view, is one whose contrast nobody checked:
+#: run_axe reports it ("contrast-unchecked"). But for one: an element larger than the scroll box it
+#: lies in (LARGER), which no scroll shows whole. On the bundled site, only the overview's cells
+#: that list dozens of scenarios are, at 1280 px: what axe leaves of them is the commas between
+#: their links, each link being judged on its own.
 NOT_TEXT = ("nonBmp",)
+LARGER = "larger than the scroll box it lies in"
 #: WCAG 1.4.3 (AA): 4.5:1 for text, 3:1 for large text (24 px, or 18.66 px bold).
 TEXT_CONTRAST, LARGE_TEXT_CONTRAST = 4.5, 3.0
 
@@ -286,9 +290,11 @@ class Tab:
             run_only = {"type": "rule", "values": rules}
         # Incomplete nodes in full (axe lists one of each rule otherwise): the texts left unchecked.
         options = {"runOnly": run_only, "resultTypes": ["violations", "incomplete"]}
-        found = self.page.evaluate(AUDIT, [options, EDGE_SHADES])
-        violations, unchecked = found["violations"], found["unchecked"]
-        return _merged(violations, _second_look(unchecked))
+        found = self.page.evaluate(AUDIT, [options, EDGE_SHADES, SCROLL_ROUNDS, LARGER])
+        violations = []
+        for more in [*found["violations"], _second_look(found["unchecked"])]:
+            violations = _merged(violations, more)
+        return violations
 
 
 @functools.cache
@@ -296,66 +302,104 @@ def _axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-#: What run_axe keeps of a run: its violations, and each text whose contrast it left unchecked,
-#: resolved in its own document (a target is a path of selectors through frames): its reason, whether
-#: a scroll box's edge hides part of it, and for a label of an SVG shape, the colours it is drawn in
-#: and on (the shape before it in its group whose box holds the label's).
-_UNCHECKED = """result => {
-  const find = target => target.reduce((doc, selector, i) => {
-    const found = doc && doc.querySelector(selector);
+#: axe's run, with the backgrounds of the page's `shades` elements (its frames' too) taken away
+#: through the CSSOM, which the page's CSP allows: their texts are judged against the background they
+#: have at rest (only colour rules read a background image). Then each text whose contrast it left
+#: unchecked is looked at again. A text a scroll box cuts is scrolled to its box's start, with the
+#: first such text of every other box, and the texts whole then are judged by axe's contrast rule,
+#: round after round until none is left, at most `rounds` times. The rest is resolved in its own document (a target is a path of
+#: selectors through frames, an inner list one through shadow roots) with its reason, and for a
+#: label of an SVG shape, the colours it is drawn in and on. Everything is put back after: styles,
+#: scroll positions.
+AUDIT = """async ([options, shades, rounds, larger_reason]) => {
+  const docs = [document];
+  for (let i = 0; i < docs.length; i++)
+    for (const frame of docs[i].querySelectorAll("iframe")) if (frame.contentDocument) docs.push(frame.contentDocument);
+  const find = target => target.reduce((doc, step, i) => {
+    const found = !doc ? null : !Array.isArray(step) ? doc.querySelector(step) : step.reduce(
+      (root, selector, j) => { const el = root && root.querySelector(selector); return j < step.length - 1 ? el && el.shadowRoot : el; }, doc);
     return i < target.length - 1 ? found && found.contentDocument : found;
   }, document);
-  const clipped = el => {  // partly outside the box of a scrolling or clipping ancestor
-    if (!el || !el.getBoundingClientRect) return false;
-    const r = el.getBoundingClientRect(), doc = el.ownerDocument;
-    // Not the root or body: their overflow is the viewport's, whose box is the window, not the page.
+  // The boxes that may clip an element: ancestors whose overflow is not visible, but the root and
+  // body, whose overflow is the viewport's (axe scrolls the window itself).
+  const boxes = el => {
+    const found = [], doc = el.ownerDocument;
     for (let box = el.parentElement; box && box !== doc.body && box !== doc.documentElement; box = box.parentElement) {
       const style = getComputedStyle(box);
-      if (style.overflowX === "visible" && style.overflowY === "visible") continue;
-      const b = box.getBoundingClientRect(), left = b.left + box.clientLeft, top = b.top + box.clientTop;
-      if (r.left < left - .5 || r.top < top - .5 || r.right > left + box.clientWidth + .5
-          || r.bottom > top + box.clientHeight + .5) return true;
+      if (style.overflowX !== "visible" || style.overflowY !== "visible") found.push(box);
     }
-    return false;
+    return found;
   };
-  const drawnOn = el => {
-    if (!el || el.tagName !== "text" || !el.getBBox) return null;
-    const box = el.getBBox(), holds = b => b.x <= box.x && b.y <= box.y
-      && b.x + b.width >= box.x + box.width && b.y + b.height >= box.y + box.height;
+  const within = (el, box) => {
+    const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+    const left = b.left + box.clientLeft, top = b.top + box.clientTop;
+    return r.left >= left - .5 && r.top >= top - .5 && r.right <= left + box.clientWidth + .5
+      && r.bottom <= top + box.clientHeight + .5;
+  };
+  const cut = el => boxes(el).some(box => !within(el, box));
+  const shapes = ["rect", "circle", "ellipse", "path", "polygon"];
+  const drawnOn = el => {  // an SVG label: the shape it lies on, if nothing else is drawn there
+    if (!el || el.tagName !== "text" || !el.ownerSVGElement) return null;
+    const r = el.getBoundingClientRect(), svg = el.ownerSVGElement;
+    const holds = b => b.left <= r.left && b.top <= r.top && b.right >= r.right && b.bottom >= r.bottom;
+    const meets = b => b.left < r.right && b.right > r.left && b.top < r.bottom && b.bottom > r.top;
     let shape = el.previousElementSibling;
-    while (shape && !(shape.getBBox && shape.tagName !== "text" && holds(shape.getBBox())))
-      shape = shape.previousElementSibling;
+    while (shape && !(shapes.includes(shape.tagName) && holds(shape.getBoundingClientRect()))) shape = shape.previousElementSibling;
     if (!shape) return null;
+    const over = [...svg.querySelectorAll("*")].some(x => x !== el && !el.contains(x) && !x.contains(el)
+      && el.compareDocumentPosition(x) & Node.DOCUMENT_POSITION_FOLLOWING && meets(x.getBoundingClientRect()));
+    let alpha = 1;  // what the label and the shape share, up to the svg element
+    for (let a = el.parentElement; a && a !== svg.parentElement; a = a.parentElement) alpha *= +getComputedStyle(a).opacity;
     const [text, under] = [getComputedStyle(el), getComputedStyle(shape)];
     return {fg: text.fill, bg: under.fill, size: parseFloat(text.fontSize), bold: +text.fontWeight >= 700,
-            opaque: [text.fillOpacity, text.opacity, under.fillOpacity, under.opacity].every(v => +v === 1)};
+            opaque: !over && alpha === 1 && [text.fillOpacity, text.opacity, under.fillOpacity, under.opacity].every(v => +v === 1)};
   };
-  return {violations: result.violations, unchecked: result.incomplete.filter(r => r.id === "color-contrast")
-    .flatMap(r => r.nodes).map(n => {
-      const el = find(n.target);
-      return {target: n.target, html: n.html,
-              reason: n.any.map(c => c.data && c.data.messageKey).find(Boolean) || "unknown",
-              clipped: clipped(el), label: drawnOn(el)};
-    })};
-}"""
-#: axe's run with the backgrounds of the page's `shades` elements (its frames' too) taken away through
-#: the CSSOM, which the page's CSP allows, then put back: the texts on them are judged against the
-#: background they have at rest. Only colour rules read a background image.
-AUDIT = """async ([options, shades]) => {
-  const docs = [document], walls = [];
-  for (let i = 0; i < docs.length; i++) {
-    walls.push(...docs[i].querySelectorAll(shades));
-    for (const frame of docs[i].querySelectorAll("iframe")) if (frame.contentDocument) docs.push(frame.contentDocument);
-  }
-  const image = "background-image";
-  const kept = walls.map(w => [w.style.getPropertyValue(image), w.style.getPropertyPriority(image)]);
-  walls.forEach(w => w.style.setProperty(image, "none", "important"));
+  const left = result => result.incomplete.filter(r => r.id === "color-contrast").flatMap(r => r.nodes).map(n => ({
+    target: n.target, html: n.html, el: find(n.target),
+    reason: n.any.map(c => c.data && c.data.messageKey).find(Boolean) || "unknown"}));
+
+  const walls = docs.flatMap(doc => [...doc.querySelectorAll(shades)]);
+  const styles = walls.map(w => w.hasAttribute("style") ? w.style.cssText : null);
+  const windows = docs.map(doc => [doc.defaultView, doc.defaultView.scrollX, doc.defaultView.scrollY]);
+  const scrolled = new Map();
+  walls.forEach(w => w.style.setProperty("background-image", "none", "important"));
   try {
-    return (""" + _UNCHECKED + """)(await axe.run(document, options));
+    const result = await axe.run(document, options), violations = [result.violations], unchecked = [];
+    let pending = [];
+    for (const node of left(result)) (node.el && cut(node.el) ? pending : unchecked).push(node);
+    const contrast = {runOnly: {type: "rule", values: ["color-contrast"]}, resultTypes: ["violations", "incomplete"]};
+    for (let round = 0; pending.length; round++) {
+      if (round === rounds) {
+        unchecked.push(...pending.map(n => ({...n, reason: `still cut by a scroll box after ${rounds} scrolls`})));
+        break;
+      }
+      // Each box that cuts a pending text scrolls to the first of them: all boxes at once, a round each.
+      const firsts = new Map();
+      for (const node of pending) for (const box of boxes(node.el)) if (!firsts.has(box) && !within(node.el, box)) firsts.set(box, node);
+      for (const [box, node] of firsts) {
+        if (!scrolled.has(box)) scrolled.set(box, [box.scrollLeft, box.scrollTop]);
+        const r = node.el.getBoundingClientRect(), b = box.getBoundingClientRect();
+        box.scrollLeft += r.left - b.left - box.clientLeft;
+        box.scrollTop += r.top - b.top - box.clientTop;
+      }
+      const whole = pending.filter(n => !cut(n.el)), larger = [...new Set(firsts.values())].filter(n => !whole.includes(n));
+      unchecked.push(...larger.map(n => ({...n, reason: larger_reason})));
+      pending = pending.filter(n => !whole.includes(n) && !larger.includes(n));
+      if (whole.length) {
+        const again = await axe.run({include: whole.map(n => n.target)}, contrast);
+        violations.push(again.violations);
+        unchecked.push(...left(again));
+      }
+    }
+    return {violations, unchecked: unchecked.map(({el, ...node}) => ({...node, label: drawnOn(el)}))};
   } finally {
-    walls.forEach((w, i) => kept[i][0] ? w.style.setProperty(image, ...kept[i]) : w.style.removeProperty(image));
+    walls.forEach((w, i) => styles[i] === null ? w.removeAttribute("style") : w.style.cssText = styles[i]);
+    for (const [box, [x, y]] of scrolled) { box.scrollLeft = x; box.scrollTop = y; }
+    windows.forEach(([win, x, y]) => win.scrollTo(x, y));
   }
 }"""
+#: Scroll rounds of AUDIT at most on one page (a box of rows or columns a round, every box at once).
+SCROLL_ROUNDS = 40
 
 
 def _merged(violations: list[dict], more: list[dict]) -> list[dict]:
@@ -363,8 +407,8 @@ def _merged(violations: list[dict], more: list[dict]) -> list[dict]:
     by_rule = {v["id"]: {**v, "nodes": list(v["nodes"])} for v in violations}
     for v in more:
         nodes = by_rule.setdefault(v["id"], {**v, "nodes": []})["nodes"]
-        seen = {tuple(n["target"]) for n in nodes}
-        nodes += [n for n in v["nodes"] if tuple(n["target"]) not in seen]
+        seen = {json.dumps(n["target"]) for n in nodes}  # a target may nest lists (shadow roots)
+        nodes += [n for n in v["nodes"] if json.dumps(n["target"]) not in seen]
     return list(by_rule.values())
 
 
@@ -383,8 +427,8 @@ def contrast(fg: str, bg: str) -> float:
 
 def _second_look(unchecked: list[dict]) -> list[dict]:
     """The texts a run left unchecked, in axe's shape: an opaque SVG label checked against the shape
-    it is drawn on ("color-contrast" when too faint), any other text but NOT_TEXT and clipped ones as
-    "contrast-unchecked"."""
+    it is drawn on ("color-contrast" when too faint), any other text but NOT_TEXT and LARGER reported
+    as "contrast-unchecked"."""
     faint, unseen = [], []
     for node in unchecked:
         label = node["label"]
@@ -393,9 +437,10 @@ def _second_look(unchecked: list[dict]) -> list[dict]:
             large = label["size"] >= 24 or (label["bold"] and label["size"] >= 18.66)
             needed = LARGE_TEXT_CONTRAST if large else TEXT_CONTRAST
             if ratio < needed:
+                shown = math.floor(ratio * 100) / 100  # as axe shows a ratio: never rounded up to pass
                 faint.append({"target": node["target"], "html": node["html"],
-                              "failureSummary": f"SVG label {label['fg']} on {label['bg']}: {ratio:.2f} < {needed}"})
-        elif node["reason"] not in NOT_TEXT and not node["clipped"]:
+                              "failureSummary": f"SVG label {label['fg']} on {label['bg']}: {shown} < {needed}"})
+        elif node["reason"] not in (*NOT_TEXT, LARGER):
             unseen.append({"target": node["target"], "html": node["html"],
                            "failureSummary": f"contrast unchecked: {node['reason']}"})
     return [{"id": rule, "impact": "serious", "nodes": nodes}

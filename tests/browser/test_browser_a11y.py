@@ -54,39 +54,50 @@ def test_axe_runner_reports_what_it_should(browser):
 
 def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     """What axe cannot judge is judged again or reported, never passed: faint text in a table under
-    EDGE_SHADES' gradients (axe alone: "incomplete") and a faint SVG label on its shape are contrast
-    faults, text on a background image elsewhere is reported unchecked; legible ones pass, and so
-    does a text a scroll box's edge cuts (left unchecked, as browser_harness.NOT_TEXT says)."""
+    EDGE_SHADES' gradients (axe alone: "incomplete"), a faint cell a scroll box hides until scrolled,
+    and faint SVG labels on their shape (one under 4.5:1 but over 3:1) are contrast faults; a
+    half-transparent label and a text on a background image are reported unchecked; legible ones
+    pass. The page is as it was after: inline styles, scroll positions."""
     tab = Tab(browser.new_page())
-    cell = '<div class="table-wrap"><table><tr><td style="color:{}">{}</td></tr></table></div>'
+    cell = '<div class="table-wrap"{}><table><tr><td style="color:{}">{}</td></tr></table></div>'
     label = ('<svg width="200" height="40"><rect width="200" height="40" fill="#f6f8fa"/>'
-             '<text x="10" y="25" fill="{}">{}</text></svg>')
+             '<text x="10" y="25" fill="{}"{}>{}</text></svg>')
     on_image = '<p style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">on an image</p>'
+    half = '<text x="10" y="25" fill="#111" opacity=".5">half label</text>'
+    inline = ' style="background-image: linear-gradient(#fff, transparent) !important"'
     tab.page.set_content(
         '<!doctype html><html lang="en"><title>unchecked</title><style>'
         f'{EDGE_SHADES} {{ background: linear-gradient(to right, #fff 30%, transparent),'
-        ' radial-gradient(#d0d7de, transparent); }'
-        '</style><main>' + cell.format("#bbb", "faint cell") + cell.format("#111", "dark cell")
-        + label.format("#bbb", "faint label") + label.format("#0b57d0", "link label")
+        ' radial-gradient(#d0d7de, transparent); } td { white-space: nowrap }'
+        '</style><main>' + cell.format(inline, "#bbb", "faint cell") + cell.format("", "#111", "dark cell")
+        + label.format("#bbb", "", "faint label") + label.format("#0b57d0", "", "link label")
+        + label.format("#888", "", "grey label") + label.format("#111", ' opacity=".5"', "half label")
         + on_image
-        # clipped by its scroll box's edge: left unchecked, whatever axe's reason (here: one character)
-        + '<div class="table-wrap" style="width: 60px; overflow-x: auto" tabindex="0" role="region" aria-label="wide">'
-          '<table><tr><td style="white-space: nowrap">wide enough to scroll</td><td style="color:#bbb">1</td></tr>'
+        # the faint cell half beyond its box's edge (axe: "incomplete"), the box scrolled to it
+        + '<div class="table-wrap" style="width: 75px; overflow-x: auto" tabindex="0" role="region" aria-label="wide">'
+          '<table><tr><td style="min-width: 50px">one</td><td style="min-width: 50px; color:#bbb">faint</td></tr>'
           '</table></div></main></html>')
     try:
         tab.inject_axe()
         plain = tab.page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
                                   ".then(r => [r.violations.length, r.incomplete.flatMap(v => v.nodes).length])")
+        before = tab.page.evaluate(AFTER_A_RUN)
         found = {v["id"]: sorted(n["html"] for n in v["nodes"]) for v in tab.run_axe()}
-        shades = tab.page.evaluate(f"() => [...document.querySelectorAll('{EDGE_SHADES}')]"
-                                   ".map(w => getComputedStyle(w).backgroundImage.includes('gradient'))")
+        after = tab.page.evaluate(AFTER_A_RUN)
     finally:
         tab.page.close()
-    assert plain == [0, 7], plain  # axe alone passes none of the seven texts and fails none
-    assert shades == [True] * 3, shades  # the page's own shades are back after the run
+    assert plain == [0, 9], plain  # axe alone passes none of these nine texts and fails none
+    assert after == before, (before, after)
     assert found == {"color-contrast": ['<td style="color:#bbb">faint cell</td>',
+                                        '<td style="min-width: 50px; color:#bbb">faint</td>',
+                                        '<text x="10" y="25" fill="#888">grey label</text>',
                                         '<text x="10" y="25" fill="#bbb">faint label</text>'],
-                     "contrast-unchecked": [on_image]}, found
+                     "contrast-unchecked": [on_image, half]}, found
+
+
+#: What AUDIT changes while it runs and must put back: the shades' inline styles, scroll positions.
+AFTER_A_RUN = f"""() => [...document.querySelectorAll('{EDGE_SHADES}')].map(w => [w.hasAttribute("style"),
+  w.style.cssText, getComputedStyle(w).backgroundImage, w.scrollLeft, w.scrollTop]).concat([[scrollX, scrollY]])"""
 
 
 def test_a_page_clipped_by_its_root_still_has_its_unchecked_texts_reported(browser):
