@@ -374,17 +374,24 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
         break;
       }
       // Each box that cuts a pending text scrolls to the first of them: all boxes at once, a round each.
-      const firsts = new Map();
-      for (const node of pending) for (const box of boxes(node.el)) if (!firsts.has(box) && !within(node.el, box)) firsts.set(box, node);
+      // A text larger than a box that cuts it no scroll shows whole: left (LARGER).
+      const firsts = new Map(), larger = new Set();
+      for (const node of pending)
+        for (const box of boxes(node.el)) {
+          if (within(node.el, box)) continue;
+          const r = node.el.getBoundingClientRect();
+          if (r.width > box.clientWidth + .5 || r.height > box.clientHeight + .5) larger.add(node);
+          else if (!firsts.has(box)) firsts.set(box, node);
+        }
       for (const [box, node] of firsts) {
         if (!scrolled.has(box)) scrolled.set(box, [box.scrollLeft, box.scrollTop]);
         const r = node.el.getBoundingClientRect(), b = box.getBoundingClientRect();
         box.scrollLeft += r.left - b.left - box.clientLeft;
         box.scrollTop += r.top - b.top - box.clientTop;
       }
-      const whole = pending.filter(n => !cut(n.el)), larger = [...new Set(firsts.values())].filter(n => !whole.includes(n));
-      unchecked.push(...larger.map(n => ({...n, reason: larger_reason})));
-      pending = pending.filter(n => !whole.includes(n) && !larger.includes(n));
+      const whole = pending.filter(n => !larger.has(n) && !cut(n.el));
+      unchecked.push(...[...larger].map(n => ({...n, reason: larger_reason})));
+      pending = pending.filter(n => !whole.includes(n) && !larger.has(n));
       if (whole.length) {
         const again = await axe.run({include: whole.map(n => n.target)}, contrast);
         violations.push(again.violations);
