@@ -307,17 +307,20 @@ def _axe_source() -> str:
 #: have at rest (only colour rules read a background image). Then each text whose contrast it left
 #: unchecked is looked at again. A text a scroll box cuts is scrolled to its box's start, with the
 #: first such text of every other box, and the texts whole then are judged by axe's contrast rule,
-#: round after round until none is left, at most `rounds` times. The rest is resolved in its own document (a target is a path of
-#: selectors through frames, an inner list one through shadow roots) with its reason, and for a
-#: label of an SVG shape, the colours it is drawn in and on. Everything is put back after: styles,
-#: scroll positions.
+#: round after round until none is left, at most `rounds` times. The rest is resolved in its own
+#: document (a target is a path of selectors through frames, an inner list one through shadow
+#: roots) with its reason, and for a label of an SVG rect, the colours it is drawn in and on.
+#: Everything is put back after: styles (the same declarations; the attribute's text may be
+#: written anew), scroll positions.
 AUDIT = """async ([options, shades, rounds, larger_reason]) => {
   const docs = [document];
   for (let i = 0; i < docs.length; i++)
     for (const frame of docs[i].querySelectorAll("iframe")) if (frame.contentDocument) docs.push(frame.contentDocument);
   const find = target => target.reduce((doc, step, i) => {
-    const found = !doc ? null : !Array.isArray(step) ? doc.querySelector(step) : step.reduce(
-      (root, selector, j) => { const el = root && root.querySelector(selector); return j < step.length - 1 ? el && el.shadowRoot : el; }, doc);
+    const found = !doc ? null : !Array.isArray(step) ? doc.querySelector(step) : step.reduce((root, selector, j) => {
+      const el = root && root.querySelector(selector);
+      return j < step.length - 1 ? el && el.shadowRoot : el;
+    }, doc);
     return i < target.length - 1 ? found && found.contentDocument : found;
   }, document);
   // The boxes that may clip an element: ancestors whose overflow is not visible, but the root and
@@ -337,22 +340,26 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
       && r.bottom <= top + box.clientHeight + .5;
   };
   const cut = el => boxes(el).some(box => !within(el, box));
-  const shapes = ["rect", "circle", "ellipse", "path", "polygon"];
-  const drawnOn = el => {  // an SVG label: the shape it lies on, if nothing else is drawn there
+  // An SVG label on an unrotated rect: the colours it is drawn in and on, its size on screen, and
+  // whether all is opaque with nothing else drawn over the rect where the label is.
+  const drawnOn = el => {
     if (!el || el.tagName !== "text" || !el.ownerSVGElement) return null;
     const r = el.getBoundingClientRect(), svg = el.ownerSVGElement;
     const holds = b => b.left <= r.left && b.top <= r.top && b.right >= r.right && b.bottom >= r.bottom;
     const meets = b => b.left < r.right && b.right > r.left && b.top < r.bottom && b.bottom > r.top;
+    const plain = m => m && Math.abs(m.b) < 1e-9 && Math.abs(m.c) < 1e-9;
     let shape = el.previousElementSibling;
-    while (shape && !(shapes.includes(shape.tagName) && holds(shape.getBoundingClientRect()))) shape = shape.previousElementSibling;
+    while (shape && !(shape.tagName === "rect" && plain(shape.getScreenCTM()) && holds(shape.getBoundingClientRect())))
+      shape = shape.previousElementSibling;
     if (!shape) return null;
-    const over = [...svg.querySelectorAll("*")].some(x => x !== el && !el.contains(x) && !x.contains(el)
-      && el.compareDocumentPosition(x) & Node.DOCUMENT_POSITION_FOLLOWING && meets(x.getBoundingClientRect()));
-    let alpha = 1;  // what the label and the shape share, up to the svg element
-    for (let a = el.parentElement; a && a !== svg.parentElement; a = a.parentElement) alpha *= +getComputedStyle(a).opacity;
-    const [text, under] = [getComputedStyle(el), getComputedStyle(shape)];
-    return {fg: text.fill, bg: under.fill, size: parseFloat(text.fontSize), bold: +text.fontWeight >= 700,
-            opaque: !over && alpha === 1 && [text.fillOpacity, text.opacity, under.fillOpacity, under.opacity].every(v => +v === 1)};
+    const over = [...svg.querySelectorAll("*")].some(x => x !== el && x !== shape && !el.contains(x) && !x.contains(el)
+      && shape.compareDocumentPosition(x) & Node.DOCUMENT_POSITION_FOLLOWING && meets(x.getBoundingClientRect()));
+    let alpha = 1;  // every group the label is in, up to the page's root
+    for (let a = el.parentElement; a; a = a.parentElement) alpha *= +getComputedStyle(a).opacity;
+    const [text, under] = [getComputedStyle(el), getComputedStyle(shape)], m = el.getScreenCTM();
+    return {fg: text.fill, bg: under.fill, size: parseFloat(text.fontSize) * Math.hypot(m.a, m.b),
+            bold: +text.fontWeight >= 700, opaque: !over && alpha === 1
+              && [text.fillOpacity, text.opacity, under.fillOpacity, under.opacity].every(v => +v === 1)};
   };
   const left = result => result.incomplete.filter(r => r.id === "color-contrast").flatMap(r => r.nodes).map(n => ({
     target: n.target, html: n.html, el: find(n.target),
@@ -386,8 +393,8 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
       for (const [box, node] of firsts) {
         if (!scrolled.has(box)) scrolled.set(box, [box.scrollLeft, box.scrollTop]);
         const r = node.el.getBoundingClientRect(), b = box.getBoundingClientRect();
-        box.scrollLeft += r.left - b.left - box.clientLeft;
-        box.scrollTop += r.top - b.top - box.clientTop;
+        box.scrollTo({left: box.scrollLeft + r.left - b.left - box.clientLeft,
+                      top: box.scrollTop + r.top - b.top - box.clientTop, behavior: "instant"});
       }
       const whole = pending.filter(n => !larger.has(n) && !cut(n.el));
       unchecked.push(...[...larger].map(n => ({...n, reason: larger_reason})));
@@ -401,8 +408,8 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     return {violations, unchecked: unchecked.map(({el, ...node}) => ({...node, label: drawnOn(el)}))};
   } finally {
     walls.forEach((w, i) => styles[i] === null ? w.removeAttribute("style") : w.style.cssText = styles[i]);
-    for (const [box, [x, y]] of scrolled) { box.scrollLeft = x; box.scrollTop = y; }
-    windows.forEach(([win, x, y]) => win.scrollTo(x, y));
+    for (const [box, [x, y]] of scrolled) box.scrollTo({left: x, top: y, behavior: "instant"});
+    windows.forEach(([win, x, y]) => win.scrollTo({left: x, top: y, behavior: "instant"}));
   }
 }"""
 #: Scroll rounds of AUDIT at most on one page (a box of rows or columns a round, every box at once).
@@ -459,7 +466,8 @@ def describe_violations(violations: list[dict]) -> str:
     lines = []
     for v in violations:
         for node in v["nodes"]:
-            lines.append(f"  {v['id']} ({v['impact']}) at {' '.join(node['target'])}: "
+            where = " ".join(t if isinstance(t, str) else " >>> ".join(t) for t in node["target"])  # >>>: shadow root
+            lines.append(f"  {v['id']} ({v['impact']}) at {where}: "
                          f"{node.get('failureSummary', '').splitlines()[-1:]}")
     return "\n".join(lines)
 

@@ -54,16 +54,18 @@ def test_axe_runner_reports_what_it_should(browser):
 
 def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     """What axe cannot judge is judged again or reported, never passed: faint text in a table under
-    EDGE_SHADES' gradients (axe alone: "incomplete"), a faint cell a scroll box hides until scrolled,
-    and faint SVG labels on their shape (one under 4.5:1 but over 3:1) are contrast faults; a
-    half-transparent label and a text on a background image are reported unchecked; legible ones
-    pass. The page is as it was after: inline styles, scroll positions."""
+    EDGE_SHADES' gradients (axe alone: "incomplete"), a faint cell half beyond its box (axe judges it
+    once the shades are away) and faint SVG labels on their rect (one under 4.5:1 but over 3:1) are
+    contrast faults; a half-transparent label, a text on a background image, and one cut by its box
+    as well (reported for its image after a scroll round) are reported unchecked; legible ones pass.
+    The page is as it was after: inline styles, scroll positions."""
     tab = Tab(browser.new_page())
     cell = '<div class="table-wrap"{}><table><tr><td style="color:{}">{}</td></tr></table></div>'
     label = ('<svg width="200" height="40"><rect width="200" height="40" fill="#f6f8fa"/>'
              '<text x="10" y="25" fill="{}"{}>{}</text></svg>')
     on_image = '<p style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">on an image</p>'
     half = '<text x="10" y="25" fill="#111" opacity=".5">half label</text>'
+    cut_image = '<span style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">cut</span>'
     inline = ' style="background-image: linear-gradient(#fff, transparent) !important"'
     tab.page.set_content(
         '<!doctype html><html lang="en"><title>unchecked</title><style>'
@@ -73,26 +75,33 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
         + label.format("#bbb", "", "faint label") + label.format("#0b57d0", "", "link label")
         + label.format("#888", "", "grey label") + label.format("#111", ' opacity=".5"', "half label")
         + on_image
-        # the faint cell half beyond its box's edge (axe: "incomplete"), the box scrolled to it
+        # the faint cell half beyond its box's edge
         + '<div class="table-wrap" style="width: 75px; overflow-x: auto" tabindex="0" role="region" aria-label="wide">'
           '<table><tr><td style="min-width: 50px">one</td><td style="min-width: 50px; color:#bbb">faint</td></tr>'
+          '</table></div>'
+        # cut by its box and on an image: axe cannot judge it, scrolled to (a round) or not
+        + '<div class="table-wrap" style="width: 75px; overflow-x: auto" tabindex="0" role="region" aria-label="cut">'
+          f'<table><tr><td style="min-width: 50px">one</td><td style="min-width: 50px">{cut_image}</td></tr>'
           '</table></div></main></html>')
     try:
         tab.inject_axe()
         plain = tab.page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
                                   ".then(r => [r.violations.length, r.incomplete.flatMap(v => v.nodes).length])")
         before = tab.page.evaluate(AFTER_A_RUN)
-        found = {v["id"]: sorted(n["html"] for n in v["nodes"]) for v in tab.run_axe()}
+        violations = tab.run_axe()
+        found = {v["id"]: sorted(n["html"] for n in v["nodes"]) for v in violations}
+        why = {n["html"]: n["failureSummary"] for v in violations for n in v["nodes"]}
         after = tab.page.evaluate(AFTER_A_RUN)
     finally:
         tab.page.close()
-    assert plain == [0, 9], plain  # axe alone passes none of these nine texts and fails none
+    assert plain == [0, 11], plain  # axe alone passes none of these eleven texts and fails none
     assert after == before, (before, after)
     assert found == {"color-contrast": ['<td style="color:#bbb">faint cell</td>',
                                         '<td style="min-width: 50px; color:#bbb">faint</td>',
                                         '<text x="10" y="25" fill="#888">grey label</text>',
                                         '<text x="10" y="25" fill="#bbb">faint label</text>'],
-                     "contrast-unchecked": [on_image, half]}, found
+                     "contrast-unchecked": sorted([on_image, half, cut_image])}, found
+    assert why[cut_image] == "contrast unchecked: bgImage", why[cut_image]  # after a scroll round
 
 
 #: What AUDIT changes while it runs and must put back: the shades' inline styles, scroll positions.
