@@ -218,9 +218,9 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_runtest_setup(item):
     """A test of ON_THEIR_OWN that uses the session's site would build it again in another process
-    where the run's processes share no folder (_shared_by_the_run), and one outside SHARING that uses a SHARED_FIXTURES fixture would parse the pages or make the
-    plan again: it fails, saying so (a failure, not a collection error: xdist's workers would lose
-    the message)."""
+    where the run's processes share no folder (_shared_by_the_run), and one outside SHARING that
+    uses a SHARED_FIXTURES fixture would parse the pages or make the plan again: it fails, saying so
+    (a failure, not a collection error: xdist's workers would lose the message)."""
     fixtures = getattr(item, "fixturenames", ())
     if _is_browser_test(item.nodeid) and not _shares_the_site(item.nodeid) and "site" in fixtures:
         pytest.fail(f"{item.nodeid} uses the session's site: take its module out of tests/conftest.py's "

@@ -6,7 +6,7 @@ import re
 import sys
 
 import pytest
-from browser_harness import COLOUR, EDGE_SHADES, Tab, describe_violations, page_kind, tone_sample
+from browser_harness import COLOUR, EDGE_SHADES, Tab, contrast, describe_violations, page_kind, tone_sample
 
 SCHEMES = ["light", "dark"]
 
@@ -195,17 +195,12 @@ FOCUS_STATE = """() => {
   }
   if (!el || el === el.ownerDocument.body) return null;
   const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
   let back = [255, 255, 255];
   for (let n = el.parentElement; n; n = n.parentElement) {
     const c = rgb(win.getComputedStyle(n).backgroundColor);
     if (c.length === 3 || (c.length === 4 && c[3] === 1)) { back = c.slice(0, 3); break; }
   }
   const style = win.getComputedStyle(el);
-  const [a, b] = [lum(rgb(style.outlineColor)), lum(back)];
   const r = el.getBoundingClientRect();
   const seen = (r, w, h) => r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < h && r.left < w;
   const onPage = frame ? {top: frame.top + r.top, left: frame.left + r.left, width: r.width, height: r.height,
@@ -213,7 +208,7 @@ FOCUS_STATE = """() => {
   return {
     element: where + el.outerHTML.slice(0, 80),
     style: style.outlineStyle, width: parseFloat(style.outlineWidth),
-    contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+    outline: style.outlineColor, behind: `rgb(${back.join(", ")})`,  // their contrast: _focus_fault
     inView: seen(r, win.innerWidth, win.innerHeight) && seen(onPage, innerWidth, innerHeight),
   };
 }"""
@@ -244,8 +239,9 @@ def _focus_fault(state: dict) -> str:
     """Why a focus stop is not visibly focused ('' when it is)."""
     if state["style"] in ("none", "hidden") or state["width"] < 2:
         return "no outline of 2 px or more"
-    if state["contrast"] < 3:
-        return f"outline contrast {state['contrast']:.2f} < 3"
+    ratio = contrast(state["outline"], state["behind"])
+    if ratio < 3:
+        return f"outline contrast {ratio:.2f} < 3"
     return "" if state["inView"] else "outside the viewport"
 
 
