@@ -306,9 +306,13 @@ def _axe_source() -> str:
 #: axe's run, with the backgrounds of the page's `shades` elements (its frames' too) taken away
 #: through the CSSOM, which the page's CSP allows: their texts are judged against the background they
 #: have at rest (only colour rules read a background image). Then each text whose contrast it left
-#: unchecked is looked at again. A text a scroll box cuts is scrolled to its box's start, with the
-#: first such text of every other box, and the texts whole then are judged by axe's contrast rule,
-#: round after round until none is left, at most `rounds` times. The rest is resolved in its own
+#: unchecked is looked at again. A box that cuts such a text at its top or bottom first grows to its
+#: content's height (its height limits lifted), kept only where each of those texts then lies, top
+#: to bottom, inside the box and every ancestor of it: in flow, the same boxes paint behind the text
+#: as when the box is scrolled to it. A text a scroll box still cuts is scrolled to its box's start,
+#: with the first such text of every other box, and the texts whole then are judged by axe's
+#: contrast rule, round after round until none is left, at most `rounds` times (a round costs about
+#: a tenth of a second on a big page: axe maps the whole page again). The rest is resolved in its own
 #: document (a target is a path of selectors through frames, an inner list one through shadow
 #: roots) with its reason, and for a label of an SVG rect, the colours it is drawn in and on.
 #: Everything is put back after: styles (the same declarations; the attribute's text may be
@@ -366,15 +370,36 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     target: n.target, html: n.html, el: find(n.target),
     reason: n.any.map(c => c.data && c.data.messageKey).find(Boolean) || "unknown"}));
 
-  const walls = docs.flatMap(doc => [...doc.querySelectorAll(shades)]);
-  const styles = walls.map(w => w.hasAttribute("style") ? w.style.cssText : null);
+  const styles = new Map(), scrolled = new Map();  // what to put back: inline styles, scroll positions
+  const restyle = (el, property, value) => {
+    if (!styles.has(el)) styles.set(el, el.hasAttribute("style") ? el.style.cssText : null);
+    el.style.setProperty(property, value, "important");
+  };
+  const putBack = el => styles.get(el) === null ? el.removeAttribute("style") : el.style.cssText = styles.get(el);
   const windows = docs.map(doc => [doc.defaultView, doc.defaultView.scrollX, doc.defaultView.scrollY]);
-  const scrolled = new Map();
-  walls.forEach(w => w.style.setProperty("background-image", "none", "important"));
+  docs.forEach(doc => doc.querySelectorAll(shades).forEach(w => restyle(w, "background-image", "none")));
+  const cutAtEnds = (el, box) => {
+    const r = el.getBoundingClientRect(), top = box.getBoundingClientRect().top + box.clientTop;
+    return r.top < top - .5 || r.bottom > top + box.clientHeight + .5;
+  };
   try {
     const result = await axe.run(document, options), violations = [result.violations], unchecked = [];
     let pending = [];
     for (const node of left(result)) (node.el && cut(node.el) ? pending : unchecked).push(node);
+    // Boxes that cut a pending text at an end grow to their content's height; kept only if each of
+    // their ancestors grew at least as much as the grown boxes inside it: the content after a box
+    // moved down within its ancestors, and whatever lay inside one still does. Else all put back.
+    const grown = new Set(pending.flatMap(n => boxes(n.el).filter(box => cutAtEnds(n.el, box))));
+    const height = el => el.getBoundingClientRect().height, before = new Map();
+    for (const box of grown) {
+      scrolled.set(box, [box.scrollLeft, box.scrollTop]);
+      for (let a = box; a; a = a.parentElement) before.set(a, height(a));
+    }
+    const ungrown = [...grown].map(box => [box, box.style.cssText]);
+    grown.forEach(box => { restyle(box, "max-height", "none"); restyle(box, "height", "auto"); });
+    const growth = box => height(box) - before.get(box);
+    if (![...before.keys()].every(a => growth(a) + .5 >= [...grown].reduce((sum, b) => sum + (a.contains(b) && growth(b)), 0)))
+      ungrown.forEach(([box, style]) => box.style.cssText = style);
     const contrast = {runOnly: {type: "rule", values: ["color-contrast"]}, resultTypes: ["violations", "incomplete"]};
     for (let round = 0; pending.length; round++) {
       if (round === rounds) {
@@ -408,7 +433,7 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     }
     return {violations, unchecked: unchecked.map(({el, ...node}) => ({...node, label: drawnOn(el)}))};
   } finally {
-    walls.forEach((w, i) => styles[i] === null ? w.removeAttribute("style") : w.style.cssText = styles[i]);
+    styles.forEach((_, el) => putBack(el));
     for (const [box, [x, y]] of scrolled) box.scrollTo({left: x, top: y, behavior: "instant"});
     windows.forEach(([win, x, y]) => win.scrollTo({left: x, top: y, behavior: "instant"}));
   }

@@ -55,10 +55,11 @@ def test_axe_runner_reports_what_it_should(browser):
 def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     """What axe cannot judge is judged again or reported, never passed: faint text in a table under
     EDGE_SHADES' gradients (axe alone: "incomplete"), a faint cell half beyond its box (axe judges it
-    once the shades are away) and faint SVG labels on their rect (one under 4.5:1 but over 3:1) are
-    contrast faults; a half-transparent label, a text on a background image, and one cut by its box
-    as well (reported for its image after a scroll round) are reported unchecked; legible ones pass.
-    The page is as it was after: inline styles, scroll positions."""
+    once the shades are away), a faint row below the end of a box it grows to, and faint SVG labels
+    on their rect (one under 4.5:1 but over 3:1) are contrast faults; a half-transparent label, a
+    text on a background image, and one cut by its box as well (reported for its image after a
+    scroll round) are reported unchecked; legible ones pass. The page is as it was after: inline
+    styles, scroll positions (the grown box was scrolled a little)."""
     tab = Tab(browser.new_page())
     cell = '<div class="table-wrap"{}><table><tr><td style="color:{}">{}</td></tr></table></div>'
     label = ('<svg width="200" height="40"><rect width="200" height="40" fill="#f6f8fa"/>'
@@ -70,7 +71,7 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     tab.page.set_content(
         '<!doctype html><html lang="en"><title>unchecked</title><style>'
         f'{EDGE_SHADES} {{ background: linear-gradient(to right, #fff 30%, transparent),'
-        ' radial-gradient(#d0d7de, transparent); } td { white-space: nowrap }'
+        ' radial-gradient(#d0d7de, transparent); } td { white-space: nowrap } body { background: #fff }'
         '</style><main>' + cell.format(inline, "#bbb", "faint cell") + cell.format("", "#111", "dark cell")
         + label.format("#bbb", "", "faint label") + label.format("#0b57d0", "", "link label")
         + label.format("#888", "", "grey label") + label.format("#111", ' opacity=".5"', "half label")
@@ -82,8 +83,15 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
         # cut by its box and on an image: axe cannot judge it, scrolled to (a round) or not
         + '<div class="table-wrap" style="width: 75px; overflow-x: auto" tabindex="0" role="region" aria-label="cut">'
           f'<table><tr><td style="min-width: 50px">one</td><td style="min-width: 50px">{cut_image}</td></tr>'
+          '</table></div>'
+        # a faint row below the end of a box scrolled a little: the box grows to it (axe leaves the
+        # rows below a box unchecked on a page with a background, as the site's pages have)
+        + '<div class="table-wrap" style="max-height: 2.5em; overflow: auto" tabindex="0" role="region" aria-label="tall">'
+          '<table><tr><td>one</td></tr><tr><td>two</td></tr><tr><td>three</td></tr><tr><td>four</td></tr>'
+          '<tr><td style="color:#bbb">faint row</td></tr>'
           '</table></div></main></html>')
     try:
+        tab.page.evaluate("() => document.querySelector('[aria-label=tall]').scrollTop = 5")
         tab.inject_axe()
         plain = tab.page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
                                   ".then(r => [r.violations.length, r.incomplete.flatMap(v => v.nodes).length])")
@@ -94,9 +102,10 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
         after = tab.page.evaluate(AFTER_A_RUN)
     finally:
         tab.page.close()
-    assert plain == [0, 11], plain  # axe alone passes none of these eleven texts and fails none
+    assert plain == [0, 16], plain  # axe alone passes none of these sixteen texts and fails none
     assert after == before, (before, after)
     assert found == {"color-contrast": ['<td style="color:#bbb">faint cell</td>',
+                                        '<td style="color:#bbb">faint row</td>',
                                         '<td style="min-width: 50px; color:#bbb">faint</td>',
                                         '<text x="10" y="25" fill="#888">grey label</text>',
                                         '<text x="10" y="25" fill="#bbb">faint label</text>'],
@@ -121,6 +130,31 @@ def test_a_page_clipped_by_its_root_still_has_its_unchecked_texts_reported(brows
     finally:
         tab.page.close()
     assert found == {"contrast-unchecked": [on_image]}, found
+
+
+def test_a_box_its_ancestors_cannot_grow_with_is_scrolled_not_grown(browser):
+    """A box that cuts texts at its end grows to them only where its ancestors grow with it: here its
+    parent's fixed height would leave the rows grown out of it on the page's white, not the parent's
+    black they are read on. So the box is scrolled instead: white rows on black pass, and the page
+    is as it was after."""
+    tab = Tab(browser.new_page())
+    rows = "".join(f"<tr><td>row {n}</td></tr>" for n in range(6))
+    tab.page.set_content(
+        '<!doctype html><html lang="en"><title>fixed</title><main><div style="height: 4em; background: #000; color: #fff">'
+        '<div class="table-wrap" style="max-height: 4em; overflow: auto" tabindex="0" role="region" aria-label="rows">'
+        f'<table>{rows}</table></div></div></main></html>')
+    try:
+        tab.inject_axe()
+        cut = tab.page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
+                                ".then(r => r.incomplete.flatMap(v => v.nodes).length)")
+        before = tab.page.evaluate(AFTER_A_RUN)
+        found = {v["id"]: [n["html"] for n in v["nodes"]] for v in tab.run_axe()}
+        after = tab.page.evaluate(AFTER_A_RUN)
+    finally:
+        tab.page.close()
+    assert cut >= 3, cut  # rows the box cuts, which axe alone leaves
+    assert found == {}, found
+    assert after == before, (before, after)
 
 
 def test_colour_rules_alone_catch_a_dark_only_contrast_fault(browser):
