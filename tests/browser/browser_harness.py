@@ -307,9 +307,9 @@ def _axe_source() -> str:
 #: through the CSSOM, which the page's CSP allows: their texts are judged against the background they
 #: have at rest (only colour rules read a background image). Then each text whose contrast it left
 #: unchecked is looked at again. A box that cuts such a text at its top or bottom first grows to its
-#: content's height (its height limits lifted), kept only where each of those texts then lies, top
-#: to bottom, inside the box and every ancestor of it: in flow, the same boxes paint behind the text
-#: as when the box is scrolled to it. A text a scroll box still cuts is scrolled to its box's start,
+#: content's height (its height limits lifted), kept only if each of its ancestors grew with it (in
+#: flow): then the same boxes paint behind the text as when the box is scrolled to it, else every
+#: box is put back. A text a scroll box still cuts is scrolled to its box's start,
 #: with the first such text of every other box, and the texts whole then are judged by axe's
 #: contrast rule, round after round until none is left, at most `rounds` times (a round costs about
 #: a tenth of a second on a big page: axe maps the whole page again). The rest is resolved in its own
@@ -398,7 +398,7 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     const ungrown = [...grown].map(box => [box, box.style.cssText]);
     grown.forEach(box => { restyle(box, "max-height", "none"); restyle(box, "height", "auto"); });
     const growth = box => height(box) - before.get(box);
-    if (![...before.keys()].every(a => growth(a) + .5 >= [...grown].reduce((sum, b) => sum + (a.contains(b) && growth(b)), 0)))
+    if (![...before.keys()].every(a => growth(a) + .5 >= [...grown].reduce((sum, b) => sum + (a.contains(b) ? growth(b) : 0), 0)))
       ungrown.forEach(([box, style]) => box.style.cssText = style);
     const contrast = {runOnly: {type: "rule", values: ["color-contrast"]}, resultTypes: ["violations", "incomplete"]};
     for (let round = 0; pending.length; round++) {
