@@ -45,9 +45,10 @@ EDGE_SHADES = ".table-wrap"
 #: AUDIT has scrolled those a scroll box cuts into view, is one whose contrast nobody checked:
 #: run_axe reports it ("contrast-unchecked"). But for one: an element larger than the scroll box it
 #: lies in (LARGER), which no scroll shows whole, whatever axe's reason. Too wide a gap: it is
-#: decided by the element's box, not its text's. On the bundled site it exempts no text the tests
-#: audit (counted over the sample at 1280 px); at 320 px it would exempt the overview's column
-#: headers, each a phrase on one line (13 in both languages).
+#: decided by the element's box, not its text's. A text too tall for its box is judged where AUDIT
+#: can grow the box. On the bundled site it exempts no text the tests audit (counted over the sample
+#: at 1280 px); at 320 px it would exempt the overview's column headers, each a phrase on one line
+#: (13 over both languages).
 NOT_TEXT = ("nonBmp",)
 LARGER = "larger than the scroll box it lies in"
 #: WCAG 1.4.3 (AA): 4.5:1 for text, 3:1 for large text (24 px, or 18.66 px bold).
@@ -306,13 +307,14 @@ def _axe_source() -> str:
 #: axe's run, with the backgrounds of the page's `shades` elements (its frames' too) taken away
 #: through the CSSOM, which the page's CSP allows: their texts are judged against the background they
 #: have at rest (only colour rules read a background image). Then each text whose contrast it left
-#: unchecked is looked at again. A box that cuts such a text at its top or bottom first grows to its
-#: content's height (its height limits lifted), kept only if each of its ancestors grew with it (in
-#: flow): then the same boxes paint behind the text as when the box is scrolled to it, else every
-#: box is put back. A text a scroll box still cuts is scrolled to its box's start,
-#: with the first such text of every other box, and the texts whole then are judged by axe's
-#: contrast rule, round after round until none is left, at most `rounds` times (a round costs about
-#: a tenth of a second on a big page: axe maps the whole page again). The rest is resolved in its own
+#: unchecked is looked at again. One of the page's own scroll boxes (`shades`) that cuts such a text
+#: at its top or bottom first grows to its content's height (max-height and height lifted), kept only
+#: where nothing else lies where it grows and its ancestors grow with it (below): then the same boxes
+#: paint behind the text as when the box is scrolled to it. A text a scroll box still cuts is
+#: scrolled to its box's start, with the first such text of every other box, and the texts whole
+#: then are judged by axe's contrast rule, round after round until none is left, at most `rounds`
+#: times (a round costs about a tenth of a second on a big page: axe maps the whole page again). The
+#: rest is resolved in its own
 #: document (a target is a path of selectors through frames, an inner list one through shadow
 #: roots) with its reason, and for a label of an SVG rect, the colours it is drawn in and on.
 #: Everything is put back after: styles (the same declarations; the attribute's text may be
@@ -386,10 +388,19 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     const result = await axe.run(document, options), violations = [result.violations], unchecked = [];
     let pending = [];
     for (const node of left(result)) (node.el && cut(node.el) ? pending : unchecked).push(node);
-    // Boxes that cut a pending text at an end grow to their content's height; kept only if each of
-    // their ancestors grew at least as much as the grown boxes inside it: the content after a box
-    // moved down within its ancestors, and whatever lay inside one still does. Else all put back.
-    const grown = new Set(pending.flatMap(n => boxes(n.el).filter(box => cutAtEnds(n.el, box))));
+    // The page's own scroll boxes (`shades`) that cut a pending text at an end grow to their content's
+    // height. Kept only if nothing but a box's ancestors and its own content lies where the box is,
+    // before and after, and each ancestor grew as much as the grown boxes in it (the content after a
+    // box moved down with it): then the same boxes paint behind each text as when the box is scrolled
+    // to it. Else all are put back. Not tried in a document with shadow roots, whose content may
+    // paint out of its host's box. (A pseudo-element drawn behind a text makes axe leave it unchecked.)
+    const grown = new Set(pending.flatMap(n => boxes(n.el).filter(box => box.matches(shades) && cutAtEnds(n.el, box))));
+    const shadowed = doc => [...doc.querySelectorAll("*")].some(el => el.shadowRoot);
+    const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const alone = box => [...box.ownerDocument.querySelectorAll("*")].every(el => el === box || box.contains(el)
+      || el.contains(box) || !meets(el.getBoundingClientRect(), box.getBoundingClientRect()));
+    if ([...grown].some(box => box.getRootNode() !== box.ownerDocument || shadowed(box.ownerDocument) || !alone(box)))
+      grown.clear();
     const height = el => el.getBoundingClientRect().height, before = new Map();
     for (const box of grown) {
       scrolled.set(box, [box.scrollLeft, box.scrollTop]);
@@ -398,7 +409,10 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     const ungrown = [...grown].map(box => [box, box.style.cssText]);
     grown.forEach(box => { restyle(box, "max-height", "none"); restyle(box, "height", "auto"); });
     const growth = box => height(box) - before.get(box);
-    if (![...before.keys()].every(a => growth(a) + .5 >= [...grown].reduce((sum, b) => sum + (a.contains(b) ? growth(b) : 0), 0)))
+    // A grown box within another grown box within `a` counts in the outer one's growth already.
+    const owed = a => [...grown].filter(b => a.contains(b) && ![...grown].some(o => o !== b && o.contains(b) && a.contains(o)))
+      .reduce((sum, b) => sum + growth(b), 0);
+    if (![...before.keys()].every(a => growth(a) + .5 >= owed(a)) || ![...grown].every(alone))
       ungrown.forEach(([box, style]) => box.style.cssText = style);
     const contrast = {runOnly: {type: "rule", values: ["color-contrast"]}, resultTypes: ["violations", "incomplete"]};
     for (let round = 0; pending.length; round++) {

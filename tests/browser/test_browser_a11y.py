@@ -55,11 +55,11 @@ def test_axe_runner_reports_what_it_should(browser):
 def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     """What axe cannot judge is judged again or reported, never passed: faint text in a table under
     EDGE_SHADES' gradients (axe alone: "incomplete"), a faint cell half beyond its box (axe judges it
-    once the shades are away), a faint row below the end of a box it grows to, and faint SVG labels
-    on their rect (one under 4.5:1 but over 3:1) are contrast faults; a half-transparent label, a
-    text on a background image, and one cut by its box as well (reported for its image after a
-    scroll round) are reported unchecked; legible ones pass. The page is as it was after: inline
-    styles, scroll positions (the grown box was scrolled a little)."""
+    once the shades are away), a faint row below the end of a box (seen once the box grows), and
+    faint SVG labels on their rect (one under 4.5:1 but over 3:1) are contrast faults; a
+    half-transparent label, a text on a background image, and one cut by its box as well (reported
+    for its image after a scroll round) are reported unchecked; legible ones pass. The page is as it
+    was after: inline styles, scroll positions (the grown box was scrolled a little)."""
     tab = Tab(browser.new_page())
     cell = '<div class="table-wrap"{}><table><tr><td style="color:{}">{}</td></tr></table></div>'
     label = ('<svg width="200" height="40"><rect width="200" height="40" fill="#f6f8fa"/>'
@@ -113,8 +113,10 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     assert why[cut_image] == "contrast unchecked: bgImage", why[cut_image]  # after a scroll round
 
 
-#: What AUDIT changes while it runs and must put back: the shades' inline styles, scroll positions.
-AFTER_A_RUN = f"""() => [...document.querySelectorAll('{EDGE_SHADES}')].map(w => [w.hasAttribute("style"),
+#: What AUDIT changes while it runs and must put back: the inline styles of the shades and of the
+#: boxes it grows, scroll positions.
+AFTER_A_RUN = f"""() => [...document.querySelectorAll('*')].filter(w => w.matches('{EDGE_SHADES}')
+  || getComputedStyle(w).overflowY !== "visible").map(w => [w.hasAttribute("style"),
   w.style.cssText, getComputedStyle(w).backgroundImage, w.scrollLeft, w.scrollTop]).concat([[scrollX, scrollY]])"""
 
 
@@ -132,17 +134,44 @@ def test_a_page_clipped_by_its_root_still_has_its_unchecked_texts_reported(brows
     assert found == {"contrast-unchecked": [on_image]}, found
 
 
-def test_a_box_its_ancestors_cannot_grow_with_is_scrolled_not_grown(browser):
-    """A box that cuts texts at its end grows to them only where its ancestors grow with it: here its
-    parent's fixed height would leave the rows grown out of it on the page's white, not the parent's
-    black they are read on. So the box is scrolled instead: white rows on black pass, and the page
-    is as it was after."""
+def test_a_text_taller_than_its_box_is_judged_once_the_box_grows(browser):
+    """No scroll shows a text taller than its scroll box whole (LARGER, left unchecked), but the box
+    grown to its content does: a faint one is a contrast fault."""
     tab = Tab(browser.new_page())
-    rows = "".join(f"<tr><td>row {n}</td></tr>" for n in range(6))
+    faint = '<p style="color:#bbb">a faint text of a few lines, taller than its box</p>'
     tab.page.set_content(
-        '<!doctype html><html lang="en"><title>fixed</title><main><div style="height: 4em; background: #000; color: #fff">'
-        '<div class="table-wrap" style="max-height: 4em; overflow: auto" tabindex="0" role="region" aria-label="rows">'
-        f'<table>{rows}</table></div></div></main></html>')
+        '<!doctype html><html lang="en"><title>taller</title><style>body { background: #fff }</style><main>'
+        '<div class="table-wrap" style="max-height: 2em; width: 10em; overflow: auto" tabindex="0" role="region"'
+        f' aria-label="short">{faint}</div></main></html>')
+    try:
+        before = tab.page.evaluate(AFTER_A_RUN)
+        found = {v["id"]: [n["html"] for n in v["nodes"]] for v in tab.run_axe()}
+        after = tab.page.evaluate(AFTER_A_RUN)
+    finally:
+        tab.page.close()
+    assert found == {"color-contrast": [faint]}, found
+    assert after == before, (before, after)
+
+
+@pytest.mark.parametrize("around, expected", [
+    # its parent's fixed height: grown, the white rows would land on the page's white, out of the
+    # parent's black they are read on
+    ('<div style="height: 4em; background: #000; color: #fff">{}</div>', {}),
+    # a dark panel placed where the box would grow: grown, the faint last row would be read on it
+    ('<div style="position: relative"><div style="position: absolute; top: 4em; left: 0; right: 0;'
+     ' height: 20em; background: #000; z-index: -1"></div>{}</div>',
+     {"color-contrast": ['<td style="color:#ddd">row 5</td>']}),
+], ids=["fixed-parent", "panel-below"])
+def test_a_box_that_cannot_grow_in_place_is_scrolled_instead(browser, around, expected):
+    """A box that cuts texts at its end grows to them only where nothing but its ancestors and its
+    content lies there, and its ancestors grow with it. Else it is scrolled: each text is judged on
+    what a visitor scrolling the box sees it on, and the page is as it was after."""
+    tab = Tab(browser.new_page())
+    rows = "".join(f"<tr><td>row {n}</td></tr>" for n in range(5)) + '<tr><td style="color:#ddd">row 5</td></tr>'
+    box = ('<div class="table-wrap" style="max-height: 4em; overflow: auto" tabindex="0" role="region"'
+           f' aria-label="rows"><table>{rows}</table></div>')
+    tab.page.set_content('<!doctype html><html lang="en"><title>in place</title><style>body { background: #fff }'
+                         f' td {{ color: inherit }}</style><main>{around.replace("{}", box)}</main></html>')
     try:
         tab.inject_axe()
         cut = tab.page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
@@ -153,7 +182,7 @@ def test_a_box_its_ancestors_cannot_grow_with_is_scrolled_not_grown(browser):
     finally:
         tab.page.close()
     assert cut >= 3, cut  # rows the box cuts, which axe alone leaves
-    assert found == {}, found
+    assert found == expected, found
     assert after == before, (before, after)
 
 
