@@ -314,9 +314,9 @@ def _axe_source() -> str:
 #: scrolled to its box's start, with the first such text of every other box, and the texts whole
 #: then are judged by axe's contrast rule, round after round until none is left, at most `rounds`
 #: times (a round costs about a tenth of a second on a big page: axe maps the whole page again). The
-#: rest is resolved in its own
-#: document (a target is a path of selectors through frames, an inner list one through shadow
-#: roots) with its reason, and for a label of an SVG rect, the colours it is drawn in and on.
+#: rest is resolved in its own document (a target is a path of selectors through frames, an inner
+#: list one through shadow roots) with its reason, and for a label of an SVG rect, the colours it is
+#: drawn in and on.
 #: Everything is put back after: styles (the same declarations; the attribute's text may be
 #: written anew), scroll positions.
 AUDIT = """async ([options, shades, rounds, larger_reason]) => {
@@ -388,18 +388,27 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     const result = await axe.run(document, options), violations = [result.violations], unchecked = [];
     let pending = [];
     for (const node of left(result)) (node.el && cut(node.el) ? pending : unchecked).push(node);
-    // The page's own scroll boxes (`shades`) that cut a pending text at an end grow to their content's
-    // height. Kept only if nothing but a box's ancestors and its own content lies where the box is,
-    // before and after, and each ancestor grew as much as the grown boxes in it (the content after a
-    // box moved down with it): then the same boxes paint behind each text as when the box is scrolled
-    // to it. Else all are put back. Not tried in a document with shadow roots, whose content may
-    // paint out of its host's box. (A pseudo-element drawn behind a text makes axe leave it unchecked.)
+    // The page's own scroll boxes (`shades`: their stylesheet is the site's; a box of unknown CSS is
+    // only scrolled) that cut a pending text at an end grow to their content's height. Kept only if,
+    // grown, nothing but a box's ancestors and its own content lies where the box is, and each
+    // ancestor grew as much as the grown boxes in it (the content after a box moved down with it):
+    // then the same boxes paint behind each text as when the box is scrolled to it. Else all are put
+    // back. Not tried where something the box holds paints outside its clip (a descendant placed
+    // against an element outside it, or fixed), nor in a document with shadow roots, whose content
+    // may paint out of its host's box. (An ancestor's pseudo-element behind a text: axe leaves it.)
     const grown = new Set(pending.flatMap(n => boxes(n.el).filter(box => box.matches(shades) && cutAtEnds(n.el, box))));
-    const shadowed = doc => [...doc.querySelectorAll("*")].some(el => el.shadowRoot);
+    const shadowed = new Map(docs.map(doc => [doc, [...doc.querySelectorAll("*")].some(el => el.shadowRoot)]));
+    const escapes = box => [...box.querySelectorAll("*")].some(el => {
+      const position = getComputedStyle(el).position;
+      return position === "fixed" || (position === "absolute" && !(el.offsetParent && box.contains(el.offsetParent)));
+    });
     const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-    const alone = box => [...box.ownerDocument.querySelectorAll("*")].every(el => el === box || box.contains(el)
-      || el.contains(box) || !meets(el.getBoundingClientRect(), box.getBoundingClientRect()));
-    if ([...grown].some(box => box.getRootNode() !== box.ownerDocument || shadowed(box.ownerDocument) || !alone(box)))
+    const alone = box => {
+      const where = box.getBoundingClientRect();
+      return [...box.ownerDocument.querySelectorAll("*")].every(el => el === box || box.contains(el)
+        || el.contains(box) || !meets(el.getBoundingClientRect(), where));
+    };
+    if ([...grown].some(box => box.getRootNode() !== box.ownerDocument || shadowed.get(box.ownerDocument) || escapes(box)))
       grown.clear();
     const height = el => el.getBoundingClientRect().height, before = new Map();
     for (const box of grown) {

@@ -55,7 +55,7 @@ def test_axe_runner_reports_what_it_should(browser):
 def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     """What axe cannot judge is judged again or reported, never passed: faint text in a table under
     EDGE_SHADES' gradients (axe alone: "incomplete"), a faint cell half beyond its box (axe judges it
-    once the shades are away), a faint row below the end of a box (seen once the box grows), and
+    once the shades are away), a faint row below the end of a box (the box grows to it), and
     faint SVG labels on their rect (one under 4.5:1 but over 3:1) are contrast faults; a
     half-transparent label, a text on a background image, and one cut by its box as well (reported
     for its image after a scroll round) are reported unchecked; legible ones pass. The page is as it
@@ -113,8 +113,8 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     assert why[cut_image] == "contrast unchecked: bgImage", why[cut_image]  # after a scroll round
 
 
-#: What AUDIT changes while it runs and must put back: the inline styles of the shades and of the
-#: boxes it grows, scroll positions.
+#: What AUDIT changes while it runs and must put back: the inline styles of the shades (the boxes it
+#: grows among them), the scroll positions of every scroll box and of the window.
 AFTER_A_RUN = f"""() => [...document.querySelectorAll('*')].filter(w => w.matches('{EDGE_SHADES}')
   || getComputedStyle(w).overflowY !== "visible").map(w => [w.hasAttribute("style"),
   w.style.cssText, getComputedStyle(w).backgroundImage, w.scrollLeft, w.scrollTop]).concat([[scrollX, scrollY]])"""
@@ -153,23 +153,27 @@ def test_a_text_taller_than_its_box_is_judged_once_the_box_grows(browser):
     assert after == before, (before, after)
 
 
-@pytest.mark.parametrize("around, expected", [
+PANEL = ('<div style="position: absolute; top: 4em; left: 0; right: 0; height: 20em; background: #000;'
+         ' z-index: -1"></div>')
+
+
+@pytest.mark.parametrize("around, inside, expected", [
     # its parent's fixed height: grown, the white rows would land on the page's white, out of the
     # parent's black they are read on
-    ('<div style="height: 4em; background: #000; color: #fff">{}</div>', {}),
+    ('<div style="height: 4em; background: #000; color: #fff">{}</div>', "", {}),
     # a dark panel placed where the box would grow: grown, the faint last row would be read on it
-    ('<div style="position: relative"><div style="position: absolute; top: 4em; left: 0; right: 0;'
-     ' height: 20em; background: #000; z-index: -1"></div>{}</div>',
-     {"color-contrast": ['<td style="color:#ddd">row 5</td>']}),
-], ids=["fixed-parent", "panel-below"])
-def test_a_box_that_cannot_grow_in_place_is_scrolled_instead(browser, around, expected):
+    (f'<div style="position: relative">{PANEL}{{}}</div>', "", {"color-contrast": ['<td style="color:#ddd">row 5</td>']}),
+    # the same panel held by the box but placed against its parent: the box does not clip it
+    ('<div style="position: relative">{}</div>', PANEL, {"color-contrast": ['<td style="color:#ddd">row 5</td>']}),
+], ids=["fixed-parent", "panel-below", "panel-held"])
+def test_a_box_that_cannot_grow_in_place_is_scrolled_instead(browser, around, inside, expected):
     """A box that cuts texts at its end grows to them only where nothing but its ancestors and its
     content lies there, and its ancestors grow with it. Else it is scrolled: each text is judged on
     what a visitor scrolling the box sees it on, and the page is as it was after."""
     tab = Tab(browser.new_page())
     rows = "".join(f"<tr><td>row {n}</td></tr>" for n in range(5)) + '<tr><td style="color:#ddd">row 5</td></tr>'
     box = ('<div class="table-wrap" style="max-height: 4em; overflow: auto" tabindex="0" role="region"'
-           f' aria-label="rows"><table>{rows}</table></div>')
+           f' aria-label="rows"><table>{rows}</table>{inside}</div>')
     tab.page.set_content('<!doctype html><html lang="en"><title>in place</title><style>body { background: #fff }'
                          f' td {{ color: inherit }}</style><main>{around.replace("{}", box)}</main></html>')
     try:
