@@ -340,27 +340,29 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     }
     return found;
   };
-  const within = (el, box) => {
-    const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
-    const left = b.left + box.clientLeft, top = b.top + box.clientTop;
-    return r.left >= left - .5 && r.top >= top - .5 && r.right <= left + box.clientWidth + .5
-      && r.bottom <= top + box.clientHeight + .5;
+  // What a box shows of its content (its client area), and whether `el` lies in it across and down.
+  const shown = box => {
+    const b = box.getBoundingClientRect(), left = b.left + box.clientLeft, top = b.top + box.clientTop;
+    return {left, top, right: left + box.clientWidth, bottom: top + box.clientHeight};
   };
+  const across = (r, b) => r.left >= b.left - .5 && r.right <= b.right + .5;
+  const down = (r, b) => r.top >= b.top - .5 && r.bottom <= b.bottom + .5;
+  const within = (el, box) => { const r = el.getBoundingClientRect(), b = shown(box); return across(r, b) && down(r, b); };
   const cut = el => boxes(el).some(box => !within(el, box));
+  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   // An SVG label on an unrotated rect: the colours it is drawn in and on, its size on screen, and
   // whether all is opaque with nothing else drawn over the rect where the label is.
   const drawnOn = el => {
     if (!el || el.tagName !== "text" || !el.ownerSVGElement) return null;
     const r = el.getBoundingClientRect(), svg = el.ownerSVGElement;
     const holds = b => b.left <= r.left && b.top <= r.top && b.right >= r.right && b.bottom >= r.bottom;
-    const meets = b => b.left < r.right && b.right > r.left && b.top < r.bottom && b.bottom > r.top;
     const plain = m => m && Math.abs(m.b) < 1e-9 && Math.abs(m.c) < 1e-9;
     let shape = el.previousElementSibling;
     while (shape && !(shape.tagName === "rect" && plain(shape.getScreenCTM()) && holds(shape.getBoundingClientRect())))
       shape = shape.previousElementSibling;
     if (!shape) return null;
     const over = [...svg.querySelectorAll("*")].some(x => x !== el && x !== shape && !el.contains(x) && !x.contains(el)
-      && shape.compareDocumentPosition(x) & Node.DOCUMENT_POSITION_FOLLOWING && meets(x.getBoundingClientRect()));
+      && shape.compareDocumentPosition(x) & Node.DOCUMENT_POSITION_FOLLOWING && meets(x.getBoundingClientRect(), r));
     let alpha = 1;  // every group the label is in, up to the page's root
     for (let a = el.parentElement; a; a = a.parentElement) alpha *= +getComputedStyle(a).opacity;
     const [text, under] = [getComputedStyle(el), getComputedStyle(shape)], m = el.getScreenCTM();
@@ -380,10 +382,6 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
   const putBack = el => styles.get(el) === null ? el.removeAttribute("style") : el.style.cssText = styles.get(el);
   const windows = docs.map(doc => [doc.defaultView, doc.defaultView.scrollX, doc.defaultView.scrollY]);
   docs.forEach(doc => doc.querySelectorAll(shades).forEach(w => restyle(w, "background-image", "none")));
-  const cutAtEnds = (el, box) => {
-    const r = el.getBoundingClientRect(), top = box.getBoundingClientRect().top + box.clientTop;
-    return r.top < top - .5 || r.bottom > top + box.clientHeight + .5;
-  };
   try {
     const result = await axe.run(document, options), violations = [result.violations], unchecked = [];
     let pending = [];
@@ -396,19 +394,18 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     // back. Not tried where something the box holds paints outside its clip (a descendant placed
     // against an element outside it, or fixed), nor in a document with shadow roots, whose content
     // may paint out of its host's box. (An ancestor's pseudo-element behind a text: axe leaves it.)
-    const grown = new Set(pending.flatMap(n => boxes(n.el).filter(box => box.matches(shades) && cutAtEnds(n.el, box))));
-    const shadowed = new Map(docs.map(doc => [doc, [...doc.querySelectorAll("*")].some(el => el.shadowRoot)]));
+    const grown = new Set(pending.flatMap(n => boxes(n.el).filter(box => box.matches(shades) && !down(n.el.getBoundingClientRect(), shown(box)))));
+    const shadowed = doc => [...doc.querySelectorAll("*")].some(el => el.shadowRoot);  // only asked when a box would grow
     const escapes = box => [...box.querySelectorAll("*")].some(el => {
       const position = getComputedStyle(el).position;
       return position === "fixed" || (position === "absolute" && !(el.offsetParent && box.contains(el.offsetParent)));
     });
-    const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
     const alone = box => {
       const where = box.getBoundingClientRect();
       return [...box.ownerDocument.querySelectorAll("*")].every(el => el === box || box.contains(el)
         || el.contains(box) || !meets(el.getBoundingClientRect(), where));
     };
-    if ([...grown].some(box => box.getRootNode() !== box.ownerDocument || shadowed.get(box.ownerDocument) || escapes(box)))
+    if ([...grown].some(box => box.getRootNode() !== box.ownerDocument || shadowed(box.ownerDocument) || escapes(box)))
       grown.clear();
     const height = el => el.getBoundingClientRect().height, before = new Map();
     for (const box of grown) {

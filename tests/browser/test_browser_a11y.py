@@ -60,7 +60,6 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     half-transparent label, a text on a background image, and one cut by its box as well (reported
     for its image after a scroll round) are reported unchecked; legible ones pass. The page is as it
     was after: inline styles, scroll positions (the grown box was scrolled a little)."""
-    tab = Tab(browser.new_page())
     cell = '<div class="table-wrap"{}><table><tr><td style="color:{}">{}</td></tr></table></div>'
     label = ('<svg width="200" height="40"><rect width="200" height="40" fill="#f6f8fa"/>'
              '<text x="10" y="25" fill="{}"{}>{}</text></svg>')
@@ -68,7 +67,7 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     half = '<text x="10" y="25" fill="#111" opacity=".5">half label</text>'
     cut_image = '<span style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">cut</span>'
     inline = ' style="background-image: linear-gradient(#fff, transparent) !important"'
-    tab.page.set_content(
+    plain, violations, (before, after) = _audited(browser,
         '<!doctype html><html lang="en"><title>unchecked</title><style>'
         f'{EDGE_SHADES} {{ background: linear-gradient(to right, #fff 30%, transparent),'
         ' radial-gradient(#d0d7de, transparent); } td { white-space: nowrap } body { background: #fff }'
@@ -89,19 +88,10 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
         + '<div class="table-wrap" style="max-height: 2.5em; overflow: auto" tabindex="0" role="region" aria-label="tall">'
           '<table><tr><td>one</td></tr><tr><td>two</td></tr><tr><td>three</td></tr><tr><td>four</td></tr>'
           '<tr><td style="color:#bbb">faint row</td></tr>'
-          '</table></div></main></html>')
-    try:
-        tab.page.evaluate("() => document.querySelector('[aria-label=tall]').scrollTop = 5")
-        tab.inject_axe()
-        plain = tab.page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
-                                  ".then(r => [r.violations.length, r.incomplete.flatMap(v => v.nodes).length])")
-        before = tab.page.evaluate(AFTER_A_RUN)
-        violations = tab.run_axe()
-        found = {v["id"]: sorted(n["html"] for n in v["nodes"]) for v in violations}
-        why = {n["html"]: n["failureSummary"] for v in violations for n in v["nodes"]}
-        after = tab.page.evaluate(AFTER_A_RUN)
-    finally:
-        tab.page.close()
+          '</table></div></main></html>',
+        setup="() => document.querySelector('[aria-label=tall]').scrollTop = 5")
+    found = {v["id"]: sorted(n["html"] for n in v["nodes"]) for v in violations}
+    why = {n["html"]: n["failureSummary"] for v in violations for n in v["nodes"]}
     assert plain == [0, 16], plain  # axe alone passes none of these sixteen texts and fails none
     assert after == before, (before, after)
     assert found == {"color-contrast": ['<td style="color:#bbb">faint cell</td>',
@@ -111,6 +101,28 @@ def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
                                         '<text x="10" y="25" fill="#bbb">faint label</text>'],
                      "contrast-unchecked": sorted([on_image, half, cut_image])}, found
     assert why[cut_image] == "contrast unchecked: bgImage", why[cut_image]  # after a scroll round
+
+
+def _audited(browser, html: str, setup: str = "") -> tuple[list[int], list[dict], tuple]:
+    """`html` on a page of its own (after the `setup` script): what axe alone makes of its texts'
+    contrast ([violations, unchecked texts]), run_axe's violations, and AFTER_A_RUN before and after."""
+    tab = Tab(browser.new_page())
+    try:
+        tab.page.set_content(html)
+        if setup:
+            tab.page.evaluate(setup)
+        tab.inject_axe()
+        plain = tab.page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
+                                  ".then(r => [r.violations.length, r.incomplete.flatMap(v => v.nodes).length])")
+        before = tab.page.evaluate(AFTER_A_RUN)
+        violations = tab.run_axe()
+        return plain, violations, (before, tab.page.evaluate(AFTER_A_RUN))
+    finally:
+        tab.page.close()
+
+
+def _found(violations: list[dict]) -> dict[str, list[str]]:
+    return {v["id"]: [n["html"] for n in v["nodes"]] for v in violations}
 
 
 #: What AUDIT changes while it runs and must put back: the inline styles of the shades (the boxes it
@@ -123,32 +135,22 @@ AFTER_A_RUN = f"""() => [...document.querySelectorAll('*')].filter(w => w.matche
 def test_a_page_clipped_by_its_root_still_has_its_unchecked_texts_reported(browser):
     """A root that hides overflow clips at the window, not at the page: a text below the first screen
     that axe leaves unchecked is reported, not taken for one a scroll box cuts."""
-    tab = Tab(browser.new_page())
     on_image = '<p style="background-image: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)">on an image</p>'
-    tab.page.set_content('<!doctype html><html lang="en" style="overflow-x: hidden"><title>root</title>'
-                         f'<main><div style="height: 3000px"></div>{on_image}</main></html>')
-    try:
-        found = {v["id"]: [n["html"] for n in v["nodes"]] for v in tab.run_axe()}
-    finally:
-        tab.page.close()
+    _, violations, _ = _audited(browser, '<!doctype html><html lang="en" style="overflow-x: hidden"><title>root</title>'
+                                f'<main><div style="height: 3000px"></div>{on_image}</main></html>')
+    found = _found(violations)
     assert found == {"contrast-unchecked": [on_image]}, found
 
 
 def test_a_text_taller_than_its_box_is_judged_once_the_box_grows(browser):
     """No scroll shows a text taller than its scroll box whole (LARGER, left unchecked), but the box
     grown to its content does: a faint one is a contrast fault."""
-    tab = Tab(browser.new_page())
     faint = '<p style="color:#bbb">a faint text of a few lines, taller than its box</p>'
-    tab.page.set_content(
+    _, violations, (before, after) = _audited(browser,
         '<!doctype html><html lang="en"><title>taller</title><style>body { background: #fff }</style><main>'
         '<div class="table-wrap" style="max-height: 2em; width: 10em; overflow: auto" tabindex="0" role="region"'
         f' aria-label="short">{faint}</div></main></html>')
-    try:
-        before = tab.page.evaluate(AFTER_A_RUN)
-        found = {v["id"]: [n["html"] for n in v["nodes"]] for v in tab.run_axe()}
-        after = tab.page.evaluate(AFTER_A_RUN)
-    finally:
-        tab.page.close()
+    found = _found(violations)
     assert found == {"color-contrast": [faint]}, found
     assert after == before, (before, after)
 
@@ -170,21 +172,13 @@ def test_a_box_that_cannot_grow_in_place_is_scrolled_instead(browser, around, in
     """A box that cuts texts at its end grows to them only where nothing but its ancestors and its
     content lies there, and its ancestors grow with it. Else it is scrolled: each text is judged on
     what a visitor scrolling the box sees it on, and the page is as it was after."""
-    tab = Tab(browser.new_page())
     rows = "".join(f"<tr><td>row {n}</td></tr>" for n in range(5)) + '<tr><td style="color:#ddd">row 5</td></tr>'
     box = ('<div class="table-wrap" style="max-height: 4em; overflow: auto" tabindex="0" role="region"'
            f' aria-label="rows"><table>{rows}</table>{inside}</div>')
-    tab.page.set_content('<!doctype html><html lang="en"><title>in place</title><style>body { background: #fff }'
-                         f' td {{ color: inherit }}</style><main>{around.replace("{}", box)}</main></html>')
-    try:
-        tab.inject_axe()
-        cut = tab.page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
-                                ".then(r => r.incomplete.flatMap(v => v.nodes).length)")
-        before = tab.page.evaluate(AFTER_A_RUN)
-        found = {v["id"]: [n["html"] for n in v["nodes"]] for v in tab.run_axe()}
-        after = tab.page.evaluate(AFTER_A_RUN)
-    finally:
-        tab.page.close()
+    (_, cut), violations, (before, after) = _audited(browser,
+        '<!doctype html><html lang="en"><title>in place</title><style>body { background: #fff }'
+        f' td {{ color: inherit }}</style><main>{around.replace("{}", box)}</main></html>')
+    found = _found(violations)
     assert cut >= 3, cut  # rows the box cuts, which axe alone leaves
     assert found == expected, found
     assert after == before, (before, after)
