@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import http.client
 import json
 import os
@@ -191,6 +192,52 @@ def test_a_broken_scenario_shows_its_problem_and_keeps_the_last_good_site(server
     server.until(entry["path"], lambda s, body: 'data-dev="problems"' not in body, "fixing clears the problem")
 
 
+def test_a_page_that_connects_after_a_rebuild_is_told_to_reload(server, scenarios):
+    """A page still loading when a rebuild ends was not listening: it connects with its older generation."""
+    entry = json.loads(server.get("/scenarios.json")[1])["scenarios"][0]
+    served = _generation(server.get(entry["path"])[1])
+    file = scenarios / f"{entry['id']}.yml"
+    save(file, _retitle(file.read_text(encoding="utf-8"), "Saved while a page loaded"))
+    _, now = server.until(entry["path"], lambda s, body: "Saved while a page loaded" in body, "the rebuild")
+    assert _generation(now) != served
+    # What our reload plugin reports; a client without it (None) is left alone, or it would reload forever.
+    told = {generation: _told(server, entry["path"], generation) for generation in (served, _generation(now), None)}
+    assert told == {served: [{"command": "reload", "path": "*", "liveCSS": True, "liveImg": True}],
+                    _generation(now): [], None: []}
+
+
+def _generation(page: str) -> str:
+    return re.search(r'<meta name="dev-generation" content="(\d+)">', page).group(1)
+
+
+def _told(server: Running, path: str, generation: str | None) -> list[dict]:
+    """What the server sends a page at `path` that connects reporting `generation`."""
+    from tornado.websocket import websocket_connect
+
+    hello = json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]})
+
+    async def session() -> list[dict]:
+        socket = await websocket_connect(server.url.replace("http", "ws", 1) + "livereload", connect_timeout=WAIT)
+        try:
+            socket.write_message(hello)
+            assert json.loads(await asyncio.wait_for(socket.read_message(), WAIT))["command"] == "hello"
+            plugins = {"navigate": {"version": "1.0", "generation": generation}} if generation else {}
+            socket.write_message(json.dumps({"command": "info", "plugins": plugins,
+                                             "url": server.url + path.lstrip("/")}))
+            # A second hello as a fence: its answer comes after anything the info made the server send.
+            socket.write_message(hello)
+            messages = []
+            while (message := json.loads(await asyncio.wait_for(socket.read_message(), WAIT)))["command"] != "hello":
+                messages.append(message)
+            return messages
+        finally:
+            socket.close()
+
+    # In a thread of its own: the browser tests' Playwright may run an event loop in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, session()).result()
+
+
 @pytest.mark.parametrize("breakage", ["{% if %}", "{{ no_such_value }}"], ids=["syntax", "undefined"])
 def test_a_broken_template_never_kills_the_server(tmp_path, scenarios, breakage):
     templates = tmp_path / "templates"
@@ -323,6 +370,7 @@ def test_a_port_in_use_is_a_clear_error(scenarios):
 def _strip_dev(html: str) -> str:
     """A served page without what the dev server adds to it."""
     html = re.sub(r'<aside class="dev-problems".*?</aside>\n?', "", html, flags=re.S)
+    html = re.sub(r'<meta name="dev-generation" content="\d+">', "", html)
     return html.replace("\n", "")
 
 

@@ -11,6 +11,12 @@
   }
   LiveReloadPluginNavigate.identifier = "navigate";
   LiveReloadPluginNavigate.version = "1.0";
+  // Sent to the server when the page connects: the generation of the site this page
+  // shows, so a page that loaded during a rebuild is told to reload at once.
+  LiveReloadPluginNavigate.prototype.analyze = function () {
+    var meta = this.window.document.querySelector('meta[name="dev-generation"]');
+    return { generation: meta ? meta.getAttribute("content") : null };
+  };
   LiveReloadPluginNavigate.prototype.reload = function (path) {
     if (!/^\/[^?#]*\.html$/.test(path)) {
       return false;

@@ -16,6 +16,9 @@ keeps its state in one global IOLoop that tests cannot stop.
   changed are told to reload.
 - A failed rebuild keeps the last good site and shows its problems (file, line,
   field) above every page until a rebuild succeeds.
+- Each page carries the generation of the site it was served from. A page still loading
+  when a rebuild ends is not yet listening; when it connects with an older generation it
+  is told to reload, so no save is ever missed.
 """
 from __future__ import annotations
 
@@ -147,6 +150,8 @@ class DevSite:
         self.templates = templates
         self.files: dict[str, bytes] = {}
         self.problems: list[Problem] = []
+        #: Counts the rebuilds that changed what a page shows (a file, or the problems).
+        self.generation = 0
         self.scenario_pages: dict[str, str] = {}
         # One environment for the server's life: Jinja recompiles a template only when
         # its file changed, which saves most of a cold build's time.
@@ -169,7 +174,7 @@ class DevSite:
                 rendered = {path: text for path, text in self._rebuilder.files.items() if old.get(path) != text}
         except Exception as exc:  # noqa: BLE001 — the server outlives any broken input
             self.problems = problems_of(exc, self.templates)
-            return Rebuild(False, set(), self.problems != before, time.perf_counter() - start)
+            return self._counted(Rebuild(False, set(), self.problems != before, time.perf_counter() - start))
         gone = self.files.keys() - self._rebuilder.files.keys()
         files = {path: data for path, data in self.files.items() if path not in gone}
         files.update((path, text.encode("utf-8")) for path, text in rendered.items())
@@ -177,7 +182,16 @@ class DevSite:
         self.files = files
         self.problems = []
         self.scenario_pages = _scenario_pages(files)
-        return Rebuild(True, changed, bool(before), time.perf_counter() - start)
+        return self._counted(Rebuild(True, changed, bool(before), time.perf_counter() - start))
+
+    def _counted(self, result: Rebuild) -> Rebuild:
+        if result.changed or result.problems_changed:
+            self.generation += 1
+        return result
+
+    def is_current(self, generation: str) -> bool:
+        """Whether a page reporting `generation` (as the page's meta tag has it) shows the current site."""
+        return generation == str(self.generation)
 
     def page_of(self, changed_file: str | None) -> str | None:
         """The page of a saved scenario file, if it has one in the current site."""
@@ -199,7 +213,8 @@ class DevSite:
 
     def _inject(self, html: str) -> bytes:
         """Add the reload scripts (as files: the CSP stays strict) and any problems."""
-        html = html.replace(_HEAD_END, self._dev.get_template("head.html").render() + _HEAD_END, 1)
+        head = self._dev.get_template("head.html").render(generation=self.generation)
+        html = html.replace(_HEAD_END, head + _HEAD_END, 1)
         if self.problems:
             panel = self._dev.get_template("problems.html").render(problems=self.problems,
                                                                     has_site=bool(self.files))
@@ -222,9 +237,11 @@ def _scenario_pages(files: dict[str, bytes]) -> dict[str, str]:
 class _ReloadSocket(LiveReloadHandler):
     """livereload's WebSocket handshake, with per-server waiters and same-origin pages only."""
 
-    def initialize(self, waiters: set[_ReloadSocket]) -> None:
+    def initialize(self, waiters: set[_ReloadSocket], site: DevSite) -> None:
         self.waiters = waiters
+        self.site = site
         self.open_page: str | None = None
+        self.generation: str | None = None
 
     def check_origin(self, origin: str) -> bool:
         # livereload accepts any origin; a page of another site has no business here.
@@ -238,10 +255,21 @@ class _ReloadSocket(LiveReloadHandler):
         data = json.loads(message)
         if data.get("command") == "info" and "url" in data:
             self.open_page = site_path(urlsplit(str(data["url"])).path)
+            self.generation = _reported_generation(data)
             self.waiters.add(self)
+            if self.generation is not None and not self.site.is_current(self.generation):  # rebuilt while it loaded
+                self.send_message({"command": "reload", "path": "*", "liveCSS": True, "liveImg": True})
 
     def on_close(self) -> None:
         self.waiters.discard(self)
+
+
+def _reported_generation(info: dict) -> str | None:
+    """The generation our reload plugin reports in livereload's `info` (None from any other client)."""
+    plugins = info.get("plugins")
+    navigate = plugins.get("navigate") if isinstance(plugins, dict) else None
+    generation = navigate.get("generation") if isinstance(navigate, dict) else None
+    return generation if isinstance(generation, str) else None
 
 
 class _DevAsset(web.RequestHandler):
@@ -297,7 +325,7 @@ class DevServer:
 
     def _application(self) -> web.Application:
         return web.Application([
-            (r"/livereload", _ReloadSocket, {"waiters": self.waiters}),
+            (r"/livereload", _ReloadSocket, {"waiters": self.waiters, "site": self.site}),
             (r"/livereload\.js", LiveReloadJSHandler),
             (r"/_dev/(%s)" % "|".join(re.escape(name) for name in DEV_ASSETS), _DevAsset),
             (r"/.*", _SiteFile, {"site": self.site}),
