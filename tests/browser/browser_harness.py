@@ -279,7 +279,9 @@ class Tab:
         """axe-core's violations for the current page (and its frames that have axe: inject_axe).
         With `category` (an axe tag such as "cat.color"), only the rules of `tags` that axe itself
         files under it: see COLOUR. The run is AUDIT's (EDGE_SHADES taken away), and a text whose
-        contrast it leaves unchecked is looked at again (_second_look): never passed unseen."""
+        contrast it leaves unchecked is looked at again (_second_look): never passed unseen. What
+        axe leaves undecided for another rule is a violation of that rule ("needs review"), unless
+        AUDIT decides it (`decided`)."""
         self.inject_axe()
         run_only = {"type": "tag", "values": tags}
         if category:
@@ -370,6 +372,16 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
             bold: +text.fontWeight >= 700, opaque: !over && alpha === 1
               && [text.fillOpacity, text.opacity, under.fillOpacity, under.opacity].every(v => +v === 1)};
   };
+  // th-has-data-cells leaves a table undecided when one of its column headers heads no data cell.
+  // Passed when each such header heads row headers only, as a first column's "Scenario" or "Field"
+  // does (every body cell below it a th of scope row; full-width section rows aside); else reported.
+  const decided = {"th-has-data-cells": table => !!table && table.tagName === "TABLE" && [...table.querySelectorAll("thead th")]
+    .every(th => {
+      const below = [...table.tBodies].flatMap(body => [...body.rows]).map(row => row.cells[th.cellIndex])
+        .filter(cell => cell && cell.colSpan === 1);
+      return below.some(cell => cell.tagName === "TD" && cell.textContent.trim())
+        || (below.length > 0 && below.every(cell => cell.tagName === "TH" && cell.scope === "row"));
+    })};
   const left = result => result.incomplete.filter(r => r.id === "color-contrast").flatMap(r => r.nodes).map(n => ({
     target: n.target, html: n.html, el: find(n.target),
     reason: n.any.map(c => c.data && c.data.messageKey).find(Boolean) || "unknown"}));
@@ -451,7 +463,13 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
         unchecked.push(...left(again));
       }
     }
-    return {violations, unchecked: unchecked.map(({el, ...node}) => ({...node, label: drawnOn(el)}))};
+    // What axe could not decide for any other rule: decided here where `decided` knows how, else
+    // reported by run_axe (a result nobody judged is no pass).
+    const review = result.incomplete.filter(r => r.id !== "color-contrast").map(r => ({id: r.id, impact: r.impact,
+      nodes: r.nodes.filter(n => !(decided[r.id] && decided[r.id](find(n.target)))).map(n => ({target: n.target,
+        html: n.html, failureSummary: "needs review: " + [...n.any, ...n.all, ...n.none].map(c => c.message).join("; ")}))}))
+      .filter(r => r.nodes.length);
+    return {violations: [...violations, review], unchecked: unchecked.map(({el, ...node}) => ({...node, label: drawnOn(el)}))};
   } finally {
     styles.forEach((_, el) => putBack(el));
     for (const [box, [x, y]] of scrolled) box.scrollTo({left: x, top: y, behavior: "instant"});

@@ -52,6 +52,28 @@ def test_axe_runner_reports_what_it_should(browser):
     assert found == {"image-alt", "color-contrast"}
 
 
+#: Tables axe leaves undecided (th-has-data-cells "incomplete"): a first column's header over row
+#: headers, as the overview and compare tables have, and a header over a column with no data.
+_TABLE = ('<table{id}><thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead><tbody>'
+          '<tr><th scope="col" colspan="2">Section</th></tr>'
+          '<tr><th scope="row">a</th><td>{cell}</td></tr><tr><th scope="row">b</th><td>{cell}</td></tr></tbody></table>')
+
+
+def test_axe_runner_reports_what_axe_leaves_undecided_unless_it_is_decided(browser):
+    """What axe leaves undecided for a rule other than color-contrast is reported ("needs review"),
+    but where AUDIT decides it: a label on a paragraph (which assistive technology ignores) and a
+    column header over empty cells are reported; a first column's header over row headers is not."""
+    tab = Tab(browser.new_page())
+    tab.page.set_content('<!doctype html><html lang="en"><title>undecided</title><main>'
+                         '<p aria-label="Flags">valueDisplayed: false</p>'
+                         + _TABLE.format(id=' id="rows"', cell="1") + _TABLE.format(id=' id="empty"', cell="")
+                         + '</main></html>')
+    found = {rule: [html.split(">")[0] + ">" for html in nodes] for rule, nodes in _found(tab.run_axe()).items()}
+    tab.page.close()
+    assert found == {"aria-prohibited-attr": ['<p aria-label="Flags">'],
+                     "th-has-data-cells": ['<table id="empty">']}, found
+
+
 def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
     """What axe cannot judge is judged again or reported, never passed: faint text in a table under
     EDGE_SHADES' gradients (axe alone: "incomplete"), a faint cell half beyond its box (axe judges it
