@@ -21,7 +21,7 @@ import pytest
 
 from generator.output.plan import render_site
 from generator.site.render import TEMPLATES
-from generator.dev.serve import DevServer, DevSite, reload_path, site_path
+from generator.dev.serve import DevServer, DevSite, reload_message, reload_path, site_path
 from generator.model.load import load_scenarios
 from bundled import FEW, copy_scenarios
 
@@ -192,22 +192,35 @@ def test_a_broken_scenario_shows_its_problem_and_keeps_the_last_good_site(server
     server.until(entry["path"], lambda s, body: 'data-dev="problems"' not in body, "fixing clears the problem")
 
 
-def test_a_page_that_connects_after_a_rebuild_is_told_to_reload(server, scenarios):
-    """A page still loading when a rebuild ends was not listening: it connects with its older generation."""
+@pytest.mark.parametrize("saved", ["good", "broken"])
+def test_a_page_that_connects_after_a_rebuild_is_told_to_reload(server, scenarios, saved):
+    """A page still loading when a rebuild ends (one that changed the page, or one that failed and
+    brings the problems panel) was not listening: it connects with the generation it was served."""
     entry = json.loads(server.get("/scenarios.json")[1])["scenarios"][0]
     served = _generation(server.get(entry["path"])[1])
     file = scenarios / f"{entry['id']}.yml"
-    save(file, _retitle(file.read_text(encoding="utf-8"), "Saved while a page loaded"))
-    _, now = server.until(entry["path"], lambda s, body: "Saved while a page loaded" in body, "the rebuild")
+    text, shown = ((_retitle(file.read_text(encoding="utf-8"), "Saved while a page loaded"), "Saved while a page loaded")
+                   if saved == "good" else ("extends: _base\nsource: {plan: gold}\n", 'data-dev="problems"'))
+    save(file, text)
+    _, now = server.until(entry["path"], lambda s, body: shown in body, "the rebuild")
     assert _generation(now) != served
     # What our reload plugin reports; a client without it (None) is left alone, or it would reload forever.
     told = {generation: _told(server, entry["path"], generation) for generation in (served, _generation(now), None)}
-    assert told == {served: [{"command": "reload", "path": "*", "liveCSS": True, "liveImg": True}],
-                    _generation(now): [], None: []}
+    assert told == {served: [reload_message("*")], _generation(now): [], None: []}
+
+
+def test_a_page_of_an_earlier_run_is_told_to_reload_when_it_reconnects(scenarios):
+    """livereload.js reconnects to a restarted server: what was saved while it was down is shown."""
+    with Running(scenarios) as first:
+        path = json.loads(first.get("/scenarios.json")[1])["scenarios"][0]["path"]
+        served = _generation(first.get(path)[1])
+    with Running(scenarios) as second:
+        assert _told(second, path, served) == [reload_message("*")]
+        assert _told(second, path, _generation(second.get(path)[1])) == []
 
 
 def _generation(page: str) -> str:
-    return re.search(r'<meta name="dev-generation" content="(\d+)">', page).group(1)
+    return re.search(r'<meta name="dev-generation" content="([0-9a-f]+-\d+)">', page).group(1)
 
 
 def _told(server: Running, path: str, generation: str | None) -> list[dict]:
@@ -370,7 +383,7 @@ def test_a_port_in_use_is_a_clear_error(scenarios):
 def _strip_dev(html: str) -> str:
     """A served page without what the dev server adds to it."""
     html = re.sub(r'<aside class="dev-problems".*?</aside>\n?', "", html, flags=re.S)
-    html = re.sub(r'<meta name="dev-generation" content="\d+">', "", html)
+    html = re.sub(r'<meta name="dev-generation" content="[^"]*">', "", html)
     return html.replace("\n", "")
 
 

@@ -16,9 +16,11 @@ keeps its state in one global IOLoop that tests cannot stop.
   changed are told to reload.
 - A failed rebuild keeps the last good site and shows its problems (file, line,
   field) above every page until a rebuild succeeds.
-- Each page carries the generation of the site it was served from. A page still loading
-  when a rebuild ends is not yet listening; when it connects with an older generation it
-  is told to reload, so no save is ever missed.
+- Each page carries the generation of the site it was served from (this server's run and
+  its count of rebuilds). A page still loading when a rebuild ends is not yet listening, and
+  a page of an earlier run reconnects after a restart: when either connects with another
+  generation than the current one, it is told to reload (in full: it was not listening when
+  the changed files were known).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import asyncio
 import json
 import mimetypes
 import re
+import secrets
 import socket
 import time
 import traceback
@@ -150,8 +153,10 @@ class DevSite:
         self.templates = templates
         self.files: dict[str, bytes] = {}
         self.problems: list[Problem] = []
-        #: Counts the rebuilds that changed what a page shows (a file, or the problems).
-        self.generation = 0
+        # A page's generation: this run (a restarted server's pages are stale) and the number of
+        # rebuilds that changed what a page shows (a file, or the problems).
+        self._run = secrets.token_hex(4)
+        self._rebuilds = 0
         self.scenario_pages: dict[str, str] = {}
         # One environment for the server's life: Jinja recompiles a template only when
         # its file changed, which saves most of a cold build's time.
@@ -186,12 +191,13 @@ class DevSite:
 
     def _counted(self, result: Rebuild) -> Rebuild:
         if result.changed or result.problems_changed:
-            self.generation += 1
+            self._rebuilds += 1
         return result
 
-    def is_current(self, generation: str) -> bool:
-        """Whether a page reporting `generation` (as the page's meta tag has it) shows the current site."""
-        return generation == str(self.generation)
+    @property
+    def generation(self) -> str:
+        """What a page served now carries, and reports when it connects."""
+        return f"{self._run}-{self._rebuilds}"
 
     def page_of(self, changed_file: str | None) -> str | None:
         """The page of a saved scenario file, if it has one in the current site."""
@@ -241,7 +247,7 @@ class _ReloadSocket(LiveReloadHandler):
         self.waiters = waiters
         self.site = site
         self.open_page: str | None = None
-        self.generation: str | None = None
+        self.served_generation: str | None = None  # as the page reported it when it connected
 
     def check_origin(self, origin: str) -> bool:
         # livereload accepts any origin; a page of another site has no business here.
@@ -255,13 +261,18 @@ class _ReloadSocket(LiveReloadHandler):
         data = json.loads(message)
         if data.get("command") == "info" and "url" in data:
             self.open_page = site_path(urlsplit(str(data["url"])).path)
-            self.generation = _reported_generation(data)
+            self.served_generation = _reported_generation(data)
             self.waiters.add(self)
-            if self.generation is not None and not self.site.is_current(self.generation):  # rebuilt while it loaded
-                self.send_message({"command": "reload", "path": "*", "liveCSS": True, "liveImg": True})
+            if self.served_generation not in (None, self.site.generation):  # rebuilt while it loaded, or an earlier run
+                self.send_message(reload_message("*"))
 
     def on_close(self) -> None:
         self.waiters.discard(self)
+
+
+def reload_message(path: str) -> dict:
+    """livereload's command to reload `path` ("*": the page itself; a page path: go there)."""
+    return {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
 
 
 def _reported_generation(info: dict) -> str | None:
@@ -375,7 +386,7 @@ class DevServer:
         for waiter in list(self.waiters):
             path = reload_path(waiter.open_page, result.changed, target, pages, result.problems_changed)
             if path:
-                waiter.send_message({"command": "reload", "path": path, "liveCSS": True, "liveImg": True})
+                waiter.send_message(reload_message(path))
 
     def _report(self, result: Rebuild, cause: str) -> None:
         cause = _relative(cause, self.site.templates) if cause != "start" else cause

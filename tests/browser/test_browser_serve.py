@@ -26,7 +26,7 @@ def test_saving_a_scenario_takes_the_open_page_to_it_and_shows_problems_until_fi
         _wait(lambda: any(w.open_page == shown["path"] for w in server.server.waiters), "the page connects")
         # The reload plugin reports the generation the page was served from: a page that connects after
         # a rebuild is told to reload (tests/test_serve.py), so a save made while it loaded is not missed.
-        assert [w.generation for w in server.server.waiters] == [str(server.server.site.generation)]
+        assert [w.served_generation for w in server.server.waiters] == [server.server.site.generation]
 
         file = scenarios / f"{saved['id']}.yml"
         good = file.read_text(encoding="utf-8")
