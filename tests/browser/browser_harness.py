@@ -281,7 +281,7 @@ class Tab:
         files under it: see COLOUR. The run is AUDIT's (EDGE_SHADES taken away), and a text whose
         contrast it leaves unchecked is looked at again (_second_look): never passed unseen. What
         axe leaves undecided for another rule is a violation of that rule ("needs review"), unless
-        AUDIT decides it (`decided`)."""
+        AUDIT accepts it (`accepted`)."""
         self.inject_axe()
         run_only = {"type": "tag", "values": tags}
         if category:
@@ -372,16 +372,43 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
             bold: +text.fontWeight >= 700, opaque: !over && alpha === 1
               && [text.fillOpacity, text.opacity, under.fillOpacity, under.opacity].every(v => +v === 1)};
   };
-  // th-has-data-cells leaves a table undecided when one of its column headers heads no data cell.
-  // Passed when each such header heads row headers only, as a first column's "Scenario" or "Field"
-  // does (every body cell below it a th of scope row; full-width section rows aside); else reported.
-  const decided = {"th-has-data-cells": table => !!table && table.tagName === "TABLE" && [...table.querySelectorAll("thead th")]
-    .every(th => {
-      const below = [...table.tBodies].flatMap(body => [...body.rows]).map(row => row.cells[th.cellIndex])
-        .filter(cell => cell && cell.colSpan === 1);
-      return below.some(cell => cell.tagName === "TD" && cell.textContent.trim())
-        || (below.length > 0 && below.every(cell => cell.tagName === "TH" && cell.scope === "row"));
-    })};
+  // What AUDIT accepts of what axe leaves undecided for other rules (given axe's node).
+  // th-has-data-cells: axe names a header it found heading no data cell (relatedNodes): a heading
+  // spanning the table (a section's, as in the overview and compare) ends its walk down a column,
+  // and such a heading has nothing beside it. Accepted when each named header heads a data cell
+  // with content after all: a column header, in its columns below it (spanning rows aside); a
+  // spanning heading, in the rows of its section after it. Any other header (a row header with no
+  // cell beside it), or one over nothing or empty cells, is reported.
+  const grid = table => {  // the table's rows, each cell at every column it spans
+    const rows = [...table.rows].map(() => []);
+    [...table.rows].forEach((row, y) => {
+      let x = 0;
+      for (const cell of row.cells) {
+        while (rows[y][x]) x++;
+        for (let dy = 0; dy < Math.max(1, cell.rowSpan) && y + dy < rows.length; dy++)
+          for (let dx = 0; dx < Math.max(1, cell.colSpan); dx++) rows[y + dy][x + dx] = cell;
+        x += Math.max(1, cell.colSpan);
+      }
+    });
+    return rows;
+  };
+  const filled = cells => cells.some(cell => cell.tagName === "TD" && cell.textContent.trim());
+  const headsCells = th => {
+    const table = th && th.closest("table");
+    if (!table) return false;
+    const rows = grid(table), width = Math.max(...rows.map(row => row.length));
+    if (th.colSpan >= width) {  // a section's heading: the rows after it in its row group
+      const section = [...th.parentElement.parentElement.rows];
+      return filled(section.slice(section.indexOf(th.parentElement) + 1).flatMap(row => [...row.cells]));
+    }
+    if (!(th.scope === "col" || th.parentElement.parentElement.tagName === "THEAD")) return false;
+    const y = rows.findIndex(row => row.includes(th)), columns = [...rows[y].keys()].filter(x => rows[y][x] === th);
+    return filled(rows.slice(y + 1).flatMap(row => columns.map(x => row[x])).filter(Boolean));
+  };
+  const accepted = {"th-has-data-cells": node => {
+    const headers = [...node.any, ...node.all, ...node.none].flatMap(c => c.relatedNodes || []).map(r => find(r.target));
+    return headers.length > 0 && headers.every(headsCells);
+  }};
   const left = result => result.incomplete.filter(r => r.id === "color-contrast").flatMap(r => r.nodes).map(n => ({
     target: n.target, html: n.html, el: find(n.target),
     reason: n.any.map(c => c.data && c.data.messageKey).find(Boolean) || "unknown"}));
@@ -463,10 +490,10 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
         unchecked.push(...left(again));
       }
     }
-    // What axe could not decide for any other rule: decided here where `decided` knows how, else
-    // reported by run_axe (a result nobody judged is no pass).
+    // What axe could not decide for any other rule, but what `accepted` accepts, is a violation of
+    // that rule: a result nobody judged is no pass.
     const review = result.incomplete.filter(r => r.id !== "color-contrast").map(r => ({id: r.id, impact: r.impact,
-      nodes: r.nodes.filter(n => !(decided[r.id] && decided[r.id](find(n.target)))).map(n => ({target: n.target,
+      nodes: r.nodes.filter(n => !(accepted[r.id] && accepted[r.id](n))).map(n => ({target: n.target,
         html: n.html, failureSummary: "needs review: " + [...n.any, ...n.all, ...n.none].map(c => c.message).join("; ")}))}))
       .filter(r => r.nodes.length);
     return {violations: [...violations, review], unchecked: unchecked.map(({el, ...node}) => ({...node, label: drawnOn(el)}))};

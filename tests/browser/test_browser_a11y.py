@@ -52,26 +52,44 @@ def test_axe_runner_reports_what_it_should(browser):
     assert found == {"image-alt", "color-contrast"}
 
 
-#: Tables axe leaves undecided (th-has-data-cells "incomplete"): a first column's header over row
-#: headers, as the overview and compare tables have, and a header over a column with no data.
-_TABLE = ('<table{id}><thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead><tbody>'
-          '<tr><th scope="col" colspan="2">Section</th></tr>'
-          '<tr><th scope="row">a</th><td>{cell}</td></tr><tr><th scope="row">b</th><td>{cell}</td></tr></tbody></table>')
+#: Tables axe leaves undecided (th-has-data-cells "incomplete"), by id: sections under headings that
+#: span the table, as in compare and the overview (accepted); then, reported: a column of empty
+#: cells; a group of rows with nothing but its heading; the header row in the body; a header after
+#: a spanning one, over nothing; a row header with no cell beside it (data cells under it).
+_GROUP = '<tbody><tr><th scope="rowgroup" colspan="2">Stage</th></tr>{}</tbody>'
+_TABLES = {
+    "sections": '<thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead><tbody>'
+                '<tr><th scope="colgroup" colspan="2">Section</th></tr>'
+                '<tr><th scope="row">a</th><td>1</td></tr><tr><th scope="row">b</th><td>2</td></tr></tbody>',
+    "groups": '<thead><tr><th scope="col">Scenario</th><th scope="col">Health</th></tr></thead>'
+              + _GROUP.format('<tr><th scope="row">a</th><td>ok</td></tr>') * 2,
+    "heading-alone": '<thead><tr><th scope="col">Scenario</th><th scope="col">Health</th></tr></thead>'
+                     + _GROUP.format('<tr><th scope="row">a</th><td>ok</td></tr>') + _GROUP.format(''),
+    "empty": '<thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead><tbody>'
+             '<tr><th scope="colgroup" colspan="2">Section</th></tr>'
+             '<tr><th scope="row">a</th><td></td></tr><tr><th scope="row">b</th><td> </td></tr></tbody>',
+    "no-head": '<tbody><tr><th scope="col">Field</th><th scope="col">Value</th><th scope="col">Note</th></tr>'
+               '<tr><th scope="row">a</th><td>1</td></tr></tbody>',
+    "spanned": '<thead><tr><th scope="col" colspan="2">AB</th><th scope="col">C</th></tr></thead><tbody>'
+               '<tr><td>1</td><td>2</td></tr></tbody>',
+    "orphan": '<thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead><tbody>'
+              '<tr><th scope="row">a</th><td>1</td></tr><tr><th scope="row">Orphan</th></tr>'
+              '<tr><td>2</td><td>3</td></tr></tbody>',
+}
 
 
-def test_axe_runner_reports_what_axe_leaves_undecided_unless_it_is_decided(browser):
+def test_axe_runner_reports_what_axe_leaves_undecided_unless_it_is_accepted(browser):
     """What axe leaves undecided for a rule other than color-contrast is reported ("needs review"),
-    but where AUDIT decides it: a label on a paragraph (which assistive technology ignores) and a
-    column header over empty cells are reported; a first column's header over row headers is not."""
+    but what AUDIT accepts: a label on a paragraph (which assistive technology ignores) and every
+    table of _TABLES but the first two are reported."""
     tab = Tab(browser.new_page())
     tab.page.set_content('<!doctype html><html lang="en"><title>undecided</title><main>'
                          '<p aria-label="Flags">valueDisplayed: false</p>'
-                         + _TABLE.format(id=' id="rows"', cell="1") + _TABLE.format(id=' id="empty"', cell="")
-                         + '</main></html>')
+                         + "".join(f'<table id="{id}">{body}</table>' for id, body in _TABLES.items()) + '</main></html>')
     found = {rule: [html.split(">")[0] + ">" for html in nodes] for rule, nodes in _found(tab.run_axe()).items()}
     tab.page.close()
     assert found == {"aria-prohibited-attr": ['<p aria-label="Flags">'],
-                     "th-has-data-cells": ['<table id="empty">']}, found
+                     "th-has-data-cells": [f'<table id="{id}">' for id in list(_TABLES)[2:]]}, found
 
 
 def test_axe_runner_checks_the_texts_axe_leaves_unchecked(browser):
