@@ -81,3 +81,13 @@ def test_new_title_stays_text_whatever_the_id(catalogue, new_id, title):
     # Unquoted, YAML would read "No" as false and "2026" as a number.
     assert in_process("new", new_id, "--scenarios", catalogue).returncode == 0
     assert {s.id: s.text("title", "en")[0] for s in load_scenarios(catalogue)}[new_id] == title
+
+
+def test_one_scenario_is_counted_in_the_singular(tmp_path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name in ("_base.yml", "healthy.yml"):
+        shutil.copyfile(ROOT / "scenarios" / name, folder / name)
+    result = in_process("check", "--scenarios", folder)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"OK: 1 scenario in {folder}/ is valid ("), result.stdout
