@@ -15,12 +15,8 @@ from .guard.secrets import redact
 from .model.scaffold import scaffold
 from .output.progress import Progress
 from .output.write import Terminated
+from .words import counted
 from .review.widths import WIDTH_NAMES
-
-
-def _count(number: int, noun: str) -> str:
-    """"1 scenario", "2 scenarios": the command line's summaries read as sentences."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -32,16 +28,16 @@ def _build(args: argparse.Namespace) -> int:
     total = sum(report.seconds.values())
     if args.timings:
         args.timings.write_text(json.dumps(report.seconds), encoding="utf-8")
-    print(f"Built {_count(report.scenarios, 'scenario')} into {args.out}/ "
-          f"({report.files} files, {report.bytes / 1024:.1f} KiB) in {total * 1000:.0f} ms")
+    print(f"Built {counted(report.scenarios, 'scenario')} into {args.out}/ "
+          f"({counted(report.files, 'file')}, {report.bytes / 1024:.1f} KiB) in {total * 1000:.0f} ms")
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     scenarios, files = prepare(args.scenarios, processes=None)  # every core when the site is large
-    print(f"OK: {_count(len(scenarios), 'scenario')} in {args.scenarios}/ "
+    print(f"OK: {counted(len(scenarios), 'scenario')} in {args.scenarios}/ "
           f"{'is' if len(scenarios) == 1 else 'are'} valid "
-          f"({len(files)} files rendered in memory, nothing written)")
+          f"({counted(len(files), 'file')} rendered in memory, nothing written)")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .guard.secrets import redact
+from .words import counted
 
 
 @dataclass(frozen=True, order=True)
@@ -39,5 +40,5 @@ class ScenarioErrors(GeneratorError):
 
     def report(self) -> str:
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the scenarios (format: docs/scenarios.md):"
+        head = f"{counted(count, 'problem')} in the scenarios (format: docs/scenarios.md):"
         return "\n".join([head, *(f"  {p}" for p in self.problems)])

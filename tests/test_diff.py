@@ -105,7 +105,7 @@ def test_one_changed_fact_shows_its_effects_by_the_rules(two_builds):
     assert changes[("health", "status")] == ("healthy", "failing")
     # The untouched state is not reported at all.
     assert "beta" not in result.stdout
-    assert result.stdout.splitlines()[0].startswith("1 of 2 scenarios differ: 1 changed, 0 added, 0 removed")
+    assert result.stdout.splitlines()[0].startswith("1 of 2 scenarios differs: 1 changed, 0 added, 0 removed")
 
 
 def test_the_report_holds_exactly_the_rows_that_differ(builds):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import GeneratorError
+from ..words import counted
 
 #: Shown for a field that one of the two builds does not have.
 ABSENT = "(absent)"
@@ -129,8 +130,10 @@ def diff_manifests(old: Any, new: Any, old_where: str = "OLD", new_where: str = 
 
 def _summary(d: SiteDiff) -> str:
     if not d.changed:
-        return f"No change: all {d.new_count} scenarios have the same state in both builds."
-    return (f"{len(d.scenarios)} of {d.old_count + d.count('added')} scenarios differ: "
+        every = "the scenario has" if d.new_count == 1 else f"all {d.new_count} scenarios have"
+        return f"No change: {every} the same state in both builds."
+    return (f"{len(d.scenarios)} of {counted(d.old_count + d.count('added'), 'scenario')} "
+            f"differ{'s' if len(d.scenarios) == 1 else ''}: "
             f"{d.count('changed')} changed, {d.count('added')} added, {d.count('removed')} removed; "
             f"{d.unchanged} unchanged.")
 

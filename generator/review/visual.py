@@ -31,6 +31,7 @@ from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from ..errors import GeneratorError
+from ..words import counted
 from .widths import WIDTH_NAMES, size_of
 
 #: Debian's Chromium (Playwright's own browser download cannot work offline), started without
@@ -514,11 +515,11 @@ def summary_markdown(result: ReviewResult, threshold: float) -> str:
     """For a pull request's job summary: changed pages, the large changes first."""
     lines = ["## Visual review", ""]
     if not result.changed:
-        lines.append(f"No page changed ({result.unchanged} pages compared).")
+        lines.append(f"No page changed ({counted(result.unchanged, 'page')} compared).")
         return "\n".join(lines) + "\n"
     over = [c for c in result.changes if c.ratio >= threshold]
-    lines.append(f"{len(result.pages())} pages changed, {result.unchanged} unchanged; "
-                 f"{len(over)} views changed by {threshold:.0%} or more (listed first).")
+    lines.append(f"{counted(len(result.pages()), 'page')} changed, {result.unchanged} unchanged; "
+                 f"{counted(len(over), 'view')} changed by {threshold:.0%} or more (listed first).")
     lines += ["", "| page | width | changed | |", "|---|---|---|---|"]
     for c in result.changes:
         mark = "**large**" if c.ratio >= threshold else ""
@@ -529,9 +530,10 @@ def summary_markdown(result: ReviewResult, threshold: float) -> str:
 
 def summary_text(result: ReviewResult, threshold: float) -> str:
     if not result.changed:
-        return f"No page changed ({result.unchanged} pages compared, {result.screenshots} screenshots).\n"
-    lines = [f"{len(result.pages())} pages changed, {result.unchanged} unchanged "
-             f"({result.screenshots} screenshots, {result.identical} pages identical by their bytes):"]
+        return (f"No page changed ({counted(result.unchanged, 'page')} compared, "
+                f"{counted(result.screenshots, 'screenshot')}).\n")
+    lines = [f"{counted(len(result.pages()), 'page')} changed, {result.unchanged} unchanged "
+             f"({counted(result.screenshots, 'screenshot')}, {counted(result.identical, 'page')} identical by their bytes):"]
     for c in result.changes:
         flag = "!" if c.ratio >= threshold else " "
         what = c.kind if c.kind != "changed" else f"{c.ratio:7.2%}"

@@ -243,7 +243,7 @@ def test_screenshots_see_no_animation_no_caret_and_the_screen_of_the_width(tmp_p
     done = review(str(tmp_path / "old"), str(tmp_path / "new"), "--width", "desktop",
                   "--out", str(tmp_path / "report"))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.startswith("No page changed (1 pages compared, 2 screenshots)"), done.stdout
+    assert done.stdout.startswith("No page changed (1 page compared, 2 screenshots)"), done.stdout
 
 
 def test_a_pixel_counts_as_changed_when_any_channel_moves():
