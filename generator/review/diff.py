@@ -146,9 +146,7 @@ def _plain(value: str | None) -> str:
 
 
 def _values(s: ScenarioDiff) -> str:
-    sections = len(s.sections)
-    return (f"{len(s.changes)} value{'s' if len(s.changes) != 1 else ''} "
-            f"in {sections} section{'s' if sections != 1 else ''}")
+    return f"{counted(len(s.changes), 'value')} in {counted(len(s.sections), 'section')}"
 
 
 def to_text(d: SiteDiff) -> str:
@@ -210,7 +208,9 @@ def to_markdown(d: SiteDiff, heading: str = "Effect on every state") -> str:
         block = _md_details(s)
         cost = sum(len(line) + 1 for line in block)
         if size + cost > MARKDOWN_BUDGET:
-            out.append(f"*{len(changed) - shown} more changed scenarios are left out to keep this short; "
+            left = len(changed) - shown
+            out.append(f"*{counted(left, 'more changed scenario')} {'is' if left == 1 else 'are'} left out "
+                       "to keep this short; "
                        "run `python -m generator diff` for the full report.*")
             out.append("")
             break

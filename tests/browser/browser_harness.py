@@ -373,12 +373,15 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
               && [text.fillOpacity, text.opacity, under.fillOpacity, under.opacity].every(v => +v === 1)};
   };
   // What AUDIT accepts of what axe leaves undecided for other rules (given axe's node).
-  // th-has-data-cells: axe names a header it found heading no data cell (relatedNodes): a heading
-  // spanning the table (a section's, as in the overview and compare) ends its walk down a column,
-  // and such a heading has nothing beside it. Accepted when each named header heads a data cell
-  // with content after all: a column header, in its columns below it (spanning rows aside); a
-  // spanning heading, in the rows of its section after it. Any other header (a row header with no
-  // cell beside it), or one over nothing or empty cells, is reported.
+  // th-has-data-cells: axe names a header it found heading no data cell (relatedNodes). Its walk
+  // down a column stops at the first header it meets, such as a heading spanning the table (a
+  // section's, as in compare and the overview), and such a heading has nothing beside it. Accepted
+  // in a table without explicit `headers`: a column header whose walk stops at a section's heading
+  // with a data cell below it before the next header; a section's heading with a data cell in its
+  // rows (up to the next heading). A data cell counts when it is a td with text nobody is hidden
+  // from (text inside it marked aria-hidden still counts). Any other named header is reported.
+  // No test reaches `every` over several named headers, a node naming none (reported), or a section
+  // followed by another in its row group: axe names one header a table, a row group's last heading.
   const grid = table => {  // the table's rows, each cell at every column it spans
     const rows = [...table.rows].map(() => []);
     [...table.rows].forEach((row, y) => {
@@ -392,18 +395,21 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     });
     return rows;
   };
-  const filled = cells => cells.some(cell => cell.tagName === "TD" && cell.textContent.trim());
+  const filled = cells => cells.some(cell => cell.tagName === "TD" && !cell.closest("[aria-hidden=true]") && cell.innerText.trim());
   const headsCells = th => {
     const table = th && th.closest("table");
-    if (!table) return false;
-    const rows = grid(table), width = Math.max(...rows.map(row => row.length));
-    if (th.colSpan >= width) {  // a section's heading: the rows after it in its row group
-      const section = [...th.parentElement.parentElement.rows];
-      return filled(section.slice(section.indexOf(th.parentElement) + 1).flatMap(row => [...row.cells]));
-    }
-    if (!(th.scope === "col" || th.parentElement.parentElement.tagName === "THEAD")) return false;
-    const y = rows.findIndex(row => row.includes(th)), columns = [...rows[y].keys()].filter(x => rows[y][x] === th);
-    return filled(rows.slice(y + 1).flatMap(row => columns.map(x => row[x])).filter(Boolean));
+    if (!table || table.querySelector("[headers]")) return false;
+    const rows = grid(table), width = Math.max(...rows.map(row => row.length)), y = rows.findIndex(row => row.includes(th));
+    const spans = cell => cell.tagName === "TH" && cell.colSpan >= width;
+    const until = (cells, stop) => { const end = cells.findIndex(stop); return end < 0 ? cells : cells.slice(0, end); };
+    if (spans(th))
+      return filled(until(rows.slice(y + 1), row => row.some(spans)).flat());
+    if (!(th.scope === "col" || (th.parentElement.parentElement.tagName === "THEAD" && !["row", "rowgroup"].includes(th.scope))))
+      return false;
+    const columns = [...rows[y].keys()].filter(x => rows[y][x] === th);
+    const down = [...new Set(rows.slice(y + 1).flatMap(row => columns.map(x => row[x])))].filter(cell => cell && cell !== th);
+    const first = down.findIndex(cell => cell.tagName === "TH");
+    return first >= 0 && spans(down[first]) && filled(until(down.slice(first + 1), cell => cell.tagName === "TH" && !spans(cell)));
   };
   const accepted = {"th-has-data-cells": node => {
     const headers = [...node.any, ...node.all, ...node.none].flatMap(c => c.relatedNodes || []).map(r => find(r.target));
