@@ -15,8 +15,8 @@ from .guard.secrets import redact
 from .model.scaffold import scaffold
 from .output.progress import Progress
 from .output.write import Terminated
-from .words import counted
 from .review.widths import WIDTH_NAMES
+from .words import counted
 
 
 def _build(args: argparse.Namespace) -> int:

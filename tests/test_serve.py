@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from tornado.websocket import websocket_connect
 
 from generator.output.plan import render_site
 from generator.site.render import TEMPLATES
@@ -225,8 +226,6 @@ def _generation(page: str) -> str:
 
 def _told(server: Running, path: str, generation: str | None) -> list[dict]:
     """What the server sends a page at `path` that connects reporting `generation`."""
-    from tornado.websocket import websocket_connect
-
     hello = json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]})
 
     async def session() -> list[dict]:

@@ -263,7 +263,8 @@ class _ReloadSocket(LiveReloadHandler):
             self.open_page = site_path(urlsplit(str(data["url"])).path)
             self.served_generation = _reported_generation(data)
             self.waiters.add(self)
-            if self.served_generation not in (None, self.site.generation):  # rebuilt while it loaded, or an earlier run
+            # A page that loaded during a rebuild, or one of an earlier run: it missed what changed.
+            if self.served_generation not in (None, self.site.generation):
                 self.send_message(reload_message("*"))
 
     def on_close(self) -> None:

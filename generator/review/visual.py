@@ -533,7 +533,8 @@ def summary_text(result: ReviewResult, threshold: float) -> str:
         return (f"No page changed ({counted(result.unchanged, 'page')} compared, "
                 f"{counted(result.screenshots, 'screenshot')}).\n")
     lines = [f"{counted(len(result.pages()), 'page')} changed, {result.unchanged} unchanged "
-             f"({counted(result.screenshots, 'screenshot')}, {counted(result.identical, 'page')} identical by their bytes):"]
+             f"({counted(result.screenshots, 'screenshot')}, "
+             f"{counted(result.identical, 'page')} identical by their bytes):"]
     for c in result.changes:
         flag = "!" if c.ratio >= threshold else " "
         what = c.kind if c.kind != "changed" else f"{c.ratio:7.2%}"

@@ -395,21 +395,25 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     });
     return rows;
   };
-  const filled = cells => cells.some(cell => cell.tagName === "TD" && !cell.closest("[aria-hidden=true]") && cell.innerText.trim());
+  const filled = cells => cells.some(cell =>
+    cell.tagName === "TD" && !cell.closest("[aria-hidden=true]") && cell.innerText.trim());
   const headsCells = th => {
     const table = th && th.closest("table");
     if (!table || table.querySelector("[headers]")) return false;
-    const rows = grid(table), width = Math.max(...rows.map(row => row.length)), y = rows.findIndex(row => row.includes(th));
+    const rows = grid(table), width = Math.max(...rows.map(row => row.length));
+    const y = rows.findIndex(row => row.includes(th));
     const spans = cell => cell.tagName === "TH" && cell.colSpan >= width;
     const until = (cells, stop) => { const end = cells.findIndex(stop); return end < 0 ? cells : cells.slice(0, end); };
     if (spans(th))
       return filled(until(rows.slice(y + 1), row => row.some(spans)).flat());
-    if (!(th.scope === "col" || (th.parentElement.parentElement.tagName === "THEAD" && !["row", "rowgroup"].includes(th.scope))))
-      return false;
+    const inHead = th.parentElement.parentElement.tagName === "THEAD";
+    if (!(th.scope === "col" || (inHead && !["row", "rowgroup"].includes(th.scope)))) return false;
     const columns = [...rows[y].keys()].filter(x => rows[y][x] === th);
-    const down = [...new Set(rows.slice(y + 1).flatMap(row => columns.map(x => row[x])))].filter(cell => cell && cell !== th);
-    const first = down.findIndex(cell => cell.tagName === "TH");
-    return first >= 0 && spans(down[first]) && filled(until(down.slice(first + 1), cell => cell.tagName === "TH" && !spans(cell)));
+    const down = [...new Set(rows.slice(y + 1).flatMap(row => columns.map(x => row[x])))]
+      .filter(cell => cell && cell !== th);
+    const first = down.findIndex(cell => cell.tagName === "TH");  // where axe's walk stopped
+    return first >= 0 && spans(down[first])
+      && filled(until(down.slice(first + 1), cell => cell.tagName === "TH" && !spans(cell)));
   };
   const accepted = {"th-has-data-cells": node => {
     const headers = [...node.any, ...node.all, ...node.none].flatMap(c => c.relatedNodes || []).map(r => find(r.target));
