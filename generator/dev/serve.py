@@ -43,6 +43,7 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, netutil, web
 
 from ..errors import GeneratorError, Problem
+from ..words import counted
 from .rebuild import Rebuilder
 from .watch import FolderWatch
 from ..site.render import TEMPLATES, make_environment
@@ -163,6 +164,7 @@ class DevSite:
         self._env = make_environment(templates)
         self._dev = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DEV)), autoescape=True,
                                        trim_blocks=True, lstrip_blocks=True)
+        self._dev.globals["counted"] = counted
         # Keeps the last good plan: a saved scenario re-renders only the pages that show it (issue 8).
         self._rebuilder = Rebuilder(self.scenarios, self._env)
 
