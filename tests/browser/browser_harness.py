@@ -373,15 +373,14 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
               && [text.fillOpacity, text.opacity, under.fillOpacity, under.opacity].every(v => +v === 1)};
   };
   // What AUDIT accepts of what axe leaves undecided for other rules (given axe's node).
-  // th-has-data-cells: axe names a header it found heading no data cell (relatedNodes). Its walk
-  // down a column stops at the first header it meets, such as a heading spanning the table (a
-  // section's, as in compare and the overview), and such a heading has nothing beside it. Accepted
-  // in a table without explicit `headers`: a column header whose walk stops at a section's heading
-  // with a data cell below it before the next header; a section's heading with a data cell in its
-  // rows (up to the next heading). A data cell counts when it is a td with text nobody is hidden
-  // from (text inside it marked aria-hidden still counts). Any other named header is reported.
-  // No test reaches `every` over several named headers, a node naming none (reported), or a section
-  // followed by another in its row group: axe names one header a table, a row group's last heading.
+  // th-has-data-cells: axe leaves a table undecided when a heading spanning the table (a section's,
+  // as in compare and the overview) hides the data cells below it from a column header, and names
+  // only the last header it doubts. So AUDIT judges every header of the table itself, on its grid
+  // (spans expanded), and accepts the table when each heads a data cell (a td with text nobody is
+  // hidden from; text inside it marked aria-hidden still counts): a section's heading, in its rows
+  // up to the next; a column header, in its columns down to the next column header (or heads row
+  // headers only, as a first column's "Scenario" or "Field" does); a row header, after it in its
+  // rows. A table with explicit `headers` is not judged here: reported.
   const grid = table => {  // the table's rows, each cell at every column it spans
     const rows = [...table.rows].map(() => []);
     [...table.rows].forEach((row, y) => {
@@ -395,30 +394,26 @@ AUDIT = """async ([options, shades, rounds, larger_reason]) => {
     });
     return rows;
   };
-  const filled = cells => cells.some(cell =>
-    cell.tagName === "TD" && !cell.closest("[aria-hidden=true]") && cell.innerText.trim());
-  const headsCells = th => {
-    const table = th && th.closest("table");
-    if (!table || table.querySelector("[headers]")) return false;
+  const everyHeaderHeadsData = table => {
+    if (!table || table.tagName !== "TABLE" || table.querySelector("[headers]")) return false;
     const rows = grid(table), width = Math.max(...rows.map(row => row.length));
-    const y = rows.findIndex(row => row.includes(th));
-    const spans = cell => cell.tagName === "TH" && cell.colSpan >= width;
+    const section = cell => cell.tagName === "TH" && cell.colSpan >= width;
+    const column = cell => cell.tagName === "TH" && !section(cell) && (["col", "colgroup"].includes(cell.scope)
+      || (cell.parentElement.parentElement.tagName === "THEAD" && !["row", "rowgroup"].includes(cell.scope)));
+    const rowHeader = cell => cell.tagName === "TH" && !section(cell) && !column(cell);
+    const data = cell => cell.tagName === "TD" && !cell.closest("[aria-hidden=true]") && cell.innerText.trim();
     const until = (cells, stop) => { const end = cells.findIndex(stop); return end < 0 ? cells : cells.slice(0, end); };
-    if (spans(th))
-      return filled(until(rows.slice(y + 1), row => row.some(spans)).flat());
-    const inHead = th.parentElement.parentElement.tagName === "THEAD";
-    if (!(th.scope === "col" || (inHead && !["row", "rowgroup"].includes(th.scope)))) return false;
-    const columns = [...rows[y].keys()].filter(x => rows[y][x] === th);
-    const down = [...new Set(rows.slice(y + 1).flatMap(row => columns.map(x => row[x])))]
-      .filter(cell => cell && cell !== th);
-    const first = down.findIndex(cell => cell.tagName === "TH");  // where axe's walk stopped
-    return first >= 0 && spans(down[first])
-      && filled(until(down.slice(first + 1), cell => cell.tagName === "TH" && !spans(cell)));
+    const heads = th => {
+      const ys = [...rows.keys()].filter(y => rows[y].includes(th)), last = ys[ys.length - 1];
+      const xs = [...rows[ys[0]].keys()].filter(x => rows[ys[0]][x] === th);
+      if (section(th)) return until(rows.slice(last + 1), row => row.some(section)).flat().some(data);
+      if (rowHeader(th)) return ys.flatMap(y => rows[y].slice(xs[xs.length - 1] + 1)).some(data);
+      const below = until(rows.slice(last + 1).flatMap(row => xs.map(x => row[x])).filter(Boolean), column);
+      return below.some(data) || (below.some(rowHeader) && below.every(cell => rowHeader(cell) || section(cell)));
+    };
+    return [...table.querySelectorAll("th")].filter(th => th.closest("table") === table).every(heads);
   };
-  const accepted = {"th-has-data-cells": node => {
-    const headers = [...node.any, ...node.all, ...node.none].flatMap(c => c.relatedNodes || []).map(r => find(r.target));
-    return headers.length > 0 && headers.every(headsCells);
-  }};
+  const accepted = {"th-has-data-cells": node => everyHeaderHeadsData(find(node.target))};
   const left = result => result.incomplete.filter(r => r.id === "color-contrast").flatMap(r => r.nodes).map(n => ({
     target: n.target, html: n.html, el: find(n.target),
     reason: n.any.map(c => c.data && c.data.messageKey).find(Boolean) || "unknown"}));

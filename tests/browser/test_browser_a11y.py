@@ -54,43 +54,61 @@ def test_axe_runner_reports_what_it_should(browser):
 
 #: Tables axe leaves undecided (th-has-data-cells "incomplete": checked below), by id. Accepted:
 #: sections under headings spanning the table, as in compare; row groups under such headings, as in
-#: the overview; a section whose one data cell below a header is placed by a rowspan. Reported: the
-#: rest, each with no data cell under a header that axe names, or none AUDIT may trust.
-_HEAD = '<thead><tr><th scope="col">Field</th><th scope="col">Value</th></tr></thead>'
-_GROUP = '<tbody><tr><th scope="rowgroup" colspan="2">Stage</th></tr>{}</tbody>'
-_SECTION = '<tr><th scope="colgroup" colspan="2">Section</th></tr>'
+#: the overview; a section whose one data cell under a header is placed by a rowspan; a row header
+#: in the head with its data beside it. Reported: the
+#: rest, each with a header that heads no data cell, or with explicit `headers` (not judged).
+def _head(*names: str, extra: str = "") -> str:
+    return "<thead><tr>" + "".join(f'<th scope="col">{name}</th>' for name in names) + f"</tr>{extra}</thead>"
+
+
+def _section(columns: int) -> str:
+    return f'<tr><th scope="colgroup" colspan="{columns}">Section</th></tr>'
+
+
+_HEAD = _head("Field", "Value")
+_GROUP = '<tbody><tr><th scope="rowgroup" colspan="{}">Stage</th></tr>{}</tbody>'
 _TABLES = {
-    "sections": _HEAD + "<tbody>" + _SECTION + '<tr><th scope="row">a</th><td>1</td></tr><tr><th scope="row">b</th><td>2</td></tr></tbody>',
-    "groups": _HEAD + _GROUP.format('<tr><th scope="row">a</th><td>ok</td></tr>') * 2,
-    "rowspan": '<thead><tr><th scope="col">A</th><th scope="col">B</th><th scope="col">C</th></tr></thead><tbody>'
-               '<tr><th scope="colgroup" colspan="3">Section</th></tr>'
-               '<tr><th scope="row" rowspan="2">r</th><td>1</td><td></td></tr><tr><td>2</td><td>3</td></tr></tbody>',
+    "sections": _HEAD + "<tbody>" + _section(2)
+                + '<tr><th scope="row">a</th><td>1</td></tr><tr><th scope="row">b</th><td>2</td></tr></tbody>',
+    "groups": _HEAD + _GROUP.format(2, '<tr><th scope="row">a</th><td>ok</td></tr>') * 2,
+    "rowspan": _head("A", "B", "C") + "<tbody>" + _section(3)
+               + '<tr><th scope="row" rowspan="2">r</th><td>1</td><td></td></tr><tr><td>2</td><td>3</td></tr></tbody>',
+    "units-row": _head("Field", "Value").replace("<thead>", '<thead><tr><th scope="row">Units</th><td>kg</td></tr>')
+                 + "<tbody>" + _section(2) + '<tr><th scope="row">a</th><td>1</td></tr></tbody>',
     # reported:
-    "empty": '<thead><tr><th scope="col">Field</th><th scope="col">Value</th><th scope="col">Note</th></tr></thead>'
-             '<tbody><tr><th scope="colgroup" colspan="3">Section</th></tr><tr><th scope="row">a</th><td>1</td><td></td></tr>'
+    "empty": _head("Field", "Value", "Note") + "<tbody>" + _section(3) + '<tr><th scope="row">a</th><td>1</td><td></td></tr>'
              '<tr><th scope="row">b</th><td>2</td><td>&nbsp;</td></tr></tbody>',
-    "hidden": _HEAD + '<tbody>' + _SECTION + '<tr><th scope="row">a</th><td><span hidden>1</span></td></tr>'
-              '<tr><th scope="row">b</th><td aria-hidden="true">2</td></tr></tbody>',
-    "heading-alone": _HEAD + _GROUP.format('<tr><th scope="row">a</th><td>ok</td></tr>')
-                     + _GROUP.format('<tr><th scope="row">b</th><td></td></tr>'),
-    "partial-heading": '<thead><tr><th scope="col">A</th><th scope="col">B</th><th scope="col">C</th></tr></thead>'
-                       '<tbody><tr><td>1</td><th scope="colgroup" colspan="2">Part</th></tr>'
-                       '<tr><td>2</td><td>3</td><td>4</td></tr></tbody>',
-    "relabelled": '<thead><tr><th scope="col">A</th><th scope="col">B</th><th scope="col">C</th></tr></thead>'
-                  '<tbody><tr><td>1</td><td>2</td></tr></tbody><tbody><tr><th scope="col">X</th><th scope="col">Y</th>'
-                  '<th scope="col">Z</th></tr><tr><td>3</td><td>4</td><td>5</td></tr></tbody>',
-    "headers-attr": '<thead><tr><th id="ha">A</th><th id="hb">B</th></tr></thead>' + '<tbody>' + _SECTION
+    "hidden": _HEAD + "<tbody>" + _section(2) + '<tr><th scope="row">a</th><td><span hidden>1</span></td></tr>'
+              '<tr><th scope="row">b</th><td><span hidden>2</span></td></tr></tbody>',
+    "aria-hidden": _HEAD + "<tbody>" + _section(2) + '<tr><th scope="row">a</th><td aria-hidden="true">1</td></tr>'
+                   '<tr><th scope="row">b</th><td aria-hidden="true">2</td></tr></tbody>',
+    "mixed-first-column": _HEAD + "<tbody>" + _section(2) + '<tr><th scope="row">a</th><td>1</td></tr>'
+                          "<tr><td></td><td>2</td></tr></tbody>",
+    "spanned": '<thead><tr><th scope="col" colspan="2">AB</th><th scope="col">C</th></tr></thead>'
+               "<tbody><tr><td>1</td><td>2</td></tr></tbody>",
+    "heading-alone": _HEAD + _GROUP.format(2, '<tr><th scope="row">a</th><td>ok</td></tr>')
+                     + _GROUP.format(2, '<tr><th scope="row">b</th><td></td></tr>'),
+    "empty-group-first": _HEAD + _GROUP.format(2, "") + _GROUP.format(2, '<tr><th scope="row">a</th><td>ok</td></tr>'),
+    "orphan-then-group": _HEAD + '<tbody><tr><th scope="row">Orphan</th></tr></tbody>'
+                         + _GROUP.format(2, '<tr><th scope="row">a</th><td>ok</td></tr>'),
+    "column-over-nothing-then-group": _head("A", "B", "C") + "<tbody><tr><td>1</td><td>2</td></tr></tbody>"
+                                      + _GROUP.format(3, "<tr><td>3</td><td>4</td></tr>"),
+    "partial-heading": _head("A", "B", "C") + '<tbody><tr><td>1</td><th scope="colgroup" colspan="2">Part</th></tr>'
+                       "<tr><td>2</td><td>3</td><td>4</td></tr></tbody>",
+    "relabelled": _head("A", "B", "C") + "<tbody><tr><td>1</td><td>2</td></tr></tbody><tbody>"
+                  '<tr><th scope="col">X</th><th scope="col">Y</th><th scope="col">Z</th></tr>'
+                  "<tr><td>3</td><td>4</td><td>5</td></tr></tbody>",
+    "headers-attr": '<thead><tr><th id="ha">A</th><th id="hb">B</th></tr></thead><tbody>' + _section(2)
                     + '<tr><td headers="ha">1</td><td headers="ha">2</td></tr></tbody>',
-    "head-row-header": _HEAD.replace('</thead>', '<tr><th scope="row">Units</th></tr></thead>') + '<tbody>' + _SECTION
-                       + '<tr><td>1</td><td>2</td></tr></tbody>',
-    "relabelled-section": _HEAD + '<tbody>' + _SECTION + '<tr><th scope="col">X</th><th scope="col">Y</th></tr>'
-                          '<tr><td>1</td><td>2</td></tr></tbody>',
-    "over-nothing": '<thead><tr><th scope="col">A</th><th scope="col">B</th><th scope="col">C</th></tr></thead>'
-                    '<tbody><tr><td>1</td><td>2</td></tr></tbody>',
+    "head-row-header": _head("Field", "Value", extra='<tr><th scope="row">Units</th></tr>') + "<tbody>" + _section(2)
+                       + "<tr><td>1</td><td>2</td></tr></tbody>",
+    "relabelled-section": _HEAD + "<tbody>" + _section(2) + '<tr><th scope="col">X</th><th scope="col">Y</th></tr>'
+                          "<tr><td>1</td><td>2</td></tr></tbody>",
+    "over-nothing": _head("A", "B", "C") + "<tbody><tr><td>1</td><td>2</td></tr></tbody>",
     "orphan": _HEAD + '<tbody><tr><th scope="row">a</th><td>1</td></tr><tr><th scope="row">Orphan</th></tr>'
-              '<tr><td>2</td><td>3</td></tr></tbody>',
+              "<tr><td>2</td><td>3</td></tr></tbody>",
 }
-_ACCEPTED = ["sections", "groups", "rowspan"]
+_ACCEPTED = ["sections", "groups", "rowspan", "units-row"]
 
 
 def test_axe_runner_reports_what_axe_leaves_undecided_unless_it_is_accepted(browser):
