@@ -19,7 +19,8 @@ from factories import facts
 from test_cli import in_process
 from generator.build import build as build_site
 from generator.core.derive import derive
-from generator.review.diff import ABSENT, DiffError, diff_manifests, to_markdown, to_text
+from generator.review.diff import (ABSENT, Change, DiffError, ScenarioDiff, SiteDiff, diff_manifests, to_markdown,
+                                   to_text)
 from generator.review.visual import scenario_of
 from generator.model.load import load_scenarios
 from generator.core.rows import rows
@@ -273,3 +274,15 @@ def test_the_review_finds_the_scenario_of_a_page_in_any_locale():
     assert scenario_of("fr/scenarios/failed-sync/index.html") == "failed-sync"
     assert scenario_of("compare/healthy--failed-sync.html") is None
     assert scenario_of("fr/index.html") is None
+
+
+def test_the_summaries_agree_with_one_and_with_many():
+    """A count of one reads in the singular, in the summary line and in a scenario's line."""
+    one = ScenarioDiff("a", "A", "changed", (Change("health", "status", "healthy", "failing"),))
+    two = ScenarioDiff("b", "B", "changed", (Change("health", "status", "x", "y"), Change("readiness", "code", "x", "y")))
+    assert to_text(SiteDiff((), 1, 1)).startswith("No change: the scenario has the same state in both builds.")
+    assert to_text(SiteDiff((), 2, 2)).startswith("No change: all 2 scenarios have the same state in both builds.")
+    assert to_text(SiteDiff((one,), 2, 2)).startswith("1 of 2 scenarios differs:")
+    assert to_text(SiteDiff((one, two), 2, 2)).startswith("2 of 2 scenarios differ:")
+    text = to_text(SiteDiff((one, two), 2, 2))
+    assert "1 value in 1 section" in text and "2 values in 2 sections" in text, text
