@@ -41,6 +41,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--font-render-hinting=none", "--force-color-profile=srgb", "--hide-scrollbars"]
+#: The review's own browser also treats file:// pages as one origin, as a hosted site's pages are.
+#: Chromium stops painting a frame of another origin while it lies outside the viewport, and every
+#: file:// page is an origin of its own: the compare page's frames, below the fold, came out blank
+#: in most full-page shots and painted in some (a review of an unchanged site then failed). Not for
+#: the browser tests: their file:// survey must see what a reader's browser refuses.
+REVIEW_ARGS = [*CHROMIUM_ARGS, "--allow-file-access-from-files"]
 #: Fonts loaded and two frames painted: a screenshot taken sooner was seen showing stale tiles.
 SETTLED = "document.fonts.ready.then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))"
 #: Screenshots of one page taken at most, looking for two identical in a row.
@@ -269,7 +275,7 @@ class Browser:
         """`count` tabs of `width`'s context: the ones opened before, and new ones if too few."""
         if self._browser is None:
             playwright = await self._stack.enter_async_context(_playwright()())
-            self._browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            self._browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=REVIEW_ARGS)
             self._stack.push_async_callback(self._browser.close)
         w, h, scale = size_of(width)
         if width not in self._contexts:

@@ -135,14 +135,16 @@ def test_one_changed_fact_reports_that_scenario_and_the_pages_that_list_it(small
 
 def test_a_changed_file_makes_candidates_only_of_the_pages_that_load_it(tmp_path):
     """A page with the same bytes is shot again only when a file it loads changed: one fetched by a
-    script at run time counts, and so do the files its frames load; a page that loads none of them
-    is counted without a screenshot. More pages load the script than the review has tabs, so a tab
-    loads it again from Chromium's cache, and that load counts too."""
+    script at run time counts, and so do the files its frames load, in view or below the fold (the
+    review's shots show such a frame painted, not blank); a page that loads none of them is counted
+    without a screenshot. More pages load the script than the review has tabs, so a tab loads it
+    again from Chromium's cache, and that load counts too."""
     old = tmp_path / "old"
     old.mkdir()
     loading = [f"loads-{n}.html" for n in range(PARALLEL + 1)]
     pages = {**{name: '<script src="fetch.js"></script>' for name in loading},
              "frames.html": '<iframe src="loads-0.html"></iframe>',
+             "frame-below.html": '<div style="height: 1600px"></div><iframe src="loads-0.html"></iframe>',
              "unchanged.html": '<script src="unchanged.js"></script>',
              "plain.html": '<p>nothing loaded</p>'}
     for name, body in pages.items():
@@ -155,7 +157,8 @@ def test_a_changed_file_makes_candidates_only_of_the_pages_that_load_it(tmp_path
     (old / "scenarios.json").write_text('{"scenarios": []}')  # what `review` reads besides the pages
     # data.js, which most pages load, changed with unused.js, which none loads: a page that loads
     # only an unchanged file, or nothing, is not shot. Then unused.js alone: nothing to report.
-    for changed, shown in ((("data.js", "unused.js"), {"frames.html", *loading}), (("unused.js",), set())):
+    for changed, shown in ((("data.js", "unused.js"), {"frames.html", "frame-below.html", *loading}),
+                           (("unused.js",), set())):
         new = shutil.copytree(old, tmp_path / f"new-{len(changed)}")
         for name in changed:
             (new / name).write_text((old / name).read_text().replace("1", "2"))
