@@ -6,6 +6,7 @@ the frames must show the rule's differences, not the script's idea of them.
 from __future__ import annotations
 
 import json
+import time
 from itertools import permutations
 from urllib.parse import parse_qs, urlsplit
 
@@ -59,13 +60,19 @@ def _open(tab, served, a: str, b: str, prefix: str = "", width: str = "") -> dic
     return _frames(tab)
 
 
+#: Seconds a frame is given to follow: a message or two, well under one here; generous for a loaded CI.
+FOLLOW = 30.0
+
+
 def _until(tab, frame, predicate: str, arg=None) -> None:
-    """Wait until predicate(arg) holds in a frame, polled from here (a frame's own waits hang on them)."""
-    for _ in range(100):
-        if frame.evaluate(predicate, arg):
-            return
+    """Wait until predicate(arg) holds in a frame, polled from here: a frame's own waits poll on its
+    animation frames, which Chromium does not run in a frame of another origin (any file:// page)
+    while it lies outside the viewport."""
+    deadline = time.monotonic() + FOLLOW
+    while not frame.evaluate(predicate, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {FOLLOW:.0f} s: {predicate} ({arg})")
         tab.page.wait_for_timeout(50)
-    raise AssertionError(f"still not true after 5 s: {predicate} ({arg})")
 
 
 def _row_facts(states, a: str, b: str) -> set[tuple[str, str]]:
