@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.site.render import is_counted
+
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = ROOT / "templates" / "messages"
 TEMPLATES = ROOT / "templates"
@@ -100,11 +102,39 @@ def template_calls() -> list[tuple[str, str, bool]]:
     return found
 
 
+def counted(node, prefix: str = "") -> dict[str, dict]:
+    """{key: forms} of every counted message (generator.site.render.is_counted)."""
+    if is_counted(node):
+        return {prefix[:-1]: node}
+    if isinstance(node, dict):
+        return {k: v for key, value in node.items() for k, v in counted(value, f"{prefix}{key}.").items()}
+    return {}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_counted_message_has_a_singular_and_says_its_count(locale):
+    found = counted(load(locale))
+    assert {"compare.count", "data_quality.alerts", "review.changed"} <= found.keys()  # the scan finds them
+    for key, forms in found.items():
+        assert "one" in forms, (locale, key)
+        assert all(placeholders(text) <= {"count"} for text in forms.values()), (locale, key)
+        assert placeholders(forms["other"]) == {"count"}, (locale, key)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_message_guesses_at_a_plural(locale):
+    """"1 alert(s)": a counted message has forms instead."""
+    guessed = {key: text for key, text in leaves(load(locale)).items()
+               if re.search(r"\w\((s|e|es|x)\)", str(text))}
+    assert not guessed, (locale, guessed)
+
+
 def test_templates_use_only_keys_every_catalogue_has():
     calls = template_calls()
     assert len(calls) > 50  # the scan itself works: the templates make many t() calls
     for locale in LOCALES:
         messages = leaves(load(locale))
+        messages.update(counted(load(locale)))
         for template, key, is_prefix in calls:
             if is_prefix:  # t('readiness.' ~ code): some key must start so; rendering checks each code
                 assert any(m.startswith(key) for m in messages), f"{template}: no {key}… in {locale}.yml"

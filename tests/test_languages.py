@@ -6,6 +6,7 @@ the other way round), a raw key, or an unfilled placeholder.
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -26,7 +27,7 @@ from generator.output.plan import Plan, render_site
 from generator.output.workers import render_jobs
 from generator.site.render import Catalogue
 from generator.model.scenario import Scenario
-from test_catalogues import leaves, load
+from test_catalogues import counted, leaves, load
 from test_derive import CHECKLIST, CREDENTIAL_ACTIONS, EXCHANGE, READINESS, SCHEMA, SYNC_FINDINGS
 
 TAGS = {"en": "en", "fr": "fr-CH"}
@@ -264,6 +265,34 @@ def test_number_groups_thousands(n):
 def test_decimals_use_the_locale_mark():
     assert format_number(1234.5, "\u202f", ",", digits=2) == "1\u202f234,50"
     assert format_number(1234.5, ",", ".", digits=2) == "1,234.50"
+
+
+@pytest.mark.parametrize("locale", sorted(TAGS))
+def test_a_counted_message_takes_the_form_of_its_count_and_writes_it_as_the_locale_does(locale):
+    t = Catalogue.load(locale)
+    forms = t.messages["compare"]["count"]  # zero, one, other
+    assert t("compare.count", count=0) == forms["zero"]
+    assert t("compare.count", count=1) == forms["one"].format(count="1")
+    many = format_number(1234, t("format.group"), t("format.decimal"))
+    assert t("compare.count", count=1234) == forms["other"].format(count=many)
+    alerts = t.messages["data_quality"]["alerts"]  # one, other: no form for 0
+    assert t("data_quality.alerts", count=0) == alerts["other"].format(count="0")
+    assert t.forms("compare.count") == {"0": forms["zero"], "1": forms["one"], "other": forms["other"]}
+    assert t.forms("data_quality.alerts") == {"1": alerts["one"], "other": alerts["other"]}
+
+
+def test_no_page_writes_one_in_the_plural(site):
+    """Each counted message's plural, with a count of one, appears on no page (a count passed as
+    text, or the form chosen wrong, would write "1 alerts need attention.")."""
+    wrong = {html.escape(forms["other"].format(count="1")) for locale in TAGS
+             for forms in counted(load(locale)).values() if forms["other"] != forms["one"]}
+    assert "1 alerts need attention." in wrong  # the scan reads the catalogues
+    # A 1 that is a whole number, not the end of 11 or 2,001.
+    scan = re.compile(r"(?<![\w.,\u202f])(?:" + "|".join(map(re.escape, sorted(wrong))) + ")")
+    assert scan.search("<p>1 alerts need attention.</p>") and not scan.search("11 alerts need attention.")
+    found = {(page.relative_to(site).as_posix(), match) for page in site.rglob("*.html")
+             for match in scan.findall(page.read_text(encoding="utf-8"))}
+    assert not found, sorted(found)[:5]
 
 
 @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),

@@ -23,7 +23,7 @@ from ..model.load import ID_PATTERN
 from ..model.scenario import LOCALES
 
 if TYPE_CHECKING:
-    from .render import Page, Switcher
+    from .render import Catalogue, Page, Switcher
 
 #: One locale's labels and row tables: what a compare page loads, whatever N (the page links it).
 #: Dotted, like SCENARIO_LIST: a scenario named "index" has compare/data/index.js.
@@ -129,10 +129,6 @@ def field_label(t: Callable[..., Any], section: str, field: str) -> str:
     return t(f"compare.field.{field}")  # raises MissingMessage: every row needs a label
 
 
-def count_text(t: Callable[..., Any], n: int) -> str:
-    return t(f"compare.count.{'zero' if n == 0 else 'one' if n == 1 else 'other'}", count=n)
-
-
 #: Rendered rows kept for reuse (both locales together; see TableRows).
 ROWS_KEPT = 8192
 
@@ -183,7 +179,7 @@ def title(page: Page, locale: str) -> str:
     return page.scenario.text("title", locale)[0]
 
 
-def _index_data(t: Callable[..., Any], sides: dict[str, Side], drivers: frozenset[str],
+def _index_data(t: Catalogue, sides: dict[str, Side], drivers: frozenset[str],
                 locale: str) -> dict[str, Any]:
     keys = dict.fromkeys((r.section, r.field) for s in sides.values() for r in s.rows)
     values = {}
@@ -212,7 +208,7 @@ def _index_data(t: Callable[..., Any], sides: dict[str, Side], drivers: frozense
         # The facts any scenario's core run read for the row: what a browser-chosen pair may differ by.
         "fields": {f"{s}/{f}": [field_label(t, s, f), sorted(read[s, f])] for s, f in keys},
         "labels": {
-            "count": {n: t(f"compare.count.{n}") for n in ("zero", "one", "other")},
+            "count": t.forms("compare.count"),
             **{k: t(f"compare.{k}") for k in ("col_field", "col_difference", "different", "same", "absent",
                                                "caused_by", "unknown", "vs", "show", "changed", "frame")},
         },
@@ -259,7 +255,7 @@ def render_comparison(render: Callable[..., None], t: Callable[..., Any], path: 
            sections_of=rows.sections(c), index=index, prepared=prepared,
            index_data=INDEX_DATA, scenario_list=SCENARIO_LIST,
            frames=index,  # the picker page frames both scenario pages side by side (CSP frame-src 'self')
-           pair_path=pair_path, count_text=count_text(t, c.differences))
+           pair_path=pair_path, count_text=t("compare.count", count=c.differences))
 
 
 def comparison_links(ids: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -275,7 +271,7 @@ def comparison_links(ids: Sequence[str]) -> dict[str, dict[str, str]]:
     return links
 
 
-def index_data_js(t: Callable[..., Any], sides: dict[str, Side], drivers: frozenset[str], locale: str) -> str:
+def index_data_js(t: Catalogue, sides: dict[str, Side], drivers: frozenset[str], locale: str) -> str:
     """One locale's INDEX_DATA: the row keys, labels and tables compare.js shows, none listing the
     scenarios. `drivers`: driver_paths(sides), which the data files number their reads by."""
     return _js("CompareData", _index_data(t, sides, drivers, locale))

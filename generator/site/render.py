@@ -20,7 +20,7 @@ from markupsafe import Markup
 from ..core.derive import Derived
 from ..errors import GeneratorError
 from .fastcalls import memo
-from .formats import FILTERS
+from .formats import FILTERS, format_number
 from .languages import alternates, links, output_path
 from ..core.rows import rows
 from ..core.stages import by_stage
@@ -56,8 +56,22 @@ class MissingMessage(GeneratorError):
 _PARSED: dict[Path, tuple[str, bytes]] = {}
 
 
+#: The forms a counted message may have, by the count that picks them; any other count takes "other".
+#: "zero" is optional ("No difference"); a form missing for its count falls back to "other".
+PLURAL_FORMS = {0: "zero", 1: "one"}
+FORM_NAMES = frozenset({*PLURAL_FORMS.values(), "other"})
+
+
+def is_counted(node: Any) -> bool:
+    """Whether a catalogue entry is a counted message: its forms and nothing else, "other" among them."""
+    return isinstance(node, dict) and "other" in node and node.keys() <= FORM_NAMES
+
+
 class Catalogue:
-    """One locale's messages, looked up by dotted key; a missing key is an error, never blank."""
+    """One locale's messages, looked up by dotted key; a missing key is an error, never blank.
+
+    A message given as forms (`one:`, `other:`, maybe `zero:`) is counted: t(key, count=n) picks
+    the form for n and writes n as the locale writes numbers."""
 
     def __init__(self, locale: str, messages: dict[str, Any]):
         self.locale = locale
@@ -75,6 +89,12 @@ class Catalogue:
                 yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
         return cls(locale, pickle.loads(parsed[1]))  # a copy of its own: a caller may change its messages
 
+    def forms(self, key: str) -> dict[str, str]:
+        """A counted message's forms by the count that picks each, "other" for any other count: the
+        same choice made by a script (compare.js)."""
+        node = self(key)
+        return {**{str(n): node[form] for n, form in PLURAL_FORMS.items() if form in node}, "other": node["other"]}
+
     def __call__(self, key: str, **values: Any) -> Any:
         if not values and key in self._found:
             return self._found[key]
@@ -83,6 +103,10 @@ class Catalogue:
             if not isinstance(node, dict) or part not in node:
                 raise MissingMessage(f"message '{key}' is missing from templates/messages/{self.locale}.yml")
             node = node[part]
+        if "count" in values and is_counted(node):
+            count = values["count"]
+            node = node.get(PLURAL_FORMS.get(count), node["other"])
+            values = {**values, "count": format_number(count, self("format.group"), self("format.decimal"))}
         if values and isinstance(node, str):
             return node.format(**values)
         self._found[key] = node

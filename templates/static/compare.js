@@ -38,7 +38,7 @@
     items.forEach(function (item, i) { if (i) out.push(", "); out.push(code(item)); });
     return out;
   }
-  function count(n) { return (n === 0 ? L.count.zero : n === 1 ? L.count.one : L.count.other).replace("{count}", n); }
+  function count(n) { return (L.count[n] || L.count.other).replace("{count}", n); }  // Catalogue.forms
 
   function compare(A, B) {
     return D.keys.filter(function (key) { return key in A.rows || key in B.rows; }).map(function (key) {

@@ -16,6 +16,7 @@ from browser_harness import locale_prefixes
 from generator.site.compare import pairs
 from generator.model.load import ID_PATTERN
 from generator.site.compare_pages import INDEX_DATA, SCENARIO_LIST
+from generator.site.render import Catalogue
 
 #: Each aligned row as [key, code shown on side a, on side b, marked as differing], in one round trip.
 SHOWN_ROWS = """() => [...document.querySelectorAll("#comparison tr[data-row]")].map(tr => [
@@ -79,10 +80,14 @@ def test_deep_link_selects_and_renders_that_pair_and_reload_keeps_it(served, sit
     """compare/index.html?a=…&b=… for a pair with no pre-rendered page, in every language, over
     HTTP and from file://; reloading shows the same pair."""
     a, b = unprepared
-    for prefix in locale_prefixes(site).values():
+    for locale, prefix in locale_prefixes(site).items():
         link = _deep_link(prefix, a, b)
         tab.visit(served, link)
         _assert_shows(tab, states, a, b, (served.how, link))
+        # The count in words, as the build writes it on a prepared pair's page (Catalogue.forms).
+        count = int(tab.page.get_attribute("[data-differences]", "data-differences"))
+        said = Catalogue.load(locale)("compare.count", count=count)
+        assert tab.page.text_content(".compare-count").strip() == said, (served.how, link)
         tab.page.reload()
         _assert_shows(tab, states, a, b, (served.how, link, "reloaded"))
 
