@@ -110,9 +110,19 @@ def test_overview_lists_what_no_scenario_covers(page):
                                            for td in tr.select("td")} for tr in soup.select("tr[data-matrix-row]")}
     tables = soup.select("table[data-pair]")
     assert [t["data-pair"] for t in tables] == [f"{a}/{b}" for a, b in PAIRS]
+    t = Catalogue.load("en")
+    listed, folded = [], []  # how many scenarios each cell lists, inline or folded under their count
     for table, (first, second) in zip(tables, PAIRS):
-        covered = {(v[first], v[second]) for v in by_scenario.values()}
         for td in table.select("td[data-combo]"):
             combo = tuple(td["data-combo"].split("/"))
-            assert (td["data-covered"] == "true") == (combo in covered), combo
+            showing = {sid for sid, v in by_scenario.items() if (v[first], v[second]) == combo}
+            assert (td["data-covered"] == "true") == bool(showing), combo
+            # Each cell links exactly the scenarios that show its combination.
+            assert {a["href"].split("/")[-2] for a in td.select("a")} == showing, combo
+            summary = td.select_one("details > summary")
+            if summary:
+                assert summary.get_text() == t("matrix.covered_by", count=len(showing)), combo
+            (folded if summary else listed).append(len(showing))
         assert len(table.select("td[data-combo]")) == len(BY_NAME[first].values) * len(BY_NAME[second].values)
+    # Many fold, a few do not: the bundled scenarios have both kinds of cell.
+    assert folded and listed and max(listed) < min(folded), (listed, folded)
