@@ -28,10 +28,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ..errors import GeneratorError
 from ..words import counted
+from .site_server import SiteServer
 from .widths import WIDTH_NAMES, size_of
 
 #: Debian's Chromium (Playwright's own browser download cannot work offline), started without
@@ -41,12 +42,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--font-render-hinting=none", "--force-color-profile=srgb", "--hide-scrollbars"]
-#: The review's own browser also treats file:// pages as one origin, as a hosted site's pages are.
-#: Chromium stops painting a frame of another origin while it lies outside the viewport, and every
-#: file:// page is an origin of its own: the compare page's frames, below the fold, came out blank
-#: in most full-page shots and painted in some (a review of an unchanged site then failed). Not for
-#: the browser tests: their file:// survey must see what a reader's browser refuses.
-REVIEW_ARGS = [*CHROMIUM_ARGS, "--allow-file-access-from-files"]
 #: Fonts loaded and two frames painted: a screenshot taken sooner was seen showing stale tiles.
 SETTLED = "document.fonts.ready.then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))"
 #: Screenshots of one page taken at most, looking for two identical in a row.
@@ -217,7 +212,8 @@ def _playwright():
 class Browser:
     """One browser for a whole review, started at its first use and closed by `with`: the pages
     loaded to see which files they ask for and the screenshots share it, its contexts and its tabs
-    (a start with its tabs costs about as much CPU as four screenshots)."""
+    (a start with its tabs costs about as much CPU as four screenshots). It opens the pages of
+    each site over HTTP, as the hosted site is read (site_server.py says why not from file://)."""
 
     def __init__(self, widths: Iterable[str]):
         self.widths = list(widths)
@@ -226,6 +222,8 @@ class Browser:
         self._browser = None
         self._contexts: dict[str, object] = {}
         self._tabs: dict[str, list] = {}
+        self._servers: dict[Path, SiteServer] = {}
+        self._serving = contextlib.ExitStack()
 
     def __enter__(self) -> "Browser":
         return self
@@ -238,6 +236,14 @@ class Browser:
                 raise
         finally:
             self._runner.close()
+            self._serving.close()
+
+    def url(self, site: Path, page: str) -> str:
+        """The address of `page` (a path relative to the folder `site`) while the browser is open."""
+        server = self._servers.get(site)
+        if server is None:
+            server = self._servers[site] = self._serving.enter_context(SiteServer(site))
+        return server.url(page)
 
     def visit_all(self, jobs: list, width_of, visit) -> dict:
         """{job: await visit(tab, job)} for each job, in tabs of width_of(job)'s context."""
@@ -275,7 +281,7 @@ class Browser:
         """`count` tabs of `width`'s context: the ones opened before, and new ones if too few."""
         if self._browser is None:
             playwright = await self._stack.enter_async_context(_playwright()())
-            self._browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=REVIEW_ARGS)
+            self._browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             self._stack.push_async_callback(self._browser.close)
         w, h, scale = size_of(width)
         if width not in self._contexts:
@@ -301,7 +307,7 @@ def record_loads(browser: Browser, site: Path, pages: list[str], shows_change: C
     """({page: every file of `site` it asks for until it is settled, as for its screenshot, at any of
     the browser's widths}: itself, its frames, and whatever its stylesheets and scripts fetch;
     {(page, width): its screenshot} where shows_change(what it asked for))."""
-    root = site.resolve()
+    base = browser.url(site, "")
 
     async def record(tab, job):
         page = tab.page
@@ -309,17 +315,15 @@ def record_loads(browser: Browser, site: Path, pages: list[str], shows_change: C
 
         def on_request(request) -> None:
             url = request.url.split("#", 1)[0].split("?", 1)[0]
-            if url.startswith("file://"):
-                path = Path(unquote(urlsplit(url).path))
-                if path == root or root in path.parents:
-                    asked.add(path.relative_to(root).as_posix())
+            if url.startswith(base):
+                asked.add(unquote(url[len(base):]))
         page.on("request", on_request)
         try:
-            await _open_settled(page, (site / job[0]).resolve().as_uri())
+            await _open_settled(page, browser.url(site, job[0]))
         finally:
             page.remove_listener("request", on_request)
         # Loaded and settled as screenshot() would have it: shot now rather than loaded again.
-        return asked, (await _steady_screenshot(tab) if shows_change(asked) else None)
+        return asked, (await _steady_screenshot(tab, job[0]) if shows_change(asked) else None)
     found = browser.visit_all([(page, width) for page in pages for width in browser.widths],
                               lambda job: job[1], record)
     loads: dict[str, set[str]] = {page: set() for page in pages}
@@ -370,7 +374,7 @@ async def _full_page_png(tab: Tab) -> bytes:
     return base64.b64decode(shot["data"])
 
 
-async def _steady_screenshot(tab: Tab) -> bytes:
+async def _steady_screenshot(tab: Tab, page: str) -> bytes:
     """A full-page screenshot taken until two in a row are identical: Chromium's full-page capture
     of a long phone page was seen, now and then, repeating tiles of the page."""
     previous = None
@@ -379,15 +383,15 @@ async def _steady_screenshot(tab: Tab) -> bytes:
         if shot == previous:
             return shot
         previous = shot
-    raise ReviewError(f"{'/'.join(tab.page.url.rsplit('/', 3)[-3:])}: no two screenshots in a row were the same")
+    raise ReviewError(f"{page}: no two screenshots in a row were the same")
 
 
 def screenshot(browser: Browser, jobs: list[tuple[str, Path, str, str]]) -> dict[tuple[str, Path, str, str], bytes]:
-    """Screenshot every (side, site, page, width) from file://, whole page."""
+    """Screenshot every (side, site, page, width), whole page."""
     async def shoot(tab, job):
-        _, site, rel, _ = job
-        await _open_settled(tab.page, (site / rel).resolve().as_uri())
-        return await _steady_screenshot(tab)
+        side, site, rel, _ = job
+        await _open_settled(tab.page, browser.url(site, rel))
+        return await _steady_screenshot(tab, f"{rel} ({side})")
     return browser.visit_all(jobs, lambda job: job[3], shoot)
 
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import http.server
 import json
 import math
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -96,34 +94,6 @@ class Served:
     def relative(self, url: str) -> str:
         """The site path of a URL under this base ('' for one outside it)."""
         return url[len(self.base):].split("#")[0] if url.startswith(self.base) else ""
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-        pass
-
-
-class SiteServer:
-    """The built site over HTTP on 127.0.0.1 and a free port, in a background thread."""
-
-    def __init__(self, folder: Path):
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    def __enter__(self) -> SiteServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
 
 
 @dataclass

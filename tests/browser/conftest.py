@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_harness import (CHROMIUM, CHROMIUM_ARGS, REFLOW, ROOT, SETUP_HINT, VIEWPORTS, Served, SiteServer,
-                             Tab, covering_sample, missing_tools, scenario_paths, site_pages, survey)
+from browser_harness import (CHROMIUM, CHROMIUM_ARGS, REFLOW, ROOT, SETUP_HINT, VIEWPORTS, Served, Tab,
+                             covering_sample, missing_tools, scenario_paths, site_pages, survey)
+
+from generator.review.site_server import SiteServer
 
 #: The axe runs since the last test report: (page, violations, seconds). Each report carries its
 #: own (tests/conftest.py adds them up), so the summary is whole when tests run in several processes.

@@ -249,6 +249,35 @@ def test_screenshots_see_no_animation_no_caret_and_the_screen_of_the_width(tmp_p
     assert done.stdout.startswith("No page changed (1 page compared, 2 screenshots)"), done.stdout
 
 
+def test_a_reviewed_page_reads_its_own_site_and_nothing_outside_it(tmp_path):
+    """A page is shot as its scripts leave it, so what it can read shows in its pictures. It reads
+    a file of its site; it reads none beside the site folder, by a relative path, a path the server
+    would have to climb, or a file:// address (the review reads a build over HTTP: Chromium's switch
+    that makes file:// one origin would let any page read the machine's files)."""
+    def side(name: str, inside: str) -> Path:
+        folder = tmp_path / name
+        (folder / "site").mkdir(parents=True)
+        (folder / "outside.txt").write_text(f"outside {name}")  # differs: a read would show
+        (folder / "site" / "inside.txt").write_text(inside)
+        addresses = ["inside.txt", "../outside.txt", "/../outside.txt", "%2e%2e/outside.txt",
+                     (folder / "outside.txt").as_uri()]
+        # Synchronous reads while the page parses: done before it loads, so before its screenshot.
+        (folder / "site" / "reads.html").write_text(
+            "<!doctype html><title>reads</title><body><script>"
+            f"{addresses!r}.forEach(function (address, n) {{ var text;"
+            " try { var x = new XMLHttpRequest(); x.open('GET', address, false); x.send();"
+            " text = x.status === 200 ? x.responseText : 'status ' + x.status; } catch (e) { text = 'refused'; }"
+            " document.write('<p>' + n + ': ' + text + '</p>'); });</script>")  # not the address: it names the side
+        (folder / "site" / "scenarios.json").write_text('{"scenarios": []}')
+        return folder / "site"
+    for inside, changed in (("same", False), ("other", True)):
+        old, new = side(f"old-{inside}", "same"), side(f"new-{inside}", inside)
+        done = review(str(old), str(new), "--width", "desktop", "--out", str(tmp_path / f"report-{inside}"))
+        # The reads show: a changed file of the site changes the page; the files outside never do.
+        assert done.returncode == (1 if changed else 0), done.stdout + done.stderr
+        assert changed_pages(done.stdout) == ({"reads.html"} if changed else set()), done.stdout
+
+
 def test_a_pixel_counts_as_changed_when_any_channel_moves():
     """A move of red, green or blue alone by more than TOLERANCE is a change."""
     def png(colour) -> bytes:
