@@ -27,7 +27,7 @@ from generator.output.plan import Plan, render_site
 from generator.output.workers import render_jobs
 from generator.site.render import Catalogue
 from generator.model.scenario import Scenario
-from test_catalogues import counted, leaves, load
+from test_catalogues import counted, leaves, load, placeholders
 from test_derive import CHECKLIST, CREDENTIAL_ACTIONS, EXCHANGE, READINESS, SCHEMA, SYNC_FINDINGS
 
 TAGS = {"en": "en", "fr": "fr-CH"}
@@ -270,23 +270,47 @@ def test_decimals_use_the_locale_mark():
 @pytest.mark.parametrize("locale", sorted(TAGS))
 def test_a_counted_message_takes_the_form_of_its_count_and_writes_it_as_the_locale_does(locale):
     t = Catalogue.load(locale)
-    forms = t.messages["compare"]["count"]  # zero, one, other
+    singular = {int(n) for n in t("format.singular").split()}
+    assert 1 in singular and singular <= {0, 1}
+    many = format_number(1234, t("format.group"), t("format.decimal"))
+    forms = t.messages["compare"]["count"]  # zero, one, other: "zero" words none its own way
     assert t("compare.count", count=0) == forms["zero"]
     assert t("compare.count", count=1) == forms["one"].format(count="1")
-    many = format_number(1234, t("format.group"), t("format.decimal"))
     assert t("compare.count", count=1234) == forms["other"].format(count=many)
-    alerts = t.messages["data_quality"]["alerts"]  # one, other: no form for 0
-    assert t("data_quality.alerts", count=0) == alerts["other"].format(count="0")
+    alerts = t.messages["data_quality"]["alerts"]  # one, other: 0 takes the locale's form for it
+    assert t("data_quality.alerts", count=0) == alerts["one" if 0 in singular else "other"].format(count="0")
+    assert t("data_quality.alerts", count=2) == alerts["other"].format(count="2")
     assert t.forms("compare.count") == {"0": forms["zero"], "1": forms["one"], "other": forms["other"]}
-    assert t.forms("data_quality.alerts") == {"1": alerts["one"], "other": alerts["other"]}
+    assert t.forms("data_quality.alerts") == {"0": alerts["one" if 0 in singular else "other"],
+                                              "1": alerts["one"], "other": alerts["other"]}
+
+
+def test_french_writes_none_in_the_singular_and_english_in_the_plural():
+    """CLDR's rule for each language: French "0 alerte", English "0 alerts"."""
+    assert Catalogue.load("fr")("data_quality.alerts", count=0).startswith("0 alerte ")
+    assert Catalogue.load("en")("data_quality.alerts", count=0).startswith("0 alerts ")
+
+
+@pytest.mark.parametrize("values", [{}, {"n": 3}, {"count": "1"}, {"count": True}, {"count": 1.0}, {"count": -1},
+                                    {"count": None}])
+def test_a_counted_message_without_a_whole_count_is_an_error_that_names_it(values):
+    with pytest.raises(render.MissingMessage, match="'data_quality.alerts' counts"):
+        Catalogue.load("en")("data_quality.alerts", **values)
+
+
+def test_only_a_counted_message_has_forms():
+    with pytest.raises(render.MissingMessage, match="'compare.title' .* no forms"):
+        Catalogue.load("en").forms("compare.title")
 
 
 def test_no_page_writes_one_in_the_plural(site):
-    """Each counted message's plural, with a count of one, appears on no page (a count passed as
-    text, or the form chosen wrong, would write "1 alerts need attention.")."""
-    wrong = {html.escape(forms["other"].format(count="1")) for locale in TAGS
-             for forms in counted(load(locale)).values() if forms["other"] != forms["one"]}
-    assert "1 alerts need attention." in wrong  # the scan reads the catalogues
+    """Each counted message's plural, with a count its language writes in the singular, appears on
+    no page (a form chosen wrong would write "1 alerts need attention.", "0 alertes à traiter.")."""
+    wrong = {html.escape(forms["other"].format(count=str(n)))
+             for locale in TAGS for n in Catalogue.load(locale).singular
+             for forms in counted(load(locale)).values()
+             if placeholders(forms["other"]) == {"count"} and forms["other"] != forms["one"]}
+    assert {"1 alerts need attention.", "0 alertes à traiter."} <= wrong  # the scan reads the catalogues
     # A 1 that is a whole number, not the end of 11 or 2,001.
     scan = re.compile(r"(?<![\w.,\u202f])(?:" + "|".join(map(re.escape, sorted(wrong))) + ")")
     assert scan.search("<p>1 alerts need attention.</p>") and not scan.search("11 alerts need attention.")

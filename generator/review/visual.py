@@ -487,6 +487,7 @@ def write_report(out: Path, result: ReviewResult, pictures: dict, state_changes:
     """The report as static files: index.html (English) and fr/index.html, pictures under img/."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+    from ..site.formats import FILTERS
     from ..site.render import TEMPLATES, Catalogue
     from ..model.scenario import LOCALES
 
@@ -503,6 +504,7 @@ def write_report(out: Path, result: ReviewResult, pictures: dict, state_changes:
                 names[(page, width)][role] = name
     shutil.copyfile(TEMPLATES / "review.css", out / "review.css")
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    env.filters.update(FILTERS)  # numbers as each locale writes them
     template = env.get_template("review.html")
     for locale in LOCALES:
         prefix = "" if locale == "en" else f"{locale}/"

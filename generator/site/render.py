@@ -56,10 +56,10 @@ class MissingMessage(GeneratorError):
 _PARSED: dict[Path, tuple[str, bytes]] = {}
 
 
-#: The forms a counted message may have, by the count that picks them; any other count takes "other".
-#: "zero" is optional ("No difference"); a form missing for its count falls back to "other".
-PLURAL_FORMS = {0: "zero", 1: "one"}
-FORM_NAMES = frozenset({*PLURAL_FORMS.values(), "other"})
+#: The forms of a counted message: "one" for the counts the locale writes in the singular (its
+#: `format.singular`), "other" for every other count, and optionally "zero", a wording of its own
+#: for none ("No difference"). A section of a catalogue may not hold these keys alone.
+FORM_NAMES = frozenset({"zero", "one", "other"})
 
 
 def is_counted(node: Any) -> bool:
@@ -70,8 +70,8 @@ def is_counted(node: Any) -> bool:
 class Catalogue:
     """One locale's messages, looked up by dotted key; a missing key is an error, never blank.
 
-    A message given as forms (`one:`, `other:`, maybe `zero:`) is counted: t(key, count=n) picks
-    the form for n and writes n as the locale writes numbers."""
+    A message given as forms (FORM_NAMES) is counted: t(key, count=n) picks the form for the
+    whole number n and writes n as the locale writes numbers."""
 
     def __init__(self, locale: str, messages: dict[str, Any]):
         self.locale = locale
@@ -89,28 +89,51 @@ class Catalogue:
                 yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
         return cls(locale, pickle.loads(parsed[1]))  # a copy of its own: a caller may change its messages
 
+    @cached_property
+    def singular(self) -> frozenset[int]:
+        """The counts this locale writes in the singular: 1 in English, 0 and 1 in French."""
+        return frozenset(int(n) for n in self("format.singular").split())
+
     def forms(self, key: str) -> dict[str, str]:
-        """A counted message's forms by the count that picks each, "other" for any other count: the
-        same choice made by a script (compare.js)."""
-        node = self(key)
-        return {**{str(n): node[form] for n, form in PLURAL_FORMS.items() if form in node}, "other": node["other"]}
+        """A counted message's forms by the count that picks each, "other" for any other count:
+        what a script needs to make the same choice (compare.js)."""
+        forms = self._counted(key)
+        return {**{str(n): self._form(forms, n) for n in sorted({0} | self.singular)}, "other": forms["other"]}
 
     def __call__(self, key: str, **values: Any) -> Any:
         if not values and key in self._found:
             return self._found[key]
-        node: Any = self.messages
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                raise MissingMessage(f"message '{key}' is missing from templates/messages/{self.locale}.yml")
-            node = node[part]
-        if "count" in values and is_counted(node):
-            count = values["count"]
-            node = node.get(PLURAL_FORMS.get(count), node["other"])
+        node = self._lookup(key)
+        if is_counted(node):
+            count = values.get("count")
+            if type(count) is not int or count < 0:  # a bool is an int, but no count
+                raise MissingMessage(f"message '{key}' counts: it needs count= a whole number, "
+                                     f"not {type(count).__name__}")
+            node = self._form(node, count)
             values = {**values, "count": format_number(count, self("format.group"), self("format.decimal"))}
         if values and isinstance(node, str):
             return node.format(**values)
         self._found[key] = node
         return node
+
+    def _lookup(self, key: str) -> Any:
+        node: Any = self.messages
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise MissingMessage(f"message '{key}' is missing from templates/messages/{self.locale}.yml")
+            node = node[part]
+        return node
+
+    def _counted(self, key: str) -> dict[str, str]:
+        node = self._lookup(key)
+        if not is_counted(node):
+            raise MissingMessage(f"message '{key}' of templates/messages/{self.locale}.yml has no forms to count with")
+        return node
+
+    def _form(self, forms: dict[str, str], count: int) -> str:
+        if count == 0 and "zero" in forms:
+            return forms["zero"]
+        return forms.get("one", forms["other"]) if count in self.singular else forms["other"]
 
 
 def markdown_to_html(text: str) -> Markup:

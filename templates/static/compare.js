@@ -38,7 +38,9 @@
     items.forEach(function (item, i) { if (i) out.push(", "); out.push(code(item)); });
     return out;
   }
-  function count(n) { return (L.count[n] || L.count.other).replace("{count}", n); }  // Catalogue.forms
+  // The forms by count (Catalogue.forms). n is written as digits: a pair differs in fewer rows
+  // than a page has, far from the 1,000 where the build would group them.
+  function count(n) { return (L.count[n] || L.count.other).replace("{count}", n); }
 
   function compare(A, B) {
     return D.keys.filter(function (key) { return key in A.rows || key in B.rows; }).map(function (key) {

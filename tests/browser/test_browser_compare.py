@@ -80,16 +80,28 @@ def test_deep_link_selects_and_renders_that_pair_and_reload_keeps_it(served, sit
     """compare/index.html?a=…&b=… for a pair with no pre-rendered page, in every language, over
     HTTP and from file://; reloading shows the same pair."""
     a, b = unprepared
-    for locale, prefix in locale_prefixes(site).items():
+    for prefix in locale_prefixes(site).values():
         link = _deep_link(prefix, a, b)
         tab.visit(served, link)
         _assert_shows(tab, states, a, b, (served.how, link))
-        # The count in words, as the build writes it on a prepared pair's page (Catalogue.forms).
-        count = int(tab.page.get_attribute("[data-differences]", "data-differences"))
-        said = Catalogue.load(locale)("compare.count", count=count)
-        assert tab.page.text_content(".compare-count").strip() == said, (served.how, link)
         tab.page.reload()
         _assert_shows(tab, states, a, b, (served.how, link, "reloaded"))
+
+
+def test_the_count_of_any_pair_is_worded_as_the_build_words_it(http_site, site, states, unprepared, tab):
+    """No difference, one, several: compare.js picks the form the catalogue gives for each count
+    (Catalogue.forms), in every language."""
+    a, b = unprepared
+    one = next(((x, y) for x, y in permutations(states, 2) if _differences(states, x, y) == 1), None)
+    assert one, "no two bundled scenarios differ in exactly one row"
+    for locale, prefix in locale_prefixes(site).items():
+        for x, y in ((a, a), one, (a, b)):
+            tab.visit(http_site, _deep_link(prefix, x, y))
+            tab.page.wait_for_function(RENDERED, arg=[x, y])
+            count = int(tab.page.get_attribute("[data-differences]", "data-differences"))
+            assert count == _differences(states, x, y), (x, y)
+            said = Catalogue.load(locale)("compare.count", count=count)
+            assert tab.page.text_content(".compare-count").strip() == said, (locale, x, y)
 
 
 def test_s_swaps_sides_on_a_deep_link_and_on_a_prepared_page(http_site, states, unprepared, tab):

@@ -6,7 +6,6 @@ the frames must show the rule's differences, not the script's idea of them.
 from __future__ import annotations
 
 import json
-import time
 from itertools import permutations
 from urllib.parse import parse_qs, urlsplit
 
@@ -60,19 +59,10 @@ def _open(tab, served, a: str, b: str, prefix: str = "", width: str = "") -> dic
     return _frames(tab)
 
 
-#: Seconds a frame is given to follow: a message or two, well under one here; generous for a loaded CI.
-FOLLOW = 30.0
-
-
-def _until(tab, frame, predicate: str, arg=None) -> None:
-    """Wait until predicate(arg) holds in a frame, polled from here: a frame's own waits poll on its
-    animation frames, which Chromium does not run in a frame of another origin (any file:// page)
-    while it lies outside the viewport."""
-    deadline = time.monotonic() + FOLLOW
-    while not frame.evaluate(predicate, arg):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not true after {FOLLOW:.0f} s: {predicate} ({arg})")
-        tab.page.wait_for_timeout(50)
+#: A frame is given this long to follow (ms): a message or two, well under a second here; generous
+#: for a loaded CI machine. Polled by the clock, not by animation frames, which Chromium does not
+#: run in a frame of another origin (any file:// page) outside the viewport.
+FOLLOW = {"polling": 50, "timeout": 30_000}
 
 
 def _row_facts(states, a: str, b: str) -> set[tuple[str, str]]:
@@ -133,9 +123,9 @@ def test_scrolling_one_side_scrolls_the_other(served, tab):
     tab.page.locator(".frames").scroll_into_view_if_needed()
     for mover, follower in (("a", "b"), ("b", "a")):
         frames[mover].evaluate("() => window.scrollTo(0, 700)")
-        _until(tab, frames[follower], "() => Math.abs(window.scrollY - 700) <= 2")
+        frames[follower].wait_for_function("() => Math.abs(window.scrollY - 700) <= 2", **FOLLOW)
         frames[mover].evaluate("() => window.scrollTo(0, 0)")
-        _until(tab, frames[follower], "() => window.scrollY <= 2")
+        frames[follower].wait_for_function("() => window.scrollY <= 2", **FOLLOW)
     assert not tab.problems, tab.problems
 
 
@@ -184,7 +174,7 @@ def test_every_change_list_entry_brings_both_places_into_view(http_site, states,
         tab.page.wait_for_function(FRAMES_IN_VIEW)
         for side, frame in frames.items():
             if key in expected[side]:
-                _until(tab, frame, IN_VIEW, key)
+                frame.wait_for_function(IN_VIEW, arg=key, **FOLLOW)
     assert not tab.problems, tab.problems
 
 
