@@ -305,7 +305,8 @@ def test_only_a_counted_message_has_forms():
 
 def test_no_page_writes_one_in_the_plural(site):
     """Each counted message's plural, with a count its language writes in the singular, appears on
-    no page (a form chosen wrong would write "1 alerts need attention.", "0 alertes à traiter.")."""
+    no page (a form chosen wrong would write "1 alerts need attention."). The bundled pages count
+    no alert, item or step as 0: French 0 is the unit tests' (0 alerte)."""
     wrong = {html.escape(forms["other"].format(count=str(n)))
              for locale in TAGS for n in Catalogue.load(locale).singular
              for forms in counted(load(locale)).values()

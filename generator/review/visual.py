@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import html
 import io
+import posixpath
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from urllib.parse import unquote
 
 from ..errors import GeneratorError
 from ..words import counted
-from .site_server import SiteServer
+from .site_server import SiteServer, site_path
 from .widths import WIDTH_NAMES, size_of
 
 #: Debian's Chromium (Playwright's own browser download cannot work offline), started without
@@ -99,13 +100,6 @@ class ReviewError(GeneratorError):
 
 
 @dataclass(frozen=True)
-class Shot:
-    """One page at one width in one build: a PNG, or None when the page does not exist there."""
-
-    png: bytes | None
-
-
-@dataclass(frozen=True)
 class Tab:
     """A tab of the review's browser and a DevTools session of it, for its screenshots."""
 
@@ -155,12 +149,12 @@ def _assets(site: Path) -> set[str]:
 
 
 def _frames(site: Path, page: str) -> list[str]:
-    base = (site / page).parent
+    """The pages `page` frames, as the server answers their addresses (a folder: its index.html)."""
     found = []
     for target in FRAME_SRC.findall((site / page).read_bytes()):
-        path = (base / target.decode("utf-8", "replace")).resolve()
-        if path.is_file() and path.suffix == ".html" and site.resolve() in path.parents:
-            found.append(path.relative_to(site.resolve()).as_posix())
+        path = site_path(site, posixpath.join(posixpath.dirname(page), unquote(target.decode("utf-8", "replace"))))
+        if path is not None and path.endswith(".html"):
+            found.append(path)
     return found
 
 
@@ -235,15 +229,20 @@ class Browser:
             if kind is None:  # else the error on its way out says more than a failed close
                 raise
         finally:
-            self._runner.close()
-            self._serving.close()
+            try:
+                self._runner.close()
+            finally:
+                self._serving.close()
+
+    def server(self, site: Path) -> SiteServer:
+        """The server of the folder `site`, started at its first use, until the browser closes."""
+        if site not in self._servers:
+            self._servers[site] = self._serving.enter_context(SiteServer(site))
+        return self._servers[site]
 
     def url(self, site: Path, page: str) -> str:
-        """The address of `page` (a path relative to the folder `site`) while the browser is open."""
-        server = self._servers.get(site)
-        if server is None:
-            server = self._servers[site] = self._serving.enter_context(SiteServer(site))
-        return server.url(page)
+        """The address of `page`, a path relative to the folder `site`."""
+        return self.server(site).url(page)
 
     def visit_all(self, jobs: list, width_of, visit) -> dict:
         """{job: await visit(tab, job)} for each job, in tabs of width_of(job)'s context."""
@@ -304,26 +303,26 @@ async def _open_settled(page, url: str) -> None:
 
 def record_loads(browser: Browser, site: Path, pages: list[str], shows_change: Callable[[set[str]], bool],
                  ) -> tuple[dict[str, set[str]], dict[tuple[str, str], bytes]]:
-    """({page: every file of `site` it asks for until it is settled, as for its screenshot, at any of
-    the browser's widths}: itself, its frames, and whatever its stylesheets and scripts fetch;
-    {(page, width): its screenshot} where shows_change(what it asked for))."""
-    base = browser.url(site, "")
+    """({page: every file of `site` (the new build) it asks for until it is settled, as for its
+    screenshot, at any of the browser's widths}: itself, its frames, and whatever its stylesheets
+    and scripts fetch; {(page, width): its screenshot} where shows_change(what it asked for))."""
+    server = browser.server(site)
 
     async def record(tab, job):
         page = tab.page
         asked: set[str] = set()
 
         def on_request(request) -> None:
-            url = request.url.split("#", 1)[0].split("?", 1)[0]
-            if url.startswith(base):
-                asked.add(unquote(url[len(base):]))
+            path = server.path_of(request.url)  # a folder's address counts as its index.html
+            if path is not None:
+                asked.add(path)
         page.on("request", on_request)
         try:
             await _open_settled(page, browser.url(site, job[0]))
         finally:
             page.remove_listener("request", on_request)
         # Loaded and settled as screenshot() would have it: shot now rather than loaded again.
-        return asked, (await _steady_screenshot(tab, job[0]) if shows_change(asked) else None)
+        return asked, (await _steady_screenshot(tab, f"{job[0]} (new)") if shows_change(asked) else None)
     found = browser.visit_all([(page, width) for page in pages for width in browser.widths],
                               lambda job: job[1], record)
     loads: dict[str, set[str]] = {page: set() for page in pages}

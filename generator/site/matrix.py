@@ -108,6 +108,11 @@ class Cell:
     label_key: str
 
 
+#: A combination shown by more scenarios than this folds them under their count: the tables are
+#: about what is missing, and a cell listing every scenario grows with N.
+LISTED_AT_MOST = 3
+
+
 @dataclass(frozen=True)
 class Coverage:
     """One pair of dimensions: which scenarios show each combination; [] where none does."""
@@ -115,6 +120,10 @@ class Coverage:
     rows: Dimension
     columns: Dimension
     scenarios: dict[tuple[str, str], list[str]]
+
+    def folded(self, combo: tuple[str, str]) -> bool:
+        """Whether the scenarios showing `combo` are listed under their count (LISTED_AT_MOST)."""
+        return len(self.scenarios[combo]) > LISTED_AT_MOST
 
     @property
     def missing(self) -> list[tuple[str, str]]:

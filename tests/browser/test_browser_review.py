@@ -25,7 +25,9 @@ from browser_harness import ROOT, Served, Tab, describe_violations
 
 from generator.cli import main
 from generator.site.languages import PREFIX
-from generator.review.visual import PARALLEL, TOLERANCE, compare_pictures
+from generator.review.visual import PARALLEL, TOLERANCE, PageChange, ReviewResult, compare_pictures, write_report
+from generator.site.formats import format_number
+from generator.site.render import Catalogue
 from generator.review.widths import size_of
 
 #: healthy's page, and missing-refs's, which a change of healthy's facts leaves byte for byte as it was.
@@ -251,16 +253,19 @@ def test_screenshots_see_no_animation_no_caret_and_the_screen_of_the_width(tmp_p
 
 def test_a_reviewed_page_reads_its_own_site_and_nothing_outside_it(tmp_path):
     """A page is shot as its scripts leave it, so what it can read shows in its pictures. It reads
-    a file of its site; it reads none beside the site folder, by a relative path, a path the server
-    would have to climb, or a file:// address (the review reads a build over HTTP: Chromium's switch
+    a file of its site; it reads none beside the site folder: by a relative path (Chromium climbs
+    no higher than the site's root), one the server would have to climb ("..%2f"), a symbolic link
+    out of the folder, or a file:// address (the review reads a build over HTTP: Chromium's switch
     that makes file:// one origin would let any page read the machine's files)."""
     def side(name: str, inside: str) -> Path:
         folder = tmp_path / name
         (folder / "site").mkdir(parents=True)
         (folder / "outside.txt").write_text(f"outside {name}")  # differs: a read would show
         (folder / "site" / "inside.txt").write_text(inside)
-        addresses = ["inside.txt", "../outside.txt", "/../outside.txt", "%2e%2e/outside.txt",
-                     (folder / "outside.txt").as_uri()]
+        (folder / "site" / "link.txt").symlink_to(folder / "outside.txt")
+        (folder / "site" / "up").symlink_to("..")
+        addresses = ["inside.txt", "../outside.txt", "/../outside.txt", "%2e%2e/outside.txt", "..%2foutside.txt",
+                     "link.txt", "up/outside.txt", (folder / "outside.txt").as_uri()]
         # Synchronous reads while the page parses: done before it loads, so before its screenshot.
         (folder / "site" / "reads.html").write_text(
             "<!doctype html><title>reads</title><body><script>"
@@ -276,6 +281,40 @@ def test_a_reviewed_page_reads_its_own_site_and_nothing_outside_it(tmp_path):
         # The reads show: a changed file of the site changes the page; the files outside never do.
         assert done.returncode == (1 if changed else 0), done.stdout + done.stderr
         assert changed_pages(done.stdout) == ({"reads.html"} if changed else set()), done.stdout
+
+
+def test_a_page_that_frames_a_folder_shows_the_change_of_its_index(tmp_path):
+    """A frame's address may name a folder ("sub/"): the server answers with its index.html, and
+    the review counts that file as the framing page's, whether it reads the page's frames from its
+    bytes (no other file changed) or from what the page asks for (another file changed)."""
+    old = tmp_path / "old"
+    (old / "sub").mkdir(parents=True)
+    (old / "page.html").write_text('<!doctype html><title>page</title><body><iframe src="sub/"></iframe>')
+    (old / "sub" / "index.html").write_text("<!doctype html><title>sub</title><body><p>sub 1</p>")
+    (old / "unused.js").write_text("1")
+    (old / "scenarios.json").write_text('{"scenarios": []}')
+    for changed in (("sub/index.html",), ("sub/index.html", "unused.js")):
+        new = shutil.copytree(old, tmp_path / f"new-{len(changed)}")
+        for name in changed:
+            (new / name).write_text((old / name).read_text().replace("1", "2"))
+        done = review(str(old), str(new), "--width", "desktop", "--out", str(tmp_path / f"report-{len(changed)}"))
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert changed_pages(done.stdout) == {"page.html", "sub/index.html"}, (changed, done.stdout)
+
+
+def test_the_report_counts_and_writes_numbers_as_each_language_does(tmp_path):
+    """One page changed, by one pixel (0.14 %), in two screenshots: every count in its form for its
+    number, the ratio with the language's decimal mark."""
+    result = ReviewResult(changes=[PageChange("a.html", "desktop", 0.0014, 1)], unchanged=1, screenshots=2)
+    write_report(tmp_path, result, {("a.html", "desktop"): (None, None, None)}, {}, ("old", "new"), 0.05)
+    for locale, page in (("en", "index.html"), ("fr", "fr/index.html")):
+        text = html.unescape((tmp_path / page).read_text(encoding="utf-8"))
+        t = Catalogue.load(locale)
+        ratio = format_number(0.14, t("format.group"), t("format.decimal"), digits=2)
+        for said in (t("review.changed", count=1), t("review.unchanged", count=1), t("review.screenshots", count=2),
+                     t("review.pixels", count=1, ratio=ratio), t("review.ratio", ratio=ratio)):
+            assert said in text, (locale, said)
+    assert "0,14 %" in html.unescape((tmp_path / "fr" / "index.html").read_text(encoding="utf-8"))
 
 
 def test_a_pixel_counts_as_changed_when_any_channel_moves():
