@@ -9,7 +9,7 @@ from factories import merge, run, scenario
 from generator.core.derive import derive
 from generator.model.scenario import LOCALES
 from generator.site.render import Catalogue
-from generator.site.matrix import BY_NAME, DIMENSIONS, LISTED_AT_MOST, PAIRS, cell, state_matrix
+from generator.site.matrix import BY_NAME, DIMENSIONS, LISTED_AT_MOST, PAIRS, Coverage, cell, state_matrix
 
 #: For every value of every dimension, facts (overrides on the healthy factory) that produce it by the rules.
 VALUE_FACTS = {
@@ -128,3 +128,14 @@ def test_overview_lists_what_no_scenario_covers(page):
     # Many fold, a few do not: the bundled scenarios have both kinds of cell.
     assert listed and all(n <= LISTED_AT_MOST for n in listed), listed
     assert folded and all(n > LISTED_AT_MOST for n in folded), folded
+
+
+def test_a_coverage_cell_folds_its_scenarios_past_the_limit():
+    """LISTED_AT_MOST scenarios are listed; one more folds under their count (the bundled cells
+    hold none at the boundary)."""
+    rows, columns = BY_NAME[PAIRS[0][0]], BY_NAME[PAIRS[0][1]]
+    at, past = (rows.values[0], columns.values[0]), (rows.values[0], columns.values[1])
+    coverage = Coverage(rows, columns, {at: [f"s{n}" for n in range(LISTED_AT_MOST)],
+                                        past: [f"s{n}" for n in range(LISTED_AT_MOST + 1)]})
+    assert not coverage.folded(at) and coverage.folded(past)
+

@@ -22,7 +22,8 @@ from tornado.websocket import websocket_connect
 
 from generator.output.plan import render_site
 from generator.site.render import TEMPLATES
-from generator.dev.serve import DevServer, DevSite, reload_message, reload_path, site_path
+from generator.dev.serve import DevServer, DevSite, reload_message, reload_path
+from generator.urls import site_path
 from generator.model.load import load_scenarios
 from bundled import FEW, copy_scenarios
 

@@ -35,7 +35,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import jinja2
 import yaml
@@ -43,6 +43,7 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, netutil, web
 
 from ..errors import GeneratorError, Problem
+from ..urls import site_path
 from ..words import counted
 from .rebuild import Rebuilder
 from .watch import FolderWatch
@@ -53,31 +54,6 @@ DEV = Path(__file__).resolve().parent
 DEV_ASSETS = {"reload.js": "application/javascript; charset=utf-8", "overlay.css": "text/css; charset=utf-8"}
 _HEAD_END = "</head>"
 _BODY_START = re.compile(r"<body[^>]*>")
-
-
-def site_path(request_path: str) -> str | None:
-    """The site file a URL path names ("/" → index.html), or None when it tries to leave the site.
-
-    Percent-decoding is repeated until stable, so encoded and double-encoded `..`
-    are caught as well as plain ones; backslashes and NUL are refused outright.
-    """
-    path = request_path
-    for _ in range(5):
-        decoded = unquote(path)
-        if decoded == path:
-            break
-        path = decoded
-    else:
-        return None
-    if "\\" in path or "\0" in path:
-        return None
-    parts = path.split("/")
-    if any(part in (".", "..") for part in parts):
-        return None
-    key = "/".join(part for part in parts if part)
-    if not key or path.endswith("/"):
-        key = f"{key}/index.html".lstrip("/")
-    return key
 
 
 def reload_path(open_page: str | None, changed: set[str], target: str | None,

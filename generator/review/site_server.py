@@ -5,8 +5,10 @@ Over HTTP the pages of a site share one origin, as on the hosted site. From file
 an origin of its own, and Chromium stops painting a frame of another origin while it lies outside
 the viewport: a full-page shot of the compare page showed its frames blank, or now and then
 painted. Chromium's switch that makes file:// one origin would also let any page it opens read
-any file of the machine. The server answers with the files of its folder only: a path or a
-symbolic link that leads out of it, and a folder without index.html, get 404 (no listing).
+any file of the machine. This server answers with the files of its folder only: a request is read
+as the dev server reads it (urls.site_path: no "..", a folder's "/" is its index.html), and a file
+whose real path is not in the folder (a symbolic link out of it) gets 404, as does a folder
+without index.html (no listing).
 """
 from __future__ import annotations
 
@@ -14,33 +16,33 @@ import functools
 import http.server
 import threading
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
+
+from ..urls import site_path
 
 
-def site_path(folder: Path, relative: str) -> str | None:
-    """The path, relative to `folder`, of the file a request for the site path `relative` is
-    answered with: itself, or a folder's index.html, there or not; None when the path or a
-    symbolic link on it leads out of the folder."""
+def _in_folder(folder: Path, path: str) -> bool:
+    """Whether the site path `path` is there and, symbolic links followed, inside `folder`."""
     root = folder.resolve()
-    path = (root / relative).resolve()
-    if path.is_dir():
-        path = (path / "index.html").resolve()
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else None
+    real = (root / path).resolve()
+    return real.exists() and real.is_relative_to(root)
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     def send_head(self):
-        # The path as the stdlib reads it (no "..", no query), under the folder: then judged.
-        relative = Path(self.translate_path(self.path)).relative_to(self.directory).as_posix()
-        path = site_path(Path(self.directory), relative)
-        if path is None or not (Path(self.directory) / path).is_file():
+        path = site_path(urlsplit(self.path).path)
+        if path is None or not _in_folder(Path(self.directory), path):
             self.send_error(404)
             return None
-        return super().send_head()  # which also redirects a folder's path to its "/" form
+        return super().send_head()  # a folder's path without its "/" is redirected to it
 
-    def list_directory(self, path):
+    def list_directory(self, path):  # a folder named index.html, asked for with its "/"
         self.send_error(404)
         return None
+
+    def translate_path(self, path: str) -> str:
+        """The file send_head judged, not the stdlib's own reading of the path."""
+        return str(Path(self.directory) / (site_path(urlsplit(path).path) or ""))
 
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
         pass
@@ -50,7 +52,6 @@ class SiteServer:
     """`with SiteServer(folder) as server:` serves `folder` at server.base until the block ends."""
 
     def __init__(self, folder: Path):
-        self.folder = folder
         handler = functools.partial(_SiteHandler, directory=str(folder))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         # A short poll: shutdown() waits for it, once per server at the end of a review.
@@ -67,11 +68,9 @@ class SiteServer:
         return self.base + quote(relative)
 
     def path_of(self, url: str) -> str | None:
-        """The site path a request for `url` asks for (site_path), None for an address of
-        another server."""
-        if not url.startswith(self.base):
-            return None
-        return site_path(self.folder, unquote(urlsplit(url).path).lstrip("/"))
+        """The site path a request for `url` names (urls.site_path), whether this build has that
+        file or not; None for an address of another server or one that would leave the site."""
+        return site_path(urlsplit(url).path) if url.startswith(self.base) else None
 
     def __enter__(self) -> SiteServer:
         self.thread.start()

@@ -23,17 +23,17 @@ import contextlib
 import hashlib
 import html
 import io
-import posixpath
 import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
-from urllib.parse import unquote
+from urllib.parse import quote, urljoin, urlsplit
 
 from ..errors import GeneratorError
 from ..words import counted
-from .site_server import SiteServer, site_path
+from ..urls import site_path
+from .site_server import SiteServer
 from .widths import WIDTH_NAMES, size_of
 
 #: Debian's Chromium (Playwright's own browser download cannot work offline), started without
@@ -149,10 +149,13 @@ def _assets(site: Path) -> set[str]:
 
 
 def _frames(site: Path, page: str) -> list[str]:
-    """The pages `page` frames, as the server answers their addresses (a folder: its index.html)."""
+    """The pages `page` frames, by the site paths their addresses name (a folder: its index.html)."""
     found = []
     for target in FRAME_SRC.findall((site / page).read_bytes()):
-        path = site_path(site, posixpath.join(posixpath.dirname(page), unquote(target.decode("utf-8", "replace"))))
+        address = urljoin("/" + quote(page), target.decode("utf-8", "replace"))
+        path = site_path(urlsplit(address).path)
+        if path is not None and (site / path).is_dir():  # the server redirects it to its "/"
+            path += "/index.html"
         if path is not None and path.endswith(".html"):
             found.append(path)
     return found

@@ -293,13 +293,17 @@ def test_a_page_that_frames_a_folder_shows_the_change_of_its_index(tmp_path):
     (old / "sub" / "index.html").write_text("<!doctype html><title>sub</title><body><p>sub 1</p>")
     (old / "unused.js").write_text("1")
     (old / "scenarios.json").write_text('{"scenarios": []}')
-    for changed in (("sub/index.html",), ("sub/index.html", "unused.js")):
-        new = shutil.copytree(old, tmp_path / f"new-{len(changed)}")
+    # The folder page changed, or is gone from the new build (its frame then shows a 404).
+    for n, (changed, removed) in enumerate(((("sub/index.html",), False), (("sub/index.html", "unused.js"), False),
+                                            (("unused.js",), True))):
+        new = shutil.copytree(old, tmp_path / f"new-{n}")
         for name in changed:
             (new / name).write_text((old / name).read_text().replace("1", "2"))
-        done = review(str(old), str(new), "--width", "desktop", "--out", str(tmp_path / f"report-{len(changed)}"))
+        if removed:
+            shutil.rmtree(new / "sub")
+        done = review(str(old), str(new), "--width", "desktop", "--out", str(tmp_path / f"report-{n}"))
         assert done.returncode == 1, done.stdout + done.stderr
-        assert changed_pages(done.stdout) == {"page.html", "sub/index.html"}, (changed, done.stdout)
+        assert changed_pages(done.stdout) == {"page.html", "sub/index.html"}, (changed, removed, done.stdout)
 
 
 def test_the_report_counts_and_writes_numbers_as_each_language_does(tmp_path):
@@ -314,6 +318,9 @@ def test_the_report_counts_and_writes_numbers_as_each_language_does(tmp_path):
         for said in (t("review.changed", count=1), t("review.unchanged", count=1), t("review.screenshots", count=2),
                      t("review.pixels", count=1, ratio=ratio), t("review.ratio", ratio=ratio)):
             assert said in text, (locale, said)
+    english = html.unescape((tmp_path / "index.html").read_text(encoding="utf-8"))
+    for said in ("1 page changed", "1 unchanged", "2 screenshots taken", "1 pixel changed (0.14 %)."):
+        assert said in english, said  # the forms themselves, as written in English
     assert "0,14 %" in html.unescape((tmp_path / "fr" / "index.html").read_text(encoding="utf-8"))
 
 
