@@ -26,8 +26,11 @@ def served(tmp_path_factory):
     (site / "alias.txt").symlink_to("inside.txt")
     (site / "out.txt").symlink_to(top / "outside.txt")
     (site / "up").symlink_to("..")
-    (site / "odd").mkdir()
-    (site / "odd" / "index.html").mkdir()  # a folder named as a page
+    (site / "odd" / "index.html").mkdir(parents=True)  # a folder named as a page, holding a link out
+    (site / "odd" / "index.html" / "index.html").symlink_to(top / "outside.txt")
+    (site / "aA.txt").write_text("inside")
+    (site / "a%41.txt").symlink_to(top / "outside.txt")  # what the stdlib's one decoding would name
+    (site / "loop").symlink_to("loop")
     with SiteServer(site) as server:
         yield server
 
@@ -62,12 +65,19 @@ def test_the_files_of_the_folder_are_served(served, path, status, body):
     "/../outside.txt", "/%2e%2e/outside.txt", "/..%2foutside.txt", "/sub/..%2f..%2foutside.txt",
     "/%252e%252e/outside.txt", "//outside.txt", "/a%00b", "/a%5c..%5coutside.txt",
     "/", "/bare/", "/odd/",  # no page there, and no listing of the folder
-    "/missing.txt",
+    "/odd/index.html/",  # through the redirect of /odd/index.html: a link out
+    "/missing.txt", "/loop", "/" + "x" * 300,  # unreadable names: 404, not a broken connection
 ])
 def test_nothing_else_is(served, path):
     status, content = _get(served, path)
     assert status == 404, (path, status)
     assert b"outside" not in content and b"Directory listing" not in content, path
+
+
+def test_the_file_judged_is_the_file_served(served):
+    """urls.site_path decodes until stable, the stdlib once: the server answers with the file it
+    judged ("aA.txt"), not a file the stdlib would have read ("a%41.txt", a link out)."""
+    assert _get(served, "/a%2541.txt") == (200, b"inside")
 
 
 def test_an_address_names_the_site_path_it_asks_for(served):

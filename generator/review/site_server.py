@@ -21,27 +21,38 @@ from urllib.parse import quote, urlsplit
 from ..urls import site_path
 
 
-def _in_folder(folder: Path, path: str) -> bool:
-    """Whether the site path `path` is there and, symbolic links followed, inside `folder`."""
+def _real(folder: Path, path: str) -> Path | None:
+    """Where the site path `path` really is, symbolic links followed; None when that is outside
+    `folder`, or nowhere (a loop of links)."""
     root = folder.resolve()
-    real = (root / path).resolve()
-    return real.exists() and real.is_relative_to(root)
+    try:
+        real = (root / path).resolve()
+    except RuntimeError:  # what pathlib raises for a loop
+        return None
+    return real if real.is_relative_to(root) else None
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     def send_head(self):
-        path = site_path(urlsplit(self.path).path)
-        if path is None or not _in_folder(Path(self.directory), path):
+        asked = urlsplit(self.path).path
+        path = site_path(asked)
+        real = _real(Path(self.directory), path) if path is not None else None
+        try:
+            # A file; or a folder asked for without its "/", which the stdlib redirects to it.
+            answerable = real is not None and (real.is_file() or (real.is_dir() and not asked.endswith("/")))
+        except OSError:  # a name too long to look up
+            answerable = False
+        if not answerable:
             self.send_error(404)
             return None
-        return super().send_head()  # a folder's path without its "/" is redirected to it
+        return super().send_head()
 
-    def list_directory(self, path):  # a folder named index.html, asked for with its "/"
+    def list_directory(self, path):  # never reached: a folder is only ever redirected
         self.send_error(404)
         return None
 
     def translate_path(self, path: str) -> str:
-        """The file send_head judged, not the stdlib's own reading of the path."""
+        """The file send_head judged, not the stdlib's own reading of the path (it decodes once)."""
         return str(Path(self.directory) / (site_path(urlsplit(path).path) or ""))
 
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's name

@@ -93,6 +93,8 @@ PARALLEL = 4
 TOLERANCE = 0
 #: References to other pages a page draws inside itself (frames): their bytes count as the page's.
 FRAME_SRC = re.compile(rb"<(?:iframe|frame|object|embed)\b[^>]*?\b(?:src|data)=\"([^\"#?]+)", re.I)
+#: A dot written as a percent escape, which a browser reads as a dot in "." and ".." segments.
+DOT = re.compile("%2e", re.I)
 
 
 class ReviewError(GeneratorError):
@@ -149,14 +151,13 @@ def _assets(site: Path) -> set[str]:
 
 
 def _frames(site: Path, page: str) -> list[str]:
-    """The pages `page` frames, by the site paths their addresses name (a folder: its index.html)."""
+    """The site paths `page`'s frames name, its address read as a browser reads it (a backslash is
+    a slash, "%2e" a dot) from the page's own address."""
     found = []
     for target in FRAME_SRC.findall((site / page).read_bytes()):
-        address = urljoin("/" + quote(page), target.decode("utf-8", "replace"))
-        path = site_path(urlsplit(address).path)
-        if path is not None and (site / path).is_dir():  # the server redirects it to its "/"
-            path += "/index.html"
-        if path is not None and path.endswith(".html"):
+        written = DOT.sub(".", target.decode("utf-8", "replace").replace("\\", "/"))
+        path = site_path(urlsplit(urljoin("/" + quote(page), written)).path)
+        if path is not None:
             found.append(path)
     return found
 
@@ -179,17 +180,29 @@ def candidates(old: Path, new: Path, browser: Browser,
         for site in (old, new):
             if (site, relative) not in digests:
                 path = site / relative
-                digests[site, relative] = _digest(path) if path.is_file() else None
+                try:
+                    digests[site, relative] = _digest(path) if path.is_file() else None
+                except OSError:  # a name too long, a loop of links: no file there
+                    digests[site, relative] = None
         return digests[(old, relative)] == digests[(new, relative)]  # also: missing from both
+
+    def as_file(relative: str) -> str:
+        """A folder's path as its index.html, in whichever build it is a folder: its address
+        without the "/" is redirected there."""
+        try:
+            folder = any((site / relative).is_dir() for site in (old, new))
+        except OSError:
+            folder = False
+        return f"{relative}/index.html" if folder else relative
 
     unchanged = [p for p in every if same(p)]
     # Each file read once: its digest serves the pages and the assets alike.
     taken: dict[tuple[str, str], bytes] = {}
     if all(same(f) for f in _assets(old) | _assets(new)):
-        kept = [p for p in unchanged if all(same(f) for f in set(_frames(old, p) + _frames(new, p)))]
+        kept = [p for p in unchanged if all(same(as_file(f)) for f in set(_frames(old, p) + _frames(new, p)))]
     else:
-        loads, taken = record_loads(browser, new, unchanged, lambda asked: not all(map(same, asked)))
-        kept = [p for p in unchanged if all(same(f) for f in loads[p])]
+        loads, taken = record_loads(browser, new, unchanged, lambda asked: not all(same(as_file(f)) for f in asked))
+        kept = [p for p in unchanged if all(same(as_file(f)) for f in loads[p])]
     todo = sorted(set(every) - set(kept))
     return todo, len(every) - len(todo), taken
 

@@ -25,7 +25,8 @@ from browser_harness import ROOT, Served, Tab, describe_violations
 
 from generator.cli import main
 from generator.site.languages import PREFIX
-from generator.review.visual import PARALLEL, TOLERANCE, PageChange, ReviewResult, compare_pictures, write_report
+from generator.review.visual import (PARALLEL, TOLERANCE, PageChange, ReviewResult, candidates, compare_pictures,
+                                     write_report)
 from generator.site.formats import format_number
 from generator.site.render import Catalogue
 from generator.review.widths import size_of
@@ -284,12 +285,14 @@ def test_a_reviewed_page_reads_its_own_site_and_nothing_outside_it(tmp_path):
 
 
 def test_a_page_that_frames_a_folder_shows_the_change_of_its_index(tmp_path):
-    """A frame's address may name a folder ("sub/"): the server answers with its index.html, and
-    the review counts that file as the framing page's, whether it reads the page's frames from its
-    bytes (no other file changed) or from what the page asks for (another file changed)."""
+    """A frame's address may name a folder ("sub/", or "sub", redirected to it): the server answers
+    with its index.html, and the review counts that file as the framing page's, whether it reads
+    the page's frames from its bytes (no other file changed) or from what the page asks for
+    (another file changed), and whether the folder changed or is gone from the new build."""
     old = tmp_path / "old"
     (old / "sub").mkdir(parents=True)
     (old / "page.html").write_text('<!doctype html><title>page</title><body><iframe src="sub/"></iframe>')
+    (old / "bare.html").write_text('<!doctype html><title>bare</title><body><iframe src="sub"></iframe>')
     (old / "sub" / "index.html").write_text("<!doctype html><title>sub</title><body><p>sub 1</p>")
     (old / "unused.js").write_text("1")
     (old / "scenarios.json").write_text('{"scenarios": []}')
@@ -303,7 +306,7 @@ def test_a_page_that_frames_a_folder_shows_the_change_of_its_index(tmp_path):
             shutil.rmtree(new / "sub")
         done = review(str(old), str(new), "--width", "desktop", "--out", str(tmp_path / f"report-{n}"))
         assert done.returncode == 1, done.stdout + done.stderr
-        assert changed_pages(done.stdout) == {"page.html", "sub/index.html"}, (changed, removed, done.stdout)
+        assert changed_pages(done.stdout) == {"page.html", "bare.html", "sub/index.html"}, (changed, removed, done.stdout)
 
 
 def test_the_report_counts_and_writes_numbers_as_each_language_does(tmp_path):
@@ -322,6 +325,26 @@ def test_the_report_counts_and_writes_numbers_as_each_language_does(tmp_path):
     for said in ("1 page changed", "1 unchanged", "2 screenshots taken", "1 pixel changed (0.14 %)."):
         assert said in english, said  # the forms themselves, as written in English
     assert "0,14 %" in html.unescape((tmp_path / "fr" / "index.html").read_text(encoding="utf-8"))
+
+
+def test_a_frame_is_read_as_a_browser_reads_its_address(tmp_path):
+    """Without a changed non-page file the review reads a page's frames from its bytes, with no
+    browser: each address, relative or from the root, with "%2e" dots or backslashes, or naming a
+    folder with or without its "/", leads to the page a browser would show in the frame."""
+    old = tmp_path / "old"
+    (old / "sub").mkdir(parents=True)
+    (old / "dir").mkdir()
+    (old / "sub" / "index.html").write_text("<p>sub 1</p>")
+    (old / "elsewhere.html").write_text("<p>elsewhere</p>")
+    framing = {"relative": "../sub/", "rooted": "/sub/index.html", "dots": "%2e%2e/sub/index.html",
+               "backslashes": "..\\sub\\index.html", "bare": "../sub", "other": "../elsewhere.html"}
+    for name, address in framing.items():
+        (old / "dir" / f"{name}.html").write_text(f'<iframe src="{address}"></iframe>')
+    new = shutil.copytree(old, tmp_path / "new")
+    (new / "sub" / "index.html").write_text("<p>sub 2</p>")
+    todo, identical, taken = candidates(old, new, browser=None)  # no browser: none is needed
+    assert set(todo) == {"sub/index.html"} | {f"dir/{name}.html" for name in framing if name != "other"}
+    assert identical == 2 and not taken  # dir/other.html and elsewhere.html
 
 
 def test_a_pixel_counts_as_changed_when_any_channel_moves():
