@@ -67,6 +67,7 @@ def test_the_files_of_the_folder_are_served(served, path, status, body):
     "/", "/bare/", "/odd/",  # no page there, and no listing of the folder
     "/odd/index.html/",  # through the redirect of /odd/index.html: a link out
     "/missing.txt", "/loop", "/" + "x" * 300,  # unreadable names: 404, not a broken connection
+    "http://example.com/sub",  # another host's address: no redirect there
 ])
 def test_nothing_else_is(served, path):
     status, content = _get(served, path)

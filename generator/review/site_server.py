@@ -34,8 +34,9 @@ def _real(folder: Path, path: str) -> Path | None:
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     def send_head(self):
-        asked = urlsplit(self.path).path
-        path = site_path(asked)
+        target = urlsplit(self.path)
+        asked = target.path
+        path = site_path(asked) if not (target.scheme or target.netloc) else None  # no other host's address
         real = _real(Path(self.directory), path) if path is not None else None
         try:
             # A file; or a folder asked for without its "/", which the stdlib redirects to it.

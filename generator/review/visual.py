@@ -138,7 +138,7 @@ class ReviewResult:
 # --- which pages can have changed --------------------------------------------------------------
 
 def html_pages(site: Path) -> set[str]:
-    return {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.is_file()}
 
 
 def _digest(path: Path) -> str:
@@ -151,8 +151,9 @@ def _assets(site: Path) -> set[str]:
 
 
 def _frames(site: Path, page: str) -> list[str]:
-    """The site paths `page`'s frames name, its address read as a browser reads it (a backslash is
-    a slash, "%2e" a dot) from the page's own address."""
+    """The site paths `page`'s frames name: each address FRAME_SRC finds (in double quotes, as the
+    generator writes them) resolved from the page's own, a backslash read as a slash and "%2e" as
+    a dot, as a browser reads them."""
     found = []
     for target in FRAME_SRC.findall((site / page).read_bytes()):
         written = DOT.sub(".", target.decode("utf-8", "replace").replace("\\", "/"))
@@ -177,32 +178,26 @@ def candidates(old: Path, new: Path, browser: Browser,
     digests: dict[tuple[Path, str], str | None] = {}
 
     def same(relative: str) -> bool:
+        """Whether a site path shows the same in both builds: the file's bytes, or, where it is a
+        folder, its index.html's (its address without the "/" is redirected there)."""
         for site in (old, new):
             if (site, relative) not in digests:
                 path = site / relative
                 try:
+                    path = path / "index.html" if path.is_dir() else path
                     digests[site, relative] = _digest(path) if path.is_file() else None
-                except OSError:  # a name too long, a loop of links: no file there
+                except OSError:  # a name too long to look up: no file there
                     digests[site, relative] = None
         return digests[(old, relative)] == digests[(new, relative)]  # also: missing from both
-
-    def as_file(relative: str) -> str:
-        """A folder's path as its index.html, in whichever build it is a folder: its address
-        without the "/" is redirected there."""
-        try:
-            folder = any((site / relative).is_dir() for site in (old, new))
-        except OSError:
-            folder = False
-        return f"{relative}/index.html" if folder else relative
 
     unchanged = [p for p in every if same(p)]
     # Each file read once: its digest serves the pages and the assets alike.
     taken: dict[tuple[str, str], bytes] = {}
     if all(same(f) for f in _assets(old) | _assets(new)):
-        kept = [p for p in unchanged if all(same(as_file(f)) for f in set(_frames(old, p) + _frames(new, p)))]
+        kept = [p for p in unchanged if all(same(f) for f in set(_frames(old, p) + _frames(new, p)))]
     else:
-        loads, taken = record_loads(browser, new, unchanged, lambda asked: not all(same(as_file(f)) for f in asked))
-        kept = [p for p in unchanged if all(same(as_file(f)) for f in loads[p])]
+        loads, taken = record_loads(browser, new, unchanged, lambda asked: not all(map(same, asked)))
+        kept = [p for p in unchanged if all(same(f) for f in loads[p])]
     todo = sorted(set(every) - set(kept))
     return todo, len(every) - len(todo), taken
 

@@ -337,14 +337,28 @@ def test_a_frame_is_read_as_a_browser_reads_its_address(tmp_path):
     (old / "sub" / "index.html").write_text("<p>sub 1</p>")
     (old / "elsewhere.html").write_text("<p>elsewhere</p>")
     framing = {"relative": "../sub/", "rooted": "/sub/index.html", "dots": "%2e%2e/sub/index.html",
-               "backslashes": "..\\sub\\index.html", "bare": "../sub", "other": "../elsewhere.html"}
+               "backslashes": "..\\sub\\index.html", "bare": "../sub", "other": "../elsewhere.html",
+               "unreadable": "x" * 300}  # a name too long to look up: no file, in either build
     for name, address in framing.items():
         (old / "dir" / f"{name}.html").write_text(f'<iframe src="{address}"></iframe>')
     new = shutil.copytree(old, tmp_path / "new")
     (new / "sub" / "index.html").write_text("<p>sub 2</p>")
     todo, identical, taken = candidates(old, new, browser=None)  # no browser: none is needed
-    assert set(todo) == {"sub/index.html"} | {f"dir/{name}.html" for name in framing if name != "other"}
-    assert identical == 2 and not taken  # dir/other.html and elsewhere.html
+    assert set(todo) == {"sub/index.html"} | {f"dir/{name}.html" for name in framing if name not in ("other", "unreadable")}
+    assert identical == 3 and not taken  # dir/other.html, dir/unreadable.html and elsewhere.html
+
+
+def test_a_path_that_is_a_file_in_one_build_and_a_folder_in_the_other_is_a_change(tmp_path):
+    """A frame's "x.html" is a page in the new build and a folder without one in the old (a 404
+    there): what each build shows for it differs, so the framing page is shot."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    for site in (old, new):
+        site.mkdir()
+        (site / "page.html").write_text('<iframe src="x.html"></iframe>')
+    (old / "x.html").mkdir()
+    (new / "x.html").write_text("<p>x</p>")
+    todo, _, _ = candidates(old, new, browser=None)
+    assert set(todo) == {"page.html", "x.html"}
 
 
 def test_a_pixel_counts_as_changed_when_any_channel_moves():
