@@ -175,17 +175,22 @@ def candidates(old: Path, new: Path, browser: Browser,
     every = sorted(old_pages | new_pages)
     if force:
         return every, 0, {}
-    digests: dict[tuple[Path, str], str | None] = {}
+    digests: dict[tuple[Path, str], tuple[str, str | None] | None] = {}
 
     def same(relative: str) -> bool:
-        """Whether a site path shows the same in both builds: the file's bytes, or, where it is a
-        folder, its index.html's (its address without the "/" is redirected there)."""
+        """Whether a site path is the same in both builds: a file with the same bytes, or a folder
+        whose index.html has them (its address without the "/" is redirected there), or nothing
+        in either. A file in one build and a folder in the other differ: relative addresses on
+        them resolve from another place."""
         for site in (old, new):
             if (site, relative) not in digests:
                 path = site / relative
                 try:
-                    path = path / "index.html" if path.is_dir() else path
-                    digests[site, relative] = _digest(path) if path.is_file() else None
+                    if path.is_dir():
+                        index = path / "index.html"
+                        digests[site, relative] = ("folder", _digest(index) if index.is_file() else None)
+                    else:
+                        digests[site, relative] = ("file", _digest(path)) if path.is_file() else None
                 except OSError:  # a name too long to look up: no file there
                     digests[site, relative] = None
         return digests[(old, relative)] == digests[(new, relative)]  # also: missing from both

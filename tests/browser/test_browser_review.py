@@ -350,15 +350,22 @@ def test_a_frame_is_read_as_a_browser_reads_its_address(tmp_path):
 
 def test_a_path_that_is_a_file_in_one_build_and_a_folder_in_the_other_is_a_change(tmp_path):
     """A frame's "x.html" is a page in the new build and a folder without one in the old (a 404
-    there): what each build shows for it differs, so the framing page is shot."""
+    there); "y.html" a page in the new build and a folder holding the same bytes as index.html in
+    the old (its links then resolve from inside it): each is a change, and so is the page framing
+    x.html. A link named like a page that leads nowhere is no page in either build."""
     old, new = tmp_path / "old", tmp_path / "new"
     for site in (old, new):
         site.mkdir()
         (site / "page.html").write_text('<iframe src="x.html"></iframe>')
+        (site / "gone.html").symlink_to(site / "nowhere")
     (old / "x.html").mkdir()
     (new / "x.html").write_text("<p>x</p>")
-    todo, _, _ = candidates(old, new, browser=None)
-    assert set(todo) == {"page.html", "x.html"}
+    (old / "y.html").mkdir()
+    (old / "y.html" / "index.html").write_text("<p>y</p>")
+    (new / "y.html").write_text("<p>y</p>")
+    todo, identical, _ = candidates(old, new, browser=None)
+    assert set(todo) == {"page.html", "x.html", "y.html", "y.html/index.html"}
+    assert identical == 0  # gone.html is not counted: no page
 
 
 def test_a_pixel_counts_as_changed_when_any_channel_moves():
