@@ -16,7 +16,7 @@ from .model.scaffold import scaffold
 from .output.progress import Progress
 from .output.write import Terminated
 from .review.widths import WIDTH_NAMES
-from .words import counted
+from .words import agreeing, counted
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -36,7 +36,7 @@ def _build(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     scenarios, files = prepare(args.scenarios, processes=None)  # every core when the site is large
     print(f"OK: {counted(len(scenarios), 'scenario')} in {args.scenarios}/ "
-          f"{'is' if len(scenarios) == 1 else 'are'} valid "
+          f"{agreeing(len(scenarios), 'is', 'are')} valid "
           f"({counted(len(files), 'file')} rendered in memory, nothing written)")
     return 0
 

@@ -22,7 +22,7 @@ from tornado.websocket import websocket_connect
 
 from generator.output.plan import render_site
 from generator.site.render import TEMPLATES
-from generator.dev.serve import DevServer, DevSite, reload_message, reload_path
+from generator.dev.serve import DevServer, DevSite, reload_path
 from generator.urls import site_path
 from generator.model.load import load_scenarios
 from bundled import FEW, copy_scenarios
@@ -34,6 +34,9 @@ WAIT = 15.0
 #: machine running the suite's other process (or more) beside it once took over 15 s for one of the
 #: bundled scenarios.
 FULL_BUILD = 60.0
+#: livereload's protocol for "reload this page" (livereload.js, `reload` with path "*"), written
+#: here as the protocol has it rather than taken from the server's own helper.
+RELOAD_PAGE = {"command": "reload", "path": "*", "liveCSS": True, "liveImg": True}
 
 
 class Running:
@@ -208,7 +211,7 @@ def test_a_page_that_connects_after_a_rebuild_is_told_to_reload(server, scenario
     assert _generation(now) != served
     # What our reload plugin reports; a client without it (None) is left alone, or it would reload forever.
     told = {generation: _told(server, entry["path"], generation) for generation in (served, _generation(now), None)}
-    assert told == {served: [reload_message("*")], _generation(now): [], None: []}
+    assert told == {served: [RELOAD_PAGE], _generation(now): [], None: []}
 
 
 def test_a_page_of_an_earlier_run_is_told_to_reload_when_it_reconnects(scenarios):
@@ -217,7 +220,7 @@ def test_a_page_of_an_earlier_run_is_told_to_reload_when_it_reconnects(scenarios
         path = json.loads(first.get("/scenarios.json")[1])["scenarios"][0]["path"]
         served = _generation(first.get(path)[1])
     with Running(scenarios) as second:
-        assert _told(second, path, served) == [reload_message("*")]
+        assert _told(second, path, served) == [RELOAD_PAGE]
         assert _told(second, path, _generation(second.get(path)[1])) == []
 
 

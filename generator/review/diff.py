@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import GeneratorError
-from ..words import counted
+from ..words import agreeing, counted
 
 #: Shown for a field that one of the two builds does not have.
 ABSENT = "(absent)"
@@ -130,10 +130,10 @@ def diff_manifests(old: Any, new: Any, old_where: str = "OLD", new_where: str = 
 
 def _summary(d: SiteDiff) -> str:
     if not d.changed:
-        every = "the scenario has" if d.new_count == 1 else f"all {d.new_count} scenarios have"
+        every = agreeing(d.new_count, "the scenario has", f"all {d.new_count} scenarios have")
         return f"No change: {every} the same state in both builds."
     return (f"{len(d.scenarios)} of {counted(d.old_count + d.count('added'), 'scenario')} "
-            f"differ{'s' if len(d.scenarios) == 1 else ''}: "
+            f"{agreeing(len(d.scenarios), 'differs', 'differ')}: "
             f"{d.count('changed')} changed, {d.count('added')} added, {d.count('removed')} removed; "
             f"{d.unchanged} unchanged.")
 
@@ -209,7 +209,7 @@ def to_markdown(d: SiteDiff, heading: str = "Effect on every state") -> str:
         cost = sum(len(line) + 1 for line in block)
         if size + cost > MARKDOWN_BUDGET:
             left = len(changed) - shown
-            out.append(f"*{counted(left, 'more changed scenario')} {'is' if left == 1 else 'are'} left out "
+            out.append(f"*{counted(left, 'more changed scenario')} {agreeing(left, 'is', 'are')} left out "
                        "to keep this short; "
                        "run `python -m generator diff` for the full report.*")
             out.append("")

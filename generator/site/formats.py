@@ -34,14 +34,18 @@ def format_month(value: str, pattern: str) -> str:
     return datetime(year, month, 1).strftime(pattern)
 
 
+def locale_number(t: Any, value: int | float, digits: int = 0) -> str:
+    """`value` as the locale of the catalogue `t` writes numbers (its `format.group` and `format.decimal`)."""
+    return format_number(value, t("format.group"), t("format.decimal"), digits)
+
+
 def _catalogue(ctx: Context) -> Any:
     return ctx["t"]
 
 
 @pass_context
 def number_filter(ctx: Context, value: int | float, digits: int = 0) -> str:
-    t = _catalogue(ctx)
-    return format_number(value, t("format.group"), t("format.decimal"), digits)
+    return locale_number(_catalogue(ctx), value, digits)
 
 
 @pass_context

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from ..core.derive import Derived
 from ..errors import GeneratorError
 from .fastcalls import memo
-from .formats import FILTERS, format_number
+from .formats import FILTERS, locale_number
 from .languages import alternates, links, output_path
 from ..core.rows import rows
 from ..core.stages import by_stage
@@ -110,7 +110,7 @@ class Catalogue:
                 raise MissingMessage(f"message '{key}' counts: it needs count= a whole number, "
                                      f"not {type(count).__name__}")
             node = self._form(node, count)
-            values = {**values, "count": format_number(count, self("format.group"), self("format.decimal"))}
+            values = {**values, "count": locale_number(self, count)}
         if values and isinstance(node, str):
             return node.format(**values)
         self._found[key] = node
